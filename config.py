@@ -1,0 +1,80 @@
+"""Configuration classes: the only place the environment is read (see DESIGN.md, Configuration)."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'feedback.sqlite3'}"
+    # Heroku-style and bare postgresql:// URLs would pick psycopg2; we ship psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _default_sms_backend() -> str:
+    has_twilio = os.environ.get("TWILIO_ACCOUNT_SID") and os.environ.get("TWILIO_AUTH_TOKEN")
+    return "twilio" if has_twilio else "console"
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID")
+    TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")
+    TWILIO_FROM = os.environ.get("TWILIO_FROM")
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", _default_sms_backend())
+    # The URL Twilio signs; behind a proxy the URL Flask sees differs from it.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
+    # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+    # Base map tiles; pages still work offline (district outlines are served locally).
+    TILE_URL = os.environ.get("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    TILE_ATTRIBUTION = os.environ.get("TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+
+    LANGUAGES = ("ar", "en")
+    BABEL_DEFAULT_LOCALE = "ar"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Baghdad"
+    SMS_MAX_BODY = 1600
+    # Twilio posts a few KB at most; anything far larger is refused before parsing.
+    MAX_CONTENT_LENGTH = 64 * 1024
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret"  # noqa: S105 - fixed so signed requests are reproducible
+    TWILIO_AUTH_TOKEN = "test-auth-token-0123456789abcdef"  # noqa: S105
+    TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+    SMS_BACKEND = "console"
+    PUBLIC_BASE_URL = "https://feedback.test"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    """The config class named by FEEDBACK_ENV (development unless told otherwise)."""
+    return CONFIGS[name or os.environ.get("FEEDBACK_ENV", "development")]

@@ -1,0 +1,22 @@
+"""Flask CLI commands (`flask --app wsgi <command>`)."""
+
+import click
+from flask.cli import with_appcontext
+
+from feedback.services.seed import generate_demo_tickets, is_seeded, load_reference_data
+
+
+@click.command("seed-demo")
+@click.option("--tickets", default=400, show_default=True, help="Demo tickets to generate.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has data already.")
+@with_appcontext
+def seed_demo_command(tickets: int, if_empty: bool) -> None:
+    """Load the Basra reference data, demo users and realistic demo tickets."""
+    if is_seeded():
+        if if_empty:
+            click.echo("Database already has data; nothing loaded.")
+            return
+        raise click.ClickException("Database already has data; seed-demo needs an empty one.")
+    load_reference_data()
+    made = generate_demo_tickets(tickets)
+    click.echo(f"Loaded Basra reference data and {made} demo tickets.")

@@ -1,0 +1,235 @@
+"""ORM models. Behaviour lives in feedback.domain and feedback.services; these are the tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from feedback.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Timezone-aware UTC datetimes on PostgreSQL and SQLite alike (SQLite stores them naive)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Directorate(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name_ar: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column(sa.String(200))
+    description_en: Mapped[str] = mapped_column(sa.Text, default="")
+
+    def name(self, language: str) -> str:
+        return self.name_ar if language == "ar" else self.name_en
+
+
+class Category(db.Model):
+    """An Open311 service: what went wrong (water supply, road damage, ...)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name_ar: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column(sa.String(200))
+    group: Mapped[str] = mapped_column(sa.String(40))
+    description_en: Mapped[str] = mapped_column(sa.Text, default="")
+    sla_hours: Mapped[int] = mapped_column(sa.Integer)
+    # {"ar": [...], "en": [...]}: words citizens use for this problem, dialect included.
+    keywords: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def name(self, language: str) -> str:
+        return self.name_ar if language == "ar" else self.name_en
+
+
+class Area(db.Model):
+    """A named place: governorate, district, sub-district, town, neighbourhood or landmark."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name_ar: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("area.id"), index=True)
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    # "high" | "medium" | "low": how far the point can be trusted; None when there is no point.
+    point_confidence: Mapped[str | None] = mapped_column(sa.String(10))
+    point_source: Mapped[str] = mapped_column(sa.Text, default="")
+    polygon: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))  # GeoJSON geometry
+    alt_names: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    parent: Mapped[Area | None] = relationship(remote_side=[id])
+
+    def name(self, language: str) -> str:
+        return self.name_ar if language == "ar" else self.name_en
+
+    def lineage(self) -> list[Area]:
+        """This area then its ancestors, most specific first."""
+        chain, area = [], self
+        while area is not None:
+            chain.append(area)
+            area = area.parent
+        return chain
+
+
+class RoutingRule(db.Model):
+    """(category, area or anywhere) -> directorate; the most specific area wins."""
+
+    __table_args__ = (sa.UniqueConstraint("category_id", "area_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"))
+    area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("area.id"))
+    directorate_id: Mapped[int] = mapped_column(sa.ForeignKey("directorate.id"))
+
+    category: Mapped[Category] = relationship()
+    area: Mapped[Area | None] = relationship()
+    directorate: Mapped[Directorate] = relationship()
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(20))  # admin | officer | monitor
+    directorate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directorate.id"))
+    organisation: Mapped[str | None] = mapped_column(sa.String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    directorate: Mapped[Directorate | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+
+class Ticket(db.Model):
+    __table_args__ = (sa.Index("ix_ticket_directorate_status", "directorate_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(8), unique=True)
+    channel: Mapped[str] = mapped_column(sa.String(20))  # sms | whatsapp | web | api
+    original_text: Mapped[str] = mapped_column(sa.Text)  # verbatim, never shown publicly as is
+    public_text: Mapped[str] = mapped_column(sa.Text)  # phone numbers masked
+    language: Mapped[str] = mapped_column(sa.String(2))
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("category.id"), index=True)
+    category_confidence: Mapped[float | None]
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    location_method: Mapped[str] = mapped_column(sa.String(20), default="none")
+    location_confidence: Mapped[float | None]
+    area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("area.id"), index=True)
+    directorate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directorate.id"))
+    status: Mapped[str] = mapped_column(sa.String(20), index=True)
+    # Why the ticket waits in the admin triage queue (no directorate); None once routed.
+    triage_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    citizen_phone: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    citizen_name: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    category: Mapped[Category | None] = relationship()
+    area: Mapped[Area | None] = relationship()
+    directorate: Mapped[Directorate | None] = relationship()
+    events: Mapped[list[TicketEvent]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class TicketEvent(db.Model):
+    """One timestamped step in a ticket's life; the public part is shown on /t/<ref>."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey("ticket.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    actor_label: Mapped[str] = mapped_column(sa.String(80))  # citizen | system | officer name
+    kind: Mapped[str] = mapped_column(sa.String(30))  # created | routed | status | note | ...
+    from_status: Mapped[str | None] = mapped_column(sa.String(20))
+    to_status: Mapped[str | None] = mapped_column(sa.String(20))
+    public_message: Mapped[str | None] = mapped_column(sa.Text)
+    internal_note: Mapped[str | None] = mapped_column(sa.Text)
+    details: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class Message(db.Model):
+    """Every SMS/WhatsApp message in or out, raw; (channel, direction, external_id) dedupes."""
+
+    __table_args__ = (sa.UniqueConstraint("channel", "direction", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(sa.String(20))
+    direction: Mapped[str] = mapped_column(sa.String(3))  # in | out
+    external_id: Mapped[str | None] = mapped_column(sa.String(64))
+    from_number: Mapped[str] = mapped_column(sa.String(64))
+    to_number: Mapped[str] = mapped_column(sa.String(64))
+    body: Mapped[str] = mapped_column(sa.Text)
+    raw: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    ticket_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ticket.id"), index=True)
+    # What we answered, so a retried webhook gets the very same reply.
+    reply_body: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket | None] = relationship()
+
+
+class Outbox(db.Model):
+    """An SMS to send, written in the transaction that caused it; the worker sends it later."""
+
+    __table_args__ = (sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ticket.id"), index=True)
+    to_number: Mapped[str] = mapped_column(sa.String(64), index=True)
+    body: Mapped[str] = mapped_column(sa.Text)
+    language: Mapped[str] = mapped_column(sa.String(2))
+    channel: Mapped[str] = mapped_column(sa.String(20))
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    external_id: Mapped[str | None] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    ticket: Mapped[Ticket | None] = relationship()

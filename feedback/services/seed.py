@@ -1,0 +1,214 @@
+"""Loading Basra's reference data (feedback/data/) and generating realistic demo tickets."""
+
+import csv
+import json
+import random
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+import yaml
+
+from feedback.domain.inbound import InboundMessage
+from feedback.domain.lifecycle import Status, check_transition
+from feedback.extensions import db
+from feedback.models import (
+    Area,
+    Category,
+    Directorate,
+    Message,
+    RoutingRule,
+    Ticket,
+    TicketEvent,
+    User,
+    utcnow,
+)
+from feedback.services.intake import receive_message
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+_PCODE = re.compile(r"pcode (IQG\w+)")
+
+
+def _yaml(name: str):
+    with open(DATA_DIR / name, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def is_seeded() -> bool:
+    return db.session.scalar(sa.select(sa.func.count(Directorate.id))) > 0
+
+
+def load_reference_data() -> None:
+    """Directorates, categories, places, routing rules and demo users; one transaction."""
+    directorates = {}
+    for item in _yaml("directorates.yaml"):
+        directorates[item["code"]] = Directorate(
+            code=item["code"],
+            name_ar=item["name_ar"],
+            name_en=item["name_en"],
+            description_en=item.get("description_en", ""),
+        )
+    categories = {}
+    for item in _yaml("categories.yaml"):
+        categories[item["code"]] = Category(
+            code=item["code"],
+            name_ar=item["name_ar"],
+            name_en=item["name_en"],
+            group=item["group"],
+            description_en=item.get("description_en", ""),
+            sla_hours=item["sla_hours"],
+            keywords={"ar": item["keywords"]["ar"], "en": item["keywords"]["en"]},
+        )
+    areas = _load_areas()
+    db.session.add_all([*directorates.values(), *categories.values(), *areas.values()])
+    for item in _yaml("routing_rules.yaml"):
+        db.session.add(
+            RoutingRule(
+                category=categories[item["category"]],
+                area=areas[item["area"]] if item.get("area") else None,
+                directorate=directorates[item["directorate"]],
+            )
+        )
+    for item in _yaml("demo_users.yaml"):
+        user = User(
+            username=item["username"],
+            name=item["name"],
+            role=item["role"],
+            directorate=directorates[item["directorate"]] if item.get("directorate") else None,
+            organisation=item.get("organisation"),
+        )
+        user.set_password(item["password"])
+        db.session.add(user)
+    db.session.commit()
+
+
+def _load_areas() -> dict[str, Area]:
+    """Places from basra_places.csv with polygons from basra_boundaries.geojson (by P-code)."""
+    with open(DATA_DIR / "basra_boundaries.geojson", encoding="utf-8") as handle:
+        polygons = {f["properties"]["pcode"]: f["geometry"] for f in json.load(handle)["features"]}
+    with open(DATA_DIR / "basra_places.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    areas: dict[str, Area] = {}
+    by_parent_name: dict[str, Area] = {}
+    for row in rows:
+        has_point = bool(row["lat"] and row["lon"])
+        pcode = _PCODE.search(row["source"])
+        area = Area(
+            code=row["id"],
+            name_ar=row["name_ar"],
+            name_en=row["name_en"],
+            kind=row["kind"],
+            lat=float(row["lat"]) if has_point else None,
+            lon=float(row["lon"]) if has_point else None,
+            point_confidence=row["confidence"] if has_point else None,
+            point_source=row["source"],
+            polygon=polygons.get(pcode.group(1)) if pcode else None,
+            alt_names=[name for name in row["alt_names"].split(";") if name],
+        )
+        areas[area.code] = area
+        if area.kind == "governorate":
+            by_parent_name[area.name_en] = area
+        if area.kind == "district":
+            by_parent_name[area.name_en.removesuffix(" District")] = area
+    for row in rows:
+        areas[row["id"]].parent = by_parent_name.get(row["parent"])
+    return areas
+
+
+def generate_demo_tickets(count: int, days: int = 90, seed: int = 2026) -> int:
+    """`count` tickets over the last `days` days, each parsed from a realistic message through
+    the real intake, then taken part-way through its life by officers, with timestamps."""
+    rng = random.Random(seed)
+    templates = _yaml("demo_complaints.yaml")
+    answers = templates.pop("_answers")
+    no_place = templates.pop("_no_place")
+    places = list(
+        db.session.scalars(
+            sa.select(Area).where(Area.kind.in_(["neighbourhood", "town", "subdistrict"]))
+        )
+    )
+    now = utcnow()
+    for number in range(count):
+        language = "ar" if rng.random() < 0.8 else "en"
+        if rng.random() < 0.06:
+            text = rng.choice(no_place[language])
+        else:
+            category = rng.choice(list(templates))
+            place = rng.choice(places)
+            name = place.name_ar if language == "ar" else place.name_en
+            text = rng.choice(templates[category][language]).format(place=name)
+        message = InboundMessage(
+            channel="sms" if rng.random() < 0.7 else "whatsapp",
+            message_id=f"DEMO{seed}-{number:06d}",
+            sender=f"+96478{rng.randrange(10_000_000, 99_999_999)}",
+            recipient="4455",
+            text=text,
+        )
+        reply = receive_message(message, max_length=1600)
+        received = now - timedelta(days=days * rng.random() ** 1.3, minutes=rng.randrange(60))
+        _backdate_and_progress(reply.reference, received, answers, rng)
+    db.session.commit()
+    return count
+
+
+def _backdate_and_progress(reference: str, received, answers: dict, rng: random.Random) -> None:
+    ticket = db.session.scalar(sa.select(Ticket).where(Ticket.reference == reference))
+    shift = received - ticket.created_at
+    for row in (ticket, *ticket.events):
+        row.created_at += shift
+    ticket.updated_at = received
+    if ticket.due_at is not None:
+        ticket.due_at += shift
+    db.session.execute(
+        sa.update(Message).where(Message.ticket_id == ticket.id).values(created_at=received)
+    )
+    if ticket.directorate is None:
+        return
+    age_hours = (utcnow() - received).total_seconds() / 3600
+    clock = received
+    language = ticket.language
+    steps = _demo_path(rng)
+    for target in steps:
+        clock += timedelta(hours=rng.uniform(1, 60 if target != Status.RESOLVED else 200))
+        if (clock - received).total_seconds() / 3600 > age_hours:
+            break
+        message = None
+        if target in (Status.ACKNOWLEDGED, Status.RESOLVED, Status.REJECTED):
+            message = rng.choice(answers[target.value][language])
+        _set_status(ticket, target, clock, message)
+
+
+def _demo_path(rng: random.Random) -> list[Status]:
+    roll = rng.random()
+    if roll < 0.15:
+        return []
+    if roll < 0.25:
+        return [Status.ACKNOWLEDGED]
+    if roll < 0.40:
+        return [Status.ACKNOWLEDGED, Status.IN_PROGRESS]
+    if roll < 0.48:
+        return [Status.REJECTED]
+    if roll < 0.55:
+        return [Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED, Status.REOPENED]
+    return [Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED]
+
+
+def _set_status(ticket: Ticket, target: Status, when, public_message: str | None) -> None:
+    check_transition(ticket.status, target.value)
+    ticket.events.append(
+        TicketEvent(
+            created_at=when,
+            actor_label="citizen" if target == Status.REOPENED else "officer",
+            kind="status",
+            from_status=ticket.status,
+            to_status=target.value,
+            public_message=public_message,
+        )
+    )
+    ticket.status = target.value
+    ticket.updated_at = when
+    if target == Status.ACKNOWLEDGED:
+        ticket.acknowledged_at = when
+    if target in (Status.RESOLVED, Status.REJECTED):
+        ticket.resolved_at = when

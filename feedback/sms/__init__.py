@@ -1,0 +1,1 @@
+"""The SMS/WhatsApp boundary: webhooks in, bilingual reply texts, signature checks."""

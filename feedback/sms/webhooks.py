@@ -1,0 +1,48 @@
+"""Twilio's Messaging webhook: verify the signature, hand the message to intake, answer TwiML."""
+
+import math
+
+from flask import Blueprint, abort, current_app, request
+from twilio.twiml.messaging_response import MessagingResponse
+
+from feedback.domain.inbound import InboundMessage
+from feedback.extensions import csrf
+from feedback.services.intake import receive_message
+from feedback.sms.signature import is_signed_by_twilio, signed_url, webhook_token
+
+bp = Blueprint("sms", __name__, url_prefix="/sms")
+
+
+@bp.post("/inbound")
+@csrf.exempt  # authenticated by Twilio's signature instead
+def inbound():
+    token = webhook_token(current_app.config)
+    url = signed_url(current_app.config["PUBLIC_BASE_URL"], request.url, request.full_path)
+    if not is_signed_by_twilio(token, url, request.form, request.headers.get("X-Twilio-Signature")):
+        abort(403)
+    form = request.form
+    if not form.get("MessageSid") or not form.get("From"):
+        abort(400)
+    sender = form["From"]
+    message = InboundMessage(
+        channel="whatsapp" if sender.startswith("whatsapp:") else "sms",
+        message_id=form["MessageSid"],
+        sender=sender,
+        recipient=form.get("To", ""),
+        text=form.get("Body", ""),
+        lat=_float(form.get("Latitude")),
+        lon=_float(form.get("Longitude")),
+        raw=form.to_dict(),
+    )
+    reply = receive_message(message, current_app.config["SMS_MAX_BODY"])
+    twiml = MessagingResponse()
+    twiml.message(reply.text)
+    return str(twiml), 200, {"Content-Type": "text/xml; charset=utf-8"}
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        number = float(value) if value else None
+    except ValueError:
+        return None
+    return number if number is not None and math.isfinite(number) else None

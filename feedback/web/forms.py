@@ -1,0 +1,33 @@
+"""The citizen's report form: every field checked, every error next to its field."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import FloatField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from feedback.domain.phone import normalise_phone
+
+
+class ReportForm(FlaskForm):
+    category = SelectField(_l("What is the problem?"), validators=[DataRequired()])
+    description = TextAreaField(
+        _l("Describe it"),
+        validators=[
+            DataRequired(_l("Please describe the problem.")),
+            Length(min=5, max=4000, message=_l("Between 5 and 4000 characters, please.")),
+        ],
+    )
+    lat = FloatField(widget=HiddenField.widget, validators=[Optional(), NumberRange(-90, 90)])
+    lon = FloatField(widget=HiddenField.widget, validators=[Optional(), NumberRange(-180, 180)])
+    phone = StringField(
+        _l("Your mobile number (optional, to be told by SMS)"),
+        validators=[Optional(), Length(max=40)],
+    )
+
+    def validate_phone(self, field):
+        if field.data and normalise_phone(field.data) is None:
+            raise ValidationError(_l("This is not a valid phone number, e.g. 0780 123 4567."))
+
+    def validate_lon(self, field):
+        if (self.lat.data is None) != (field.data is None):
+            raise ValidationError(_l("The map point is incomplete; please place the pin again."))

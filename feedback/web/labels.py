@@ -1,0 +1,30 @@
+"""Translated words for statuses and history events, shared by every page."""
+
+from flask_babel import lazy_gettext as _l
+
+STATUS_LABELS = {
+    "new": _l("New"),
+    "acknowledged": _l("Acknowledged"),
+    "in_progress": _l("Work in progress"),
+    "resolved": _l("Resolved"),
+    "rejected": _l("Rejected"),
+    "reopened": _l("Reopened"),
+    "closed": _l("Closed"),
+}
+
+EVENT_LABELS = {
+    "created": _l("Complaint received"),
+    "routed": _l("Sent to the directorate responsible"),
+    "triage": _l("Waiting to be assigned to a directorate"),
+    "transfer": _l("Transferred to another directorate"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def event_label(event) -> str:
+    if event.kind == "status":
+        return str(_l("Status changed to: %(status)s", status=status_label(event.to_status)))
+    return str(EVENT_LABELS.get(event.kind, event.kind))

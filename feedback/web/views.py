@@ -1,0 +1,91 @@
+"""Public pages: thin adapters from HTTP to the intake and ticket services."""
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+
+from feedback.domain.phone import normalise_phone
+from feedback.domain.reference import normalise_reference
+from feedback.services.intake import WebReport, submit_web_report
+from feedback.services.tickets import (
+    active_categories,
+    count_tickets,
+    district_boundaries_geojson,
+    find_public_ticket,
+)
+from feedback.web.forms import ReportForm
+from feedback.web.labels import event_label, status_label
+
+bp = Blueprint("web", __name__)
+
+
+@bp.app_context_processor
+def inject_labels():
+    return {"status_label": status_label, "event_label": event_label}
+
+
+@bp.get("/")
+def home():
+    return render_template("web/home.html", ticket_count=count_tickets())
+
+
+@bp.route("/report", methods=["GET", "POST"])
+def report():
+    language = str(get_locale())
+    form = ReportForm()
+    form.category.choices = [("", "—")] + [(c.code, c.name(language)) for c in active_categories()]
+    if form.validate_on_submit():
+        ticket = submit_web_report(
+            WebReport(
+                category_code=form.category.data,
+                description=form.description.data.strip(),
+                language=language,
+                lat=form.lat.data,
+                lon=form.lon.data,
+                phone=normalise_phone(form.phone.data) if form.phone.data else None,
+            )
+        )
+        return redirect(url_for("web.report_received", reference=ticket.reference))
+    return render_template("web/report.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/report/received/<reference>")
+def report_received(reference: str):
+    found = find_public_ticket(reference)
+    if found is None:
+        abort(404)
+    return render_template("web/received.html", ticket=found.ticket)
+
+
+@bp.get("/t")
+def lookup():
+    """The home page's look-up box: forgive case, spaces and Arabic digits."""
+    reference = normalise_reference(request.args.get("ref", ""))
+    if reference is None:
+        abort(404)
+    return redirect(url_for("web.public_ticket", reference=reference))
+
+
+@bp.get("/areas/districts.geojson")
+def district_boundaries():
+    """District outlines for the report map, so it is usable with no tile server reachable."""
+    return district_boundaries_geojson()
+
+
+@bp.get("/t/<reference>")
+def public_ticket(reference: str):
+    found = find_public_ticket(reference)
+    if found is None:
+        abort(404)
+    return render_template("web/ticket.html", ticket=found.ticket, events=found.events)
+
+
+@bp.get("/lang/<code>")
+def switch_language(code: str):
+    if code not in ("ar", "en"):
+        abort(404)
+    session["lang"] = code
+    target = request.referrer or url_for("web.home")
+    # Only ever go back to a page of this site.
+    if not target.startswith(request.host_url):
+        target = url_for("web.home")
+    return redirect(target)

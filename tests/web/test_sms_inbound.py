@@ -1,0 +1,178 @@
+"""POST /sms/inbound through the real Twilio RequestValidator, against the real database."""
+
+import xml.etree.ElementTree as ET
+
+import sqlalchemy as sa
+
+from feedback.extensions import db
+from feedback.models import Message, Ticket
+from feedback.sms.signature import sign
+from tests.conftest import TwilioWebhook, count_rows, empty_ticket_tables, make_app
+
+
+def reply_of(response) -> str:
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/xml")
+    root = ET.fromstring(response.data)
+    assert root.tag == "Response"
+    return root.find("Message").text
+
+
+def test_missing_signature_is_refused_and_writes_nothing(app, twilio):
+    response = twilio.post(twilio.params("ماكو ماي بحي الحسين"), signature=None)
+    assert response.status_code == 403
+    assert count_rows(app, Ticket) == 0
+    assert count_rows(app, Message) == 0
+
+
+def test_forged_signature_is_refused_and_writes_nothing(app, twilio):
+    params = twilio.params("ماكو ماي بحي الحسين")
+    forged = twilio.signature({**params, "Body": "something else"})
+    assert twilio.post(params, forged).status_code == 403
+    assert twilio.post(params, "bm90IGEgc2lnbmF0dXJl").status_code == 403
+    assert count_rows(app, Ticket) == 0
+    assert count_rows(app, Message) == 0
+
+
+def test_signature_for_another_url_is_refused(app, twilio):
+    params = twilio.params("no water in Al-Ashar")
+    other = twilio.signature(params, path="/sms/other")
+    assert twilio.post(params, other).status_code == 403
+
+
+def test_arabic_complaint_gets_ticket_and_arabic_reply(app, twilio):
+    reply = reply_of(twilio.send("ماكو ماي بحي الحسين من ثلاث ايام"))
+    with app.app_context():
+        ticket = db.session.scalar(sa.select(Ticket))
+        assert ticket.original_text == "ماكو ماي بحي الحسين من ثلاث ايام"
+        assert ticket.language == "ar"
+        assert ticket.channel == "sms"
+        assert ticket.citizen_phone == "+9647801234567"
+        assert ticket.category.group == "water"
+        assert ticket.directorate is not None
+        assert ticket.reference in reply
+        assert ticket.directorate.name_ar in reply
+    assert "حالة" in reply
+
+
+def test_english_complaint_gets_english_reply(app, twilio):
+    reply = reply_of(twilio.send("Power cut in Al-Ashar since this morning"))
+    with app.app_context():
+        ticket = db.session.scalar(sa.select(Ticket))
+        assert ticket.language == "en"
+        assert ticket.category.group == "electricity"
+        assert ticket.area.code.endswith("ashar")
+    assert reply.startswith("Your complaint is registered as " + ticket.reference)
+    assert "STATUS " + ticket.reference in reply
+
+
+def test_same_message_sid_twice_gives_one_ticket_and_same_reply(app, twilio):
+    params = twilio.params("الكهرباء مقطوعة بالعشار", sid="SM" + "a" * 32)
+    first = reply_of(twilio.post(params, twilio.signature(params)))
+    second = reply_of(twilio.post(params, twilio.signature(params)))
+    assert first == second
+    assert count_rows(app, Ticket) == 1
+    assert count_rows(app, Message) == 1
+
+
+def test_duplicate_is_blocked_by_the_database_not_only_by_a_lookup(app):
+    with app.app_context():
+        for _ in range(2):
+            db.session.add(
+                Message(
+                    channel="sms",
+                    direction="in",
+                    external_id="SMdup",
+                    from_number="+1",
+                    to_number="2",
+                    body="x",
+                    raw={},
+                )
+            )
+        try:
+            db.session.commit()
+            raised = False
+        except sa.exc.IntegrityError:
+            raised = True
+            db.session.rollback()
+    assert raised
+
+
+def test_unknown_problem_still_becomes_a_ticket_in_triage(app, twilio):
+    reply = reply_of(twilio.send("السلام عليكم عندي مشكلة"))
+    with app.app_context():
+        ticket = db.session.scalar(sa.select(Ticket))
+        assert ticket.directorate is None
+        assert ticket.triage_reason == "category not recognised"
+        assert [event.kind for event in ticket.events] == ["created", "triage"]
+    assert ticket.reference in reply
+
+
+def test_help_and_empty_body_get_help_and_no_ticket(app, twilio):
+    assert "مثال" in reply_of(twilio.send("مساعدة"))
+    assert "what is wrong and where" in reply_of(twilio.send("HELP"))
+    assert "مثال" in reply_of(twilio.send("   "))
+    assert count_rows(app, Ticket) == 0
+
+
+def test_body_of_1600_characters_is_accepted(app, twilio):
+    body = ("الماي مقطوع بالعشار " * 100)[:1600]
+    reply_of(twilio.send(body))
+    assert count_rows(app, Ticket) == 1
+
+
+def test_oversize_body_is_refused_with_a_clear_reply(app, twilio):
+    reply = reply_of(twilio.send("ا" * 1601))
+    assert "1601" in reply and "1600" in reply
+    assert count_rows(app, Ticket) == 0
+    assert count_rows(app, Message) == 1  # kept, so nothing the citizen sent is lost
+
+
+def test_request_far_too_large_is_rejected_before_parsing(app, twilio):
+    response = twilio.send("x" * 100_000)
+    assert response.status_code == 413
+    assert count_rows(app, Ticket) == 0
+
+
+def test_behind_a_proxy_the_public_url_is_what_is_checked(app, twilio):
+    """Twilio signs https://feedback.test/... while the app is reached as http://localhost/..."""
+    params = twilio.params("ماكو ماي بالجمهورية")
+    as_seen_inside = sign(app.config["TWILIO_AUTH_TOKEN"], "http://localhost/sms/inbound", params)
+    assert twilio.post(params, as_seen_inside).status_code == 403
+    assert twilio.post(params, twilio.signature(params)).status_code == 200
+
+
+def test_without_public_base_url_trusted_forwarded_headers_give_the_url(database_url):
+    app = make_app(database_url, PUBLIC_BASE_URL=None, TRUSTED_PROXY_COUNT=1)
+    client = app.test_client()
+    webhook = TwilioWebhook(app, client)
+    params = webhook.params("ماكو ماي بالجمهورية")
+    signature = sign(app.config["TWILIO_AUTH_TOKEN"], "https://sms.example.iq/sms/inbound", params)
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "sms.example.iq"}
+    response = client.post(
+        "/sms/inbound", data=params, headers={"X-Twilio-Signature": signature, **forwarded}
+    )
+    assert response.status_code == 200
+    spoofed = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}
+    response = client.post(
+        "/sms/inbound", data=params, headers={"X-Twilio-Signature": signature, **spoofed}
+    )
+    assert response.status_code == 403
+    empty_ticket_tables(app)
+
+
+def test_whatsapp_location_pin_is_a_gps_point(app, twilio):
+    reply_of(
+        twilio.send(
+            "ماكو ماي",
+            sender="whatsapp:+9647801234567",
+            Latitude="30.5085",
+            Longitude="47.7804",
+        )
+    )
+    with app.app_context():
+        ticket = db.session.scalar(sa.select(Ticket))
+        assert ticket.channel == "whatsapp"
+        assert ticket.location_method == "gps"
+        assert (ticket.lat, ticket.lon) == (30.5085, 47.7804)
+        assert ticket.area is not None
