@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-test translations migrate seed lint format ci clean
+.PHONY: run test install install-test translations translations-update chromium migrate seed lint format ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,3 +59,8 @@ ci:
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+
+# After changing page text: refresh the catalogue, then translate the new entries in the .po file.
+translations-update: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o feedback/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i feedback/translations/messages.pot -d feedback/translations

@@ -35,18 +35,24 @@ def count_tickets() -> int:
     return db.session.scalar(sa.select(sa.func.count(Ticket.id))) or 0
 
 
-def district_boundaries_geojson() -> dict:
-    districts = db.session.scalars(
-        sa.select(Area).where(Area.kind == "district", Area.polygon.is_not(None))
+def basemap_geojson() -> dict:
+    """District outlines and named places: enough to find one's street with no tile server."""
+    areas = db.session.scalars(
+        sa.select(Area).where(
+            sa.or_(
+                sa.and_(Area.kind == "district", Area.polygon.is_not(None)),
+                sa.and_(Area.kind.in_(["town", "neighbourhood"]), Area.lat.is_not(None)),
+            )
+        )
     )
     return {
         "type": "FeatureCollection",
         "features": [
             {
                 "type": "Feature",
-                "properties": {"code": d.code, "name_ar": d.name_ar, "name_en": d.name_en},
-                "geometry": d.polygon,
+                "properties": {"kind": a.kind, "name_ar": a.name_ar, "name_en": a.name_en},
+                "geometry": a.polygon or {"type": "Point", "coordinates": [a.lon, a.lat]},
             }
-            for d in districts
+            for a in areas
         ],
     }

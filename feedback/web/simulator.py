@@ -16,6 +16,13 @@ bp = Blueprint("simulator", __name__, url_prefix="/dev")
 
 DEMO_PHONES = ["+9647801234567", "+9647701234567", "+9647501234567"]
 SHORT_CODE = "4455"
+EXAMPLES = [
+    "ماكو ماي بحي الحسين من ثلاث ايام",
+    "الوطنية مطفية بالعشار من الصبح",
+    "مجاري طافحة بالجمهورية قرب المدرسة",
+    "Power cut in Al-Ashar since this morning",
+    "مساعدة",
+]
 
 
 class SimulatedSmsForm(FlaskForm):
@@ -41,7 +48,11 @@ def phone():
         return redirect(url_for("simulator.phone", phone=sender))
     sender = normalise_phone(form.phone.data or "") or DEMO_PHONES[0]
     return render_template(
-        "simulator/sms.html", form=form, phones=DEMO_PHONES, history=conversation(sender)
+        "simulator/sms.html",
+        form=form,
+        phones=DEMO_PHONES,
+        examples=EXAMPLES,
+        history=conversation(sender),
     )
 
 

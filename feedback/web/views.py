@@ -2,14 +2,15 @@
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from feedback.domain.phone import normalise_phone
 from feedback.domain.reference import normalise_reference
 from feedback.services.intake import WebReport, submit_web_report
 from feedback.services.tickets import (
     active_categories,
+    basemap_geojson,
     count_tickets,
-    district_boundaries_geojson,
     find_public_ticket,
 )
 from feedback.web.forms import ReportForm
@@ -32,7 +33,9 @@ def home():
 def report():
     language = str(get_locale())
     form = ReportForm()
-    form.category.choices = [("", "—")] + [(c.code, c.name(language)) for c in active_categories()]
+    form.category.choices = [("", _("Choose the kind of problem…"))] + [
+        (c.code, c.name(language)) for c in active_categories()
+    ]
     if form.validate_on_submit():
         ticket = submit_web_report(
             WebReport(
@@ -65,10 +68,9 @@ def lookup():
     return redirect(url_for("web.public_ticket", reference=reference))
 
 
-@bp.get("/areas/districts.geojson")
-def district_boundaries():
-    """District outlines for the report map, so it is usable with no tile server reachable."""
-    return district_boundaries_geojson()
+@bp.get("/areas/basemap.geojson")
+def basemap():
+    return basemap_geojson()
 
 
 @bp.get("/t/<reference>")

@@ -8,16 +8,23 @@
   var lonInput = document.getElementById("lon");
   var status = document.getElementById("pin-status");
   var clearButton = document.getElementById("clear-pin");
-  var map = L.map(el, { maxZoom: 18 }).setView([30.51, 47.81], 11);
+  var map = L.map(el, { maxZoom: 18 }).setView([30.515, 47.80], 12);
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: el.dataset.attribution }).addTo(map);
   }
-  fetch(el.dataset.boundaries).then(function (r) { return r.json(); }).then(function (data) {
+  var nameKey = document.documentElement.lang === "ar" ? "name_ar" : "name_en";
+  // District outlines and labelled places, served by us: the map stays usable offline.
+  fetch(el.dataset.basemap).then(function (r) { return r.json(); }).then(function (data) {
     L.geoJSON(data, {
-      style: { color: "#0b6e4f", weight: 1.5, fillOpacity: 0.04 },
+      style: { color: "#0b6e4f", weight: 1.5, fillOpacity: 0.03 },
+      pointToLayer: function (feature, latlng) {
+        return L.circleMarker(latlng, { radius: 3, color: "#5b6575", weight: 1, fillOpacity: 0.8, interactive: false });
+      },
       onEachFeature: function (feature, layer) {
-        var lang = document.documentElement.lang === "ar" ? "name_ar" : "name_en";
-        layer.bindTooltip(feature.properties[lang], { sticky: true });
+        var point = feature.geometry.type === "Point";
+        layer.bindTooltip(feature.properties[nameKey], point
+          ? { permanent: true, direction: "right", className: "place-label" }
+          : { sticky: true });
       }
     }).addTo(map);
   });
