@@ -104,7 +104,8 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(web_bp)
     app.register_blueprint(sms_bp)
-    app.register_blueprint(simulator_bp)
+    if app.config["SMS_BACKEND"] == "console":
+        app.register_blueprint(simulator_bp)
 
 
 def register_commands(app: Flask) -> None:

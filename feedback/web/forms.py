@@ -28,6 +28,13 @@ class ReportForm(FlaskForm):
         if field.data and normalise_phone(field.data) is None:
             raise ValidationError(_l("This is not a valid phone number, e.g. 0780 123 4567."))
 
-    def validate_lon(self, field):
-        if (self.lat.data is None) != (field.data is None):
-            raise ValidationError(_l("The map point is incomplete; please place the pin again."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # A lone coordinate (a half-sent pin) would silently lose the location.
+        if (self.lat.data is None) != (self.lon.data is None):
+            self.lon.errors = [
+                *self.lon.errors,
+                _l("The map point is incomplete; please place the pin again."),
+            ]
+            return False
+        return valid

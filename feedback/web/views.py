@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from feedback.domain.phone import normalise_phone
 from feedback.domain.reference import normalise_reference
@@ -33,8 +34,8 @@ def home():
 def report():
     language = str(get_locale())
     form = ReportForm()
-    form.category.choices = [("", _("Choose the kind of problem…"))] + [
-        (c.code, c.name(language)) for c in active_categories()
+    form.category.choices = [SelectChoice("", _("Choose the kind of problem…"))] + [
+        SelectChoice(c.code, c.name(language)) for c in active_categories()
     ]
     if form.validate_on_submit():
         ticket = submit_web_report(

@@ -1,0 +1,56 @@
+"""`flask seed-demo` loads the Basra set and realistic tickets into an empty database."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from feedback.extensions import db
+from feedback.models import (
+    Area,
+    Category,
+    Directorate,
+    RoutingRule,
+    Ticket,
+    TicketEvent,
+    User,
+    utcnow,
+)
+from tests.conftest import make_app
+
+
+def test_seed_demo_on_an_empty_database(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'seed.sqlite3'}")
+    with app.app_context():
+        upgrade()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo", "--tickets", "60"])
+    assert result.exit_code == 0, result.output
+    assert "60 demo tickets" in result.output
+    with app.app_context():
+        count = lambda model: db.session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
+        assert count(Directorate) == 12
+        assert count(Category) >= 14
+        districts = db.session.scalars(sa.select(Area).where(Area.kind == "district")).all()
+        assert {"Al-Faw District", "Al-Zubair District", "Al-Qurna District"} <= {
+            d.name_en for d in districts
+        }
+        assert all(d.lat is not None for d in districts)
+        assert count(RoutingRule) > 0
+        assert {u.role for u in db.session.scalars(sa.select(User))} == {
+            "admin",
+            "officer",
+            "monitor",
+        }
+        assert count(Ticket) == 60
+        assert count(TicketEvent) >= 120  # created + routed/triage at least
+        oldest = db.session.scalar(sa.select(sa.func.min(Ticket.created_at)))
+        assert utcnow() - oldest > timedelta(days=20)  # spread over the last 90 days
+        statuses = set(db.session.scalars(sa.select(Ticket.status)))
+        assert {"new", "resolved"} <= statuses
+        assert db.session.scalar(sa.select(sa.func.count()).where(Ticket.directorate_id.is_(None)))
+        db.engine.dispose()
+    again = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert again.exit_code == 0 and "nothing loaded" in again.output
+    refused = runner.invoke(args=["seed-demo"])
+    assert refused.exit_code != 0
