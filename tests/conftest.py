@@ -4,10 +4,12 @@ ticket tables emptied after every test."""
 
 import os
 import secrets
+import threading
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
 from feedback import create_app
 from feedback.extensions import db
@@ -65,6 +67,17 @@ def empty_ticket_tables(app) -> None:
             for table in TICKET_TABLES:
                 connection.execute(sa.text(f'DELETE FROM "{table}"'))  # noqa: S608 - fixed names
         db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a real threaded HTTP server on a free loopback port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
 
 
 @pytest.fixture
