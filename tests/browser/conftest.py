@@ -43,9 +43,11 @@ def page_for(browser, request):
         )
         context.route(
             "**/*",
-            lambda route: route.continue_()
-            if route.request.url.startswith("http://127.0.0.1")
-            else route.abort(),
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith("http://127.0.0.1")
+                else route.abort()
+            ),
         )
         page = context.new_page()
         page.script_errors = []
@@ -58,7 +60,8 @@ def page_for(browser, request):
     for number, page in enumerate(pages):
         if failed:
             ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{number}.png"), full_page=True)
+            shot = ARTIFACTS / f"{request.node.name}-{number}.png"
+            page.screenshot(path=str(shot), full_page=True)
         page.context.close()
 
 
