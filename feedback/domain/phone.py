@@ -1,12 +1,20 @@
 """Citizens' phone numbers, stored in E.164 so one person is one key whatever they typed."""
 
+import re
+
 import phonenumbers
 
 from feedback.domain.text import to_ascii_digits
 
+# What people type around the digits of a number; anything else (letters) makes it invalid,
+# since phonenumbers would read letters as keypad digits.
+_PHONE_CHARACTERS = re.compile(r"[\d\s+()\-.]+")
+
 
 def normalise_phone(text: str, region: str = "IQ") -> str | None:
     """E.164 for a valid number (07801234567, +964 780 123 4567, ٠٧٨٠...), else None."""
+    if not _PHONE_CHARACTERS.fullmatch(text):
+        return None
     try:
         number = phonenumbers.parse(to_ascii_digits(text), region)
     except phonenumbers.NumberParseException:

@@ -56,13 +56,21 @@ def detect_language(text: str) -> str:
     return "en" if latin > arabic else "ar"
 
 
-# Seven or more digits, allowing the spaces, dashes and dots people put in phone numbers.
-_PHONE_LIKE = re.compile(r"(?<![\w])\+?\d(?:[\s\-.]?\d){6,}(?![\w])")
+# Seven or more digits (any script), allowing the spaces, dashes and dots people put in phone
+# numbers. Letters may touch it: "و07801234567" (and ...) is still a phone number.
+_PHONE_LIKE = re.compile(r"(?<!\d)\+?\d(?:[\s\-.]?\d){6,}(?!\d)")
+# Dates are kept: 2026-03-15, 15/3/2026, 15.03.2026.
+_DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}")
 
 
 def mask_phone_numbers(text: str, mask: str = "[•••]") -> str:
-    """Hide anything shaped like a phone number before text is shown publicly."""
-    return _PHONE_LIKE.sub(mask, to_ascii_digits(text))
+    """Hide anything shaped like a phone number before text is shown publicly; the rest of
+    the text, digits included, stays as the citizen wrote it."""
+
+    def replace(match: re.Match) -> str:
+        return match.group() if _DATE.fullmatch(to_ascii_digits(match.group())) else mask
+
+    return _PHONE_LIKE.sub(replace, text)
 
 
 # Clitics glued to the front of Arabic words: و (and), ب (in/at), ل (to), ف, ك, and ال (the).

@@ -1,0 +1,100 @@
+"""Classification of complaint text into a service category by keyword."""
+
+import pytest
+
+from feedback.domain.classify import CategoryKeywords, Classifier
+
+CATEGORIES = [
+    CategoryKeywords("water-supply", ("ماي", "ماء", "no water")),
+    CategoryKeywords("electricity", ("كهرباء", "الوطنية", "power cut")),
+    CategoryKeywords("sewage", ("مجاري", "طفح")),
+]
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    return Classifier(CATEGORIES)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("ماكو ماي", "water-supply"),  # Iraqi dialect: "there is no water"
+        ("مَاءٌ مقطوع من يومين", "water-supply"),  # diacritics
+        ("والماي ضعيف", "water-supply"),  # "and the water"
+        ("ماكو بالكهرباء شي", "electricity"),  # "in the electricity"
+        ("الوطنيه طافية", "electricity"),  # the grid, spelled with ه
+        ("power cut since morning", "electricity"),
+        ("POWER CUT!", "electricity"),
+        ("No water in Ashar", "water-supply"),
+        ("طفح المجاري بالشارع", "sewage"),
+    ],
+)
+def test_classify_finds_the_category(classifier, text, code):
+    assert classifier.classify(text).code == code
+
+
+def test_a_phrase_counts_one_per_word(classifier):
+    result = classifier.classify("power cut")
+    assert result.scores == {"electricity": 2.0}
+    assert result.confidence == 1.0
+
+
+@pytest.mark.parametrize("text", ["power", "cut the power", "water"])
+def test_a_phrase_needs_all_its_words_in_order(classifier, text):
+    assert classifier.classify(text).code is None
+
+
+@pytest.mark.parametrize("text", ["الشارع مكسر", "the road is broken", "", "07801234567"])
+def test_no_keyword_gives_no_category(classifier, text):
+    result = classifier.classify(text)
+    assert result.code is None
+    assert result.confidence == 0.0
+    assert result.scores == {}
+    assert not result.is_tie
+
+
+def test_an_exact_tie_gives_no_category(classifier):
+    result = classifier.classify("ماكو ماي والكهرباء طافية")
+    assert result.scores == {"water-supply": 1.0, "electricity": 1.0}
+    assert result.code is None
+    assert result.confidence == 0.0
+    assert result.is_tie
+
+
+def test_a_rival_category_lowers_confidence(classifier):
+    alone = classifier.classify("ماكو ماي والماء مقطوع")
+    contested = classifier.classify("ماكو ماي والماء مقطوع والمجاري")
+    assert alone.code == contested.code == "water-supply"
+    assert not contested.is_tie
+    assert 0 < contested.confidence < alone.confidence == 1.0
+
+
+def test_one_keyword_is_less_sure_than_two(classifier):
+    assert classifier.classify("ماي").confidence < classifier.classify("ماي ماء").confidence
+
+
+def test_a_longer_phrase_beats_a_keyword_inside_it():
+    classifier = Classifier(
+        [
+            CategoryKeywords("electricity", ("كهرباء",)),
+            CategoryKeywords("street-lighting", ("عمود كهرباء",)),
+        ]
+    )
+    assert classifier.classify("عمود كهرباء واقع").code == "street-lighting"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ماي",
+        "ماكو ماي ماكو ماء no water",
+        "power cut والماي",
+        "طفح مجاري وماي",
+        "الوطنية والكهرباء والماي",
+    ],
+)
+def test_confidence_is_between_zero_and_one(classifier, text):
+    result = classifier.classify(text)
+    assert result.code is not None
+    assert 0 < result.confidence <= 1

@@ -1,0 +1,163 @@
+"""The gazetteer: places named in text, and the place around a GPS or map point."""
+
+import pytest
+
+from feedback.domain.locate import NOWHERE, Gazetteer, Place
+
+
+def _box(west: float, south: float, east: float, north: float) -> dict:
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+HUSSEIN = (30.502, 47.768)
+ASHAR = (30.5165, 47.8395)
+PLACES = [
+    Place(
+        "gov-basra",
+        "governorate",
+        ("محافظة البصرة", "Basra Governorate"),
+        30.372,
+        47.378,
+        _box(46.5, 29.0, 48.7, 31.2),
+    ),
+    Place(
+        "dist-basra",
+        "district",
+        ("قضاء البصرة", "Basra District"),
+        30.576,
+        47.628,
+        _box(47.70, 30.40, 47.95, 30.65),
+    ),
+    Place(
+        "dist-zubair",
+        "district",
+        ("قضاء الزبير", "Az-Zubayr District"),
+        30.2,
+        47.5,
+        _box(47.30, 30.10, 47.70, 30.40),
+    ),
+    Place("nbh-hussein", "neighbourhood", ("حي الحسين", "Hay Al-Hussein", "الحسين"), *HUSSEIN),
+    Place("nbh-ashar", "neighbourhood", ("العشار", "Al-Ashar", "Ashar"), *ASHAR),
+    Place("nbh-jamiaa", "neighbourhood", ("حي الجامعة", "Hay Al-Jamiaa")),  # no point known
+]
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    return Gazetteer(PLACES)
+
+
+def test_find_in_text_with_clitic_and_generic_word(gazetteer):
+    location = gazetteer.find_in_text("ماكو ماي بحي الحسين")
+    assert location.place_code == "nbh-hussein"
+    assert location.method == "gazetteer"
+    assert (location.lat, location.lon) == HUSSEIN
+    assert location.matched_text == "بحي الحسين"
+    assert location.confidence == 0.9  # two words matched
+    assert not location.outside_area
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence"),
+    [
+        ("الكهرباء طافية بالعشار", 0.75),  # "in the Ashar"
+        ("العشّار", 0.75),  # with shadda
+        ("no water in al-ashar", 0.9),
+        ("power cut, Ashar", 0.75),
+        ("ASHAR", 0.75),
+    ],
+)
+def test_find_in_text_ashar_spellings(gazetteer, text, confidence):
+    location = gazetteer.find_in_text(text)
+    assert location.place_code == "nbh-ashar"
+    assert location.confidence == confidence
+    assert (location.lat, location.lon) == ASHAR
+
+
+@pytest.mark.parametrize("text", ["الحسين", "Hay Al-Hussein", "hussein", "للحسين"])
+def test_find_in_text_hussein_spellings(gazetteer, text):
+    assert gazetteer.find_in_text(text).place_code == "nbh-hussein"
+
+
+def test_a_neighbourhood_beats_its_district_even_when_shorter(gazetteer):
+    location = gazetteer.find_in_text("قضاء البصرة، العشار")
+    assert location.place_code == "nbh-ashar"
+    assert location.matched_text == "العشار"
+
+
+def test_a_district_alone_is_found(gazetteer):
+    location = gazetteer.find_in_text("ماكو ماي بقضاء الزبير")
+    assert location.place_code == "dist-zubair"
+    assert location.confidence == 0.9
+
+
+def test_a_place_without_a_point_has_no_coordinates(gazetteer):
+    location = gazetteer.find_in_text("المجاري طافحة بحي الجامعه")
+    assert location.place_code == "nbh-jamiaa"
+    assert location.lat is None
+    assert location.lon is None
+    assert location.method == "gazetteer"
+
+
+@pytest.mark.parametrize("text", ["ماكو ماي", "no water since Monday", "", "حي"])
+def test_no_place_named_is_nowhere(gazetteer, text):
+    location = gazetteer.find_in_text(text)
+    assert location == NOWHERE
+    assert location.method == "none"
+    assert location.place_code is None
+
+
+def test_a_name_shared_by_two_places_lowers_confidence():
+    gazetteer = Gazetteer(
+        [
+            Place("nbh-a", "neighbourhood", ("الجمهورية",), 30.525, 47.812),
+            Place("nbh-b", "neighbourhood", ("الجمهورية",), 30.30, 47.60),
+        ]
+    )
+    location = gazetteer.find_in_text("الجمهورية")
+    assert location.place_code in {"nbh-a", "nbh-b"}
+    assert location.confidence == 0.375
+
+
+@pytest.mark.parametrize("method", ["gps", "map_pin"])
+def test_locate_point_near_a_neighbourhood(gazetteer, method):
+    lat, lon = 30.510, 47.775  # about 1.1 km from Hay Al-Hussein's point
+    location = gazetteer.locate_point(lat, lon, method)
+    assert location.place_code == "nbh-hussein"
+    assert (location.lat, location.lon) == (lat, lon)  # the citizen's point, not the place's
+    assert location.method == method
+    assert location.confidence == 1.0
+    assert not location.outside_area
+
+
+def test_locate_point_picks_the_nearest_named_place(gazetteer):
+    assert gazetteer.locate_point(30.514, 47.830, "gps").place_code == "nbh-ashar"
+
+
+def test_locate_point_beyond_the_nearest_place_radius_falls_back_to_the_district(gazetteer):
+    # About 3 km north of Ashar: inside the Basra district box, near no named place.
+    location = gazetteer.locate_point(30.5435, 47.8395, "gps")
+    assert location.place_code == "dist-basra"
+    assert location.method == "gps"
+
+
+def test_locate_point_in_a_district_far_from_places(gazetteer):
+    location = gazetteer.locate_point(30.62, 47.90, "map_pin")
+    assert location.place_code == "dist-basra"
+    assert (location.lat, location.lon) == (30.62, 47.90)
+    assert location.method == "map_pin"
+
+
+def test_locate_point_in_the_governorate_outside_every_district(gazetteer):
+    location = gazetteer.locate_point(29.5, 47.0, "gps")
+    assert location.place_code == "gov-basra"
+    assert not location.outside_area
+
+
+def test_locate_point_outside_the_governorate_is_kept_and_flagged(gazetteer):
+    location = gazetteer.locate_point(33.3152, 44.3661, "gps")  # Baghdad
+    assert location.outside_area
+    assert location.place_code is None
+    assert (location.lat, location.lon) == (33.3152, 44.3661)
+    assert location.method == "gps"
