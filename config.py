@@ -30,6 +30,8 @@ class Config:
     TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")
     TWILIO_FROM = os.environ.get("TWILIO_FROM")
     SMS_BACKEND = os.environ.get("SMS_BACKEND", _default_sms_backend())
+    # The number or short code citizens text, as shown to them.
+    SMS_PUBLIC_NUMBER = os.environ.get("SMS_PUBLIC_NUMBER", "4455")
     # The URL Twilio signs; behind a proxy the URL Flask sees differs from it.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.

@@ -16,7 +16,6 @@ from feedback.sms.signature import sign, signed_url, webhook_token
 bp = Blueprint("simulator", __name__, url_prefix="/dev")
 
 DEMO_PHONES = ["+9647801234567", "+9647701234567", "+9647501234567"]
-SHORT_CODE = "4455"
 EXAMPLES = [
     "ماكو ماي بحي الحسين من ثلاث ايام",
     "الوطنية مطفية بالعشار من الصبح",
@@ -60,7 +59,7 @@ def _post_signed_webhook(sender: str, form: SimulatedSmsForm) -> None:
         "MessageSid": "SM" + secrets.token_hex(16),
         "AccountSid": current_app.config.get("TWILIO_ACCOUNT_SID") or "AC" + "0" * 32,
         "From": f"whatsapp:{sender}" if whatsapp else sender,
-        "To": f"whatsapp:{SHORT_CODE}" if whatsapp else SHORT_CODE,
+        "To": ("whatsapp:" if whatsapp else "") + current_app.config["SMS_PUBLIC_NUMBER"],
         "Body": form.body.data or "",
         "NumMedia": "0",
     }
