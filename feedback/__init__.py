@@ -6,7 +6,7 @@ from flask import Flask, render_template, request, session
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import BASE_DIR, config_for
+from config import BASE_DIR, DEVELOPMENT_SECRET_KEY, config_for
 from feedback.extensions import babel, csrf, db, login_manager, migrate
 
 
@@ -34,6 +34,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def validate_config(config) -> None:
     """Refuse to start half-configured rather than fail on the first citizen's message."""
+    if config.get("PRODUCTION") and config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
+        raise RuntimeError("set SECRET_KEY: the development key is public")
     backend = config["SMS_BACKEND"]
     if backend not in ("console", "twilio"):
         raise RuntimeError(f"SMS_BACKEND must be 'console' or 'twilio', not {backend!r}")
