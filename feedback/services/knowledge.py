@@ -4,11 +4,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from feedback.domain.classify import CategoryKeywords, Classifier
+from feedback.domain.classify import Classifier
 from feedback.domain.locate import Gazetteer, Place
 from feedback.domain.routing import Rule
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, RoutingRule
+from feedback.reference_data import keywords_of
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,7 @@ def load_knowledge() -> Knowledge:
     """Build the parsers from the database as it is now (admins may have edited it)."""
     categories = db.session.scalars(sa.select(Category).where(Category.active)).all()
     classifier = Classifier(
-        [
-            CategoryKeywords(
-                c.code,
-                (c.name_ar, c.name_en, *c.keywords.get("ar", ()), *c.keywords.get("en", ())),
-            )
-            for c in categories
-        ]
+        [keywords_of(c.code, c.name_ar, c.name_en, c.keywords) for c in categories]
     )
     gazetteer = Gazetteer([place_from_area(a) for a in db.session.scalars(sa.select(Area))])
     rule_rows = db.session.execute(

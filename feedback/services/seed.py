@@ -1,14 +1,9 @@
 """Loading Basra's reference data (feedback/data/) and generating realistic demo tickets."""
 
-import csv
-import json
 import random
-import re
 from datetime import timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
-import yaml
 
 from feedback.domain.inbound import InboundMessage
 from feedback.domain.lifecycle import Status, check_transition
@@ -24,15 +19,8 @@ from feedback.models import (
     User,
     utcnow,
 )
+from feedback.reference_data import read_places, read_yaml
 from feedback.services.intake import receive_message
-
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-_PCODE = re.compile(r"pcode (IQG\w+)")
-
-
-def _yaml(name: str):
-    with open(DATA_DIR / name, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
 
 
 def is_seeded() -> bool:
@@ -42,7 +30,7 @@ def is_seeded() -> bool:
 def load_reference_data() -> None:
     """Directorates, categories, places, routing rules and demo users; one transaction."""
     directorates = {}
-    for item in _yaml("directorates.yaml"):
+    for item in read_yaml("directorates.yaml"):
         directorates[item["code"]] = Directorate(
             code=item["code"],
             name_ar=item["name_ar"],
@@ -50,7 +38,7 @@ def load_reference_data() -> None:
             description_en=item.get("description_en", ""),
         )
     categories = {}
-    for item in _yaml("categories.yaml"):
+    for item in read_yaml("categories.yaml"):
         categories[item["code"]] = Category(
             code=item["code"],
             name_ar=item["name_ar"],
@@ -62,7 +50,7 @@ def load_reference_data() -> None:
         )
     areas = _load_areas()
     db.session.add_all([*directorates.values(), *categories.values(), *areas.values()])
-    for item in _yaml("routing_rules.yaml"):
+    for item in read_yaml("routing_rules.yaml"):
         db.session.add(
             RoutingRule(
                 category=categories[item["category"]],
@@ -70,7 +58,7 @@ def load_reference_data() -> None:
                 directorate=directorates[item["directorate"]],
             )
         )
-    for item in _yaml("demo_users.yaml"):
+    for item in read_yaml("demo_users.yaml"):
         user = User(
             username=item["username"],
             name=item["name"],
@@ -84,35 +72,24 @@ def load_reference_data() -> None:
 
 
 def _load_areas() -> dict[str, Area]:
-    """Places from basra_places.csv with polygons from basra_boundaries.geojson (by P-code)."""
-    with open(DATA_DIR / "basra_boundaries.geojson", encoding="utf-8") as handle:
-        polygons = {f["properties"]["pcode"]: f["geometry"] for f in json.load(handle)["features"]}
-    with open(DATA_DIR / "basra_places.csv", encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    areas: dict[str, Area] = {}
-    by_parent_name: dict[str, Area] = {}
-    for row in rows:
-        has_point = bool(row["lat"] and row["lon"])
-        pcode = _PCODE.search(row["source"])
-        area = Area(
-            code=row["id"],
-            name_ar=row["name_ar"],
-            name_en=row["name_en"],
-            kind=row["kind"],
-            lat=float(row["lat"]) if has_point else None,
-            lon=float(row["lon"]) if has_point else None,
-            point_confidence=row["confidence"] if has_point else None,
-            point_source=row["source"],
-            polygon=polygons.get(pcode.group(1)) if pcode else None,
-            alt_names=[name for name in row["alt_names"].split(";") if name],
+    records = read_places()
+    areas = {
+        r.code: Area(
+            code=r.code,
+            name_ar=r.name_ar,
+            name_en=r.name_en,
+            kind=r.kind,
+            lat=r.lat,
+            lon=r.lon,
+            point_confidence=r.point_confidence,
+            point_source=r.point_source,
+            polygon=r.polygon,
+            alt_names=list(r.alt_names),
         )
-        areas[area.code] = area
-        if area.kind == "governorate":
-            by_parent_name[area.name_en] = area
-        if area.kind == "district":
-            by_parent_name[area.name_en.removesuffix(" District")] = area
-    for row in rows:
-        areas[row["id"]].parent = by_parent_name.get(row["parent"])
+        for r in records
+    }
+    for record in records:
+        areas[record.code].parent = areas.get(record.parent) if record.parent else None
     return areas
 
 
@@ -120,7 +97,7 @@ def generate_demo_tickets(count: int, days: int = 90, seed: int = 2026) -> int:
     """`count` tickets over the last `days` days, each parsed from a realistic message through
     the real intake, then taken part-way through its life by officers, with timestamps."""
     rng = random.Random(seed)
-    templates = _yaml("demo_complaints.yaml")
+    templates = read_yaml("demo_complaints.yaml")
     answers = templates.pop("_answers")
     no_place = templates.pop("_no_place")
     places = list(

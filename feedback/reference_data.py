@@ -1,0 +1,117 @@
+"""Basra's reference data as shipped in feedback/data/, read into plain records.
+
+No Flask and no database: the seed loads these records into tables, and the parser bench and
+tests build the domain's classifier and gazetteer straight from them."""
+
+import csv
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+from shapely.geometry import Point, shape
+
+from feedback.domain.classify import CategoryKeywords
+from feedback.domain.locate import Place
+from feedback.domain.routing import Rule
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+_PCODE = re.compile(r"pcode (IQG\w+)")
+
+
+@dataclass(frozen=True)
+class PlaceRecord:
+    code: str
+    name_ar: str
+    name_en: str
+    kind: str
+    parent: str | None  # code of the parent place
+    lat: float | None
+    lon: float | None
+    point_confidence: str | None
+    point_source: str
+    polygon: dict | None
+    alt_names: tuple[str, ...]
+
+    def as_place(self) -> Place:
+        names = (self.name_ar, self.name_en, *self.alt_names)
+        return Place(self.code, self.kind, names, self.lat, self.lon, self.polygon)
+
+
+def read_yaml(name: str):
+    with open(DATA_DIR / name, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@cache
+def read_places() -> tuple[PlaceRecord, ...]:
+    """Places from basra_places.csv with polygons from basra_boundaries.geojson (by P-code).
+
+    A place with a point gets the sub-district whose polygon holds it as parent, else its
+    district: governorate > district > sub-district > neighbourhood, as the design has it."""
+    with open(DATA_DIR / "basra_boundaries.geojson", encoding="utf-8") as handle:
+        polygons = {f["properties"]["pcode"]: f["geometry"] for f in json.load(handle)["features"]}
+    with open(DATA_DIR / "basra_places.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    by_parent_name = {}
+    for row in rows:
+        if row["kind"] == "governorate":
+            by_parent_name[row["name_en"]] = row["id"]
+        if row["kind"] == "district":
+            by_parent_name[row["name_en"].removesuffix(" District")] = row["id"]
+    subdistricts = []
+    for row in rows:
+        pcode = _PCODE.search(row["source"])
+        row["polygon"] = polygons.get(pcode.group(1)) if pcode else None
+        if row["kind"] == "subdistrict" and row["polygon"]:
+            subdistricts.append((row, shape(row["polygon"])))
+    records = []
+    for row in rows:
+        has_point = bool(row["lat"] and row["lon"])
+        parent = by_parent_name.get(row["parent"])
+        if has_point and row["kind"] in ("town", "neighbourhood", "landmark"):
+            point = Point(float(row["lon"]), float(row["lat"]))
+            for subdistrict, geometry in subdistricts:
+                same_district = by_parent_name.get(subdistrict["parent"]) == parent
+                if same_district and geometry.contains(point):
+                    parent = subdistrict["id"]
+                    break
+        records.append(
+            PlaceRecord(
+                code=row["id"],
+                name_ar=row["name_ar"],
+                name_en=row["name_en"],
+                kind=row["kind"],
+                parent=parent,
+                lat=float(row["lat"]) if has_point else None,
+                lon=float(row["lon"]) if has_point else None,
+                point_confidence=row["confidence"] if has_point else None,
+                point_source=row["source"],
+                polygon=row["polygon"],
+                alt_names=tuple(name for name in row["alt_names"].split(";") if name),
+            )
+        )
+    return tuple(records)
+
+
+def category_keywords() -> list[CategoryKeywords]:
+    return [
+        keywords_of(c["code"], c["name_ar"], c["name_en"], c["keywords"])
+        for c in read_yaml("categories.yaml")
+    ]
+
+
+def keywords_of(code: str, name_ar: str, name_en: str, keywords: dict) -> CategoryKeywords:
+    """A category's words; its names count too ('water supply' is what some people write)."""
+    return CategoryKeywords(
+        code, (name_ar, name_en, *keywords.get("ar", ()), *keywords.get("en", ()))
+    )
+
+
+def routing_rules() -> list[Rule]:
+    return [
+        Rule(r["category"], r.get("area"), r["directorate"])
+        for r in read_yaml("routing_rules.yaml")
+    ]
