@@ -111,9 +111,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from feedback.cli import seed_demo_command
+    from feedback.cli import conversations_expire_command, seed_demo_command
 
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(conversations_expire_command)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -3,6 +3,7 @@
 import click
 from flask.cli import with_appcontext
 
+from feedback.services.intake import route_expired_conversations
 from feedback.services.seed import generate_demo_tickets, is_seeded, load_reference_data
 
 
@@ -20,3 +21,10 @@ def seed_demo_command(tickets: int, if_empty: bool) -> None:
     load_reference_data()
     made = generate_demo_tickets(tickets)
     click.echo(f"Loaded Basra reference data and {made} demo tickets.")
+
+
+@click.command("conversations-expire")
+@with_appcontext
+def conversations_expire_command() -> None:
+    """Route tickets whose question to the citizen went unanswered in time (run from cron)."""
+    click.echo(f"Routed {route_expired_conversations()} ticket(s) that waited in vain.")

@@ -155,6 +155,10 @@ class Ticket(db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), index=True)
     # Why the ticket waits in the admin triage queue (no directorate); None once routed.
     triage_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    # The question the citizen was last asked (place | category | details) and until when
+    # their next message answers it; None when nothing is awaited.
+    awaiting: Mapped[str | None] = mapped_column(sa.String(20))
+    awaiting_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     citizen_phone: Mapped[str | None] = mapped_column(sa.String(40), index=True)
     citizen_name: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -5,9 +5,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import shapely
+from rapidfuzz import fuzz, process
 from shapely.geometry import Point, shape
 
-from feedback.domain.text import normalise_arabic, word_forms, words
+from feedback.domain.text import index_word, match_forms, normalise_arabic, words
 
 # More specific places win when a message names two (a neighbourhood beats its district).
 SPECIFICITY = {
@@ -25,8 +26,13 @@ _GENERIC = {
     "governorate", "province", "town", "mahalla", "area",
 }  # fmt: skip
 _ENGLISH_ARTICLES = {"al", "el", "ad", "ar", "as", "at", "az", "an", "ash"}
+# Names that are also everyday words: alone they do not name the place ("المدينة" is "the
+# city" as often as Al-Midaina); with their generic word ("قضاء المدينة") they still do.
+EVERYDAY_WORDS = {"المدينه", "مدينه", "المركز", "مركز", "السوق", "الميناء", "الساحل", "city"}
 _MAX_NAME_WORDS = 5
 NEAREST_PLACE_KM = 2.5
+FUZZY_MIN_LENGTH = 6
+FUZZY_CUTOFF = 87.0
 
 
 @dataclass(frozen=True)
@@ -58,15 +64,16 @@ NOWHERE = Location(None, None, None, "none", 0.0)
 def _name_keys(name: str) -> set[str]:
     """Lookup keys for one name: as written, without generic words, without the article."""
     tokens = words(normalise_arabic(name))
-    keys = {" ".join(tokens)}
+    variants = [tokens]
     core = [t for t in tokens if t not in _GENERIC]
     if core:
-        keys.add(" ".join(core))
+        variants.append(core)
         if core[0] in _ENGLISH_ARTICLES and len(core) > 1:
-            keys.add(" ".join(core[1:]))
+            variants.append(core[1:])
         if core[0].startswith("ال") and len(core[0]) > 3:
-            keys.add(" ".join([core[0][2:], *core[1:]]))
-    return {key for key in keys if key}
+            variants.append([core[0][2:], *core[1:]])
+    keys = {" ".join(index_word(w) for w in variant) for variant in variants if variant}
+    return keys - EVERYDAY_WORDS
 
 
 class Gazetteer:
@@ -79,6 +86,11 @@ class Gazetteer:
             for name in place.names:
                 for key in _name_keys(name):
                     self._index[key].add(place.code)
+        # Single-word names long enough to be found through a misspelling.
+        self._fuzzy_names = [
+            key for key in self._index if " " not in key and len(key) >= FUZZY_MIN_LENGTH
+        ]
+        self._fuzzy_cache: dict[str, str | None] = {}
         self._areas = []  # (specificity, place, prepared geometry)
         for place in places:
             if place.polygon:
@@ -100,27 +112,58 @@ class Gazetteer:
         return self._places[code]
 
     def find_in_text(self, text: str) -> Location:
-        """The most specific, longest place name in the text; NOWHERE if none."""
+        """The most specific, longest place name in the text (the first, if two are alike);
+        NOWHERE if none."""
         tokens = words(normalise_arabic(text))
+        forms = [match_forms(token) for token in tokens]
+        indexed = [index_word(token) for token in tokens]
         best: tuple | None = None
         for start in range(len(tokens)):
-            for length in range(min(_MAX_NAME_WORDS, len(tokens) - start), 0, -1):
-                rest = tokens[start + 1 : start + length]
-                for first in word_forms(tokens[start]):
-                    codes = self._index.get(" ".join([first, *rest]))
-                    if not codes:
-                        continue
-                    code = max(codes, key=lambda c: SPECIFICITY[self._places[c].kind])
-                    rank = (SPECIFICITY[self._places[code].kind], length, -len(codes))
-                    if best is None or rank > best[0]:
-                        best = (rank, code, " ".join(tokens[start : start + length]), len(codes))
-                    break
+            found = self._name_at(forms[start], indexed, start) or self._misspelt_name_at(
+                tokens[start], forms[start]
+            )
+            if found is None:
+                continue
+            key, length, fuzzy = found
+            codes = self._index[key]
+            code = max(codes, key=lambda c: SPECIFICITY[self._places[c].kind])
+            rank = (SPECIFICITY[self._places[code].kind], length, not fuzzy, -len(codes))
+            if best is None or rank > best[0]:
+                best = (rank, code, " ".join(tokens[start : start + length]), len(codes), fuzzy)
         if best is None:
             return NOWHERE
-        (_, length, _), code, matched, ambiguity = best
+        (_, length, _, _), code, matched, ambiguity, fuzzy = best
         place = self._places[code]
-        confidence = (0.9 if length > 1 else 0.75) / ambiguity
+        confidence = (0.9 if length > 1 else 0.75) / ambiguity * (0.8 if fuzzy else 1.0)
         return Location(code, place.lat, place.lon, "gazetteer", round(confidence, 3), matched)
+
+    def _name_at(
+        self, first_forms: list[str], indexed: list[str], start: int
+    ) -> tuple[str, int, bool] | None:
+        """The longest place name starting at this word, as (index key, words, fuzzy). Only
+        the first word carries a clitic (بحي الحسين); the others are taken as written."""
+        for length in range(min(_MAX_NAME_WORDS, len(indexed) - start), 0, -1):
+            rest = indexed[start + 1 : start + length]
+            for first in first_forms:
+                key = " ".join([first, *rest])
+                if key in self._index:
+                    return key, length, False
+        return None
+
+    def _misspelt_name_at(self, token: str, token_forms: list[str]) -> tuple[str, int, bool] | None:
+        if token not in self._fuzzy_cache:
+            best, best_score = None, 0.0
+            for form in token_forms:
+                if len(form) < FUZZY_MIN_LENGTH:
+                    continue
+                match = process.extractOne(
+                    form, self._fuzzy_names, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+                )
+                if match and match[1] > best_score:
+                    best, best_score = match[0], match[1]
+            self._fuzzy_cache[token] = best
+        key = self._fuzzy_cache[token]
+        return (key, 1, True) if key else None
 
     def locate_point(self, lat: float, lon: float, method: str) -> Location:
         """The place a point falls in: a named place nearby, else the smallest area around it.

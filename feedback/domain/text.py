@@ -90,3 +90,56 @@ def word_forms(word: str) -> list[str]:
         if word.startswith(prefix) and len(word) - len(prefix) >= 2:
             forms.append(word[len(prefix) :])
     return forms
+
+
+# Arabizi: Latin letters with digits for Arabic sounds (7 = ح, 3 = ع, 2 = ء, 5 = خ, 6 = ط, 9 = ق).
+_ARABIZI = str.maketrans({"2": "a", "3": "a", "5": "kh", "6": "t", "7": "h", "8": "gh", "9": "q"})
+_LATIN_WORD = re.compile(r"[a-z0-9']*[a-z][a-z0-9']*")
+_LATIN_VOWELS = str.maketrans({"o": "u", "e": "i", "y": "i"})
+_LATIN_ARTICLES = ("al", "el", "il")
+
+
+def is_latin(word: str) -> bool:
+    return bool(_LATIN_WORD.fullmatch(word))
+
+
+def latin_key(word: str) -> str:
+    """A spelling-tolerant key for a Latin or Arabizi word: 'Hussein', 'husain' and 'al7usain'
+    minus its article share one. Vowels are folded and letters doubled by accident collapse."""
+    word = word.translate(_ARABIZI).replace("'", "")
+    if word.endswith("h") and len(word) > 3 and word[-2] in "aeiou":
+        word = word[:-1]  # Basrah -> Basra
+    word = word.translate(_LATIN_VOWELS).replace("ou", "u").replace("ai", "i")
+    collapsed = [letter for i, letter in enumerate(word) if i == 0 or letter != word[i - 1]]
+    return "".join(collapsed)
+
+
+def latin_forms(word: str) -> list[str]:
+    """Keys for a Latin word, with and without a glued article or Arabizi clitic (b7ay -> hay)."""
+    key = latin_key(word)
+    forms = [key]
+    for article in _LATIN_ARTICLES:
+        if word.startswith(article) and len(word) > len(article) + 2:
+            forms.append(latin_key(word[len(article) :]))
+    if any(ch.isdigit() for ch in word) and word[0] in "blwf" and len(word) > 3:
+        forms.append(latin_key(word[1:]))
+    return forms
+
+
+# A Latin key shorter than this is too easily another word ("me" and Arabizi "mai"): exact only.
+_MIN_LATIN_KEY = 4
+
+
+def match_forms(word: str) -> list[str]:
+    """Every form under which a word may be found in a keyword or place index."""
+    if not is_latin(word):
+        return word_forms(word)
+    return [word, *(key for key in latin_forms(word) if len(key) >= _MIN_LATIN_KEY)]
+
+
+def index_word(word: str) -> str:
+    """How one word of a keyword or place name is stored in an index."""
+    if not is_latin(word):
+        return word
+    key = latin_key(word)
+    return key if len(key) >= _MIN_LATIN_KEY else word

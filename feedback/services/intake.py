@@ -10,6 +10,14 @@ from sqlalchemy.exc import IntegrityError
 
 from feedback.domain import sla
 from feedback.domain.classify import Classification
+from feedback.domain.conversation import (
+    ANSWER_WINDOW,
+    Question,
+    is_new_complaint,
+    knows_category,
+    knows_place,
+    question_for,
+)
 from feedback.domain.inbound import InboundMessage
 from feedback.domain.lifecycle import Status
 from feedback.domain.locate import Location
@@ -30,6 +38,7 @@ from feedback.models import (
 from feedback.services.knowledge import Knowledge, load_knowledge
 from feedback.sms.replies import reply_text
 
+NO_ANSWER = "no answer to the question in time"
 HELP_WORDS = {"help", "مساعده", "مساعدة", "?", "؟"}
 
 
@@ -89,25 +98,129 @@ def _answer(
     if len(message.text) > max_length:
         body = reply_text("too_long", language, length=len(message.text), limit=max_length)
         return IntakeReply(body, language)
-    if normalise_arabic(text) in HELP_WORDS or not text:
+    has_pin = message.lat is not None and message.lon is not None
+    if normalise_arabic(text) in HELP_WORDS or not (text or has_pin):
         return IntakeReply(reply_text("help", language), language)
     knowledge = load_knowledge()
-    if message.lat is not None and message.lon is not None:
-        location = knowledge.gazetteer.locate_point(message.lat, message.lon, "gps")
+    now = utcnow()
+    classification = knowledge.classifier.classify(text)
+    location = _locate(knowledge, message.lat, message.lon, text, "gps")
+    pending = _pending_ticket(knowledge, message.sender, now)
+    pending_category = pending.category.code if pending and pending.category else None
+    if pending and not is_new_complaint(classification, location, pending_category):
+        ticket = _complete(knowledge, pending, message, location, now)
     else:
-        location = knowledge.gazetteer.find_in_text(text)
-    ticket = _open_ticket(
-        knowledge,
-        channel=message.channel,
-        text=message.text,
-        language=language,
-        classification=knowledge.classifier.classify(text),
-        location=location,
-        phone=message.sender,
-        name=message.raw.get("ProfileName"),
-    )
+        if pending:
+            _route(knowledge, pending, now, "the citizen sent a new complaint instead of an answer")
+        ticket = _open_ticket(
+            knowledge,
+            channel=message.channel,
+            text=message.text,
+            language=language,
+            classification=classification,
+            location=location,
+            phone=message.sender,
+            name=message.raw.get("ProfileName"),
+            now=now,
+        )
+        question = question_for(classification, location)
+        if question is None:
+            _route(knowledge, ticket, now)
+        else:
+            _ask(ticket, question, now)
     record.ticket = ticket
-    return IntakeReply(_received_text(ticket, language), language, ticket.reference)
+    return IntakeReply(_reply_for(ticket, language), language, ticket.reference)
+
+
+def _locate(knowledge: Knowledge, lat, lon, text: str, pin_method: str) -> Location:
+    """A pin when the citizen sent one, else a place named in the text."""
+    if lat is not None and lon is not None:
+        return knowledge.gazetteer.locate_point(lat, lon, pin_method)
+    return knowledge.gazetteer.find_in_text(text)
+
+
+def _pending_ticket(knowledge: Knowledge, sender: str, now: datetime) -> Ticket | None:
+    """This number's ticket still waiting for an answer; one whose window has closed is
+    routed with what it has, first."""
+    ticket = db.session.scalar(
+        sa.select(Ticket)
+        .where(Ticket.citizen_phone == sender, Ticket.awaiting.is_not(None))
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    )
+    if ticket is not None and ticket.awaiting_until <= now:
+        _route(knowledge, ticket, now, NO_ANSWER)
+        return None
+    return ticket
+
+
+def _complete(
+    knowledge: Knowledge, ticket: Ticket, message: InboundMessage, location: Location, now: datetime
+) -> Ticket:
+    """The citizen's answer completes the pending ticket: both texts are kept, parsed together."""
+    text = ticket.original_text + "\n" + message.text
+    classification = knowledge.classifier.classify(text)
+    if not knows_category(classification) and ticket.category is not None:
+        classification = Classification(ticket.category.code, ticket.category_confidence or 0, {})
+    if not knows_place(location):
+        location = _location_of(ticket)
+    ticket.original_text = text
+    ticket.public_text = mask_phone_numbers(text)
+    _apply_parse(ticket, classification, location, now)
+    ticket.events.append(
+        _event(
+            now,
+            "answered",
+            actor_label="citizen",
+            details={"question": ticket.awaiting, **_parse_details(classification, location)},
+        )
+    )
+    _route(knowledge, ticket, now)
+    return ticket
+
+
+def _location_of(ticket: Ticket) -> Location:
+    place = ticket.area.code if ticket.area else None
+    confidence = ticket.location_confidence or 0.0
+    return Location(place, ticket.lat, ticket.lon, ticket.location_method, confidence)
+
+
+def _ask(ticket: Ticket, question: Question, now: datetime) -> None:
+    ticket.awaiting = question.value
+    ticket.awaiting_until = now + ANSWER_WINDOW
+    ticket.triage_reason = "waiting for the citizen's answer"
+    ticket.events.append(_event(now, "asked", details={"question": question.value}))
+
+
+def _route(knowledge: Knowledge, ticket: Ticket, now: datetime, note: str | None = None) -> None:
+    """Send the ticket to the directorate the rules name, or to triage, saying why."""
+    lineage = [area.code for area in ticket.area.lineage()] if ticket.area else []
+    category = ticket.category.code if ticket.category else None
+    decision = route(category, lineage, knowledge.rules)
+    ticket.awaiting = None
+    ticket.awaiting_until = None
+    ticket.directorate = _by_code(Directorate, decision.directorate)
+    ticket.triage_reason = None if decision.directorate else decision.reason
+    ticket.updated_at = now
+    details = {"reason": decision.reason, "directorate": decision.directorate}
+    if note:
+        details["note"] = note
+    kind = "routed" if decision.directorate else "triage"
+    ticket.events.append(_event(now, kind, details=details))
+
+
+def route_expired_conversations(now: datetime | None = None) -> int:
+    """Route every ticket whose question went unanswered in time (cron: conversations-expire)."""
+    now = now or utcnow()
+    expired = db.session.scalars(
+        sa.select(Ticket).where(Ticket.awaiting.is_not(None), Ticket.awaiting_until <= now)
+    ).all()
+    if expired:
+        knowledge = load_knowledge()
+        for ticket in expired:
+            _route(knowledge, ticket, now, NO_ANSWER)
+    db.session.commit()
+    return len(expired)
 
 
 def _earlier_reply(message: InboundMessage) -> IntakeReply | None:
@@ -128,10 +241,8 @@ def _earlier_reply(message: InboundMessage) -> IntakeReply | None:
 def submit_web_report(report: WebReport) -> Ticket:
     """A ticket from the web form: the citizen chose the category, and maybe dropped a pin."""
     knowledge = load_knowledge()
-    if report.lat is not None and report.lon is not None:
-        location = knowledge.gazetteer.locate_point(report.lat, report.lon, "map_pin")
-    else:
-        location = knowledge.gazetteer.find_in_text(report.description)
+    now = utcnow()
+    location = _locate(knowledge, report.lat, report.lon, report.description, "map_pin")
     ticket = _open_ticket(
         knowledge,
         channel="web",
@@ -141,7 +252,9 @@ def submit_web_report(report: WebReport) -> Ticket:
         location=location,
         phone=report.phone,
         name=None,
+        now=now,
     )
+    _route(knowledge, ticket, now)  # the form asked its questions already
     if report.phone:
         db.session.add(
             Outbox(
@@ -166,34 +279,20 @@ def _open_ticket(
     location: Location,
     phone: str | None,
     name: str | None,
+    now: datetime,
 ) -> Ticket:
-    now = utcnow()
-    category = _by_code(Category, classification.code)
-    area = _by_code(Area, location.place_code)
-    lineage = [a.code for a in area.lineage()] if area else []
-    decision = route(classification.code, lineage, knowledge.rules)
     ticket = Ticket(
         reference=_unused_reference(),
         channel=channel,
         original_text=text,
         public_text=mask_phone_numbers(text),
         language=language,
-        category=category,
-        category_confidence=classification.confidence if category else None,
-        lat=location.lat,
-        lon=location.lon,
-        location_method=location.method,
-        location_confidence=location.confidence or None,
-        area=area,
-        directorate=_by_code(Directorate, decision.directorate),
         status=Status.NEW.value,
-        triage_reason=None if decision.directorate else decision.reason,
         citizen_phone=phone,
         citizen_name=name,
         created_at=now,
-        updated_at=now,
-        due_at=sla.due_at(now, category.sla_hours) if category else None,
     )
+    _apply_parse(ticket, classification, location, now)
     db.session.add(ticket)
     ticket.events.append(
         _event(
@@ -204,14 +303,20 @@ def _open_ticket(
             details=_parse_details(classification, location),
         )
     )
-    ticket.events.append(
-        _event(
-            now,
-            "routed" if decision.directorate else "triage",
-            details={"reason": decision.reason, "directorate": decision.directorate},
-        )
-    )
     return ticket
+
+
+def _apply_parse(ticket: Ticket, classification: Classification, location: Location, now) -> None:
+    """What the parser understood, onto the ticket; the SLA clock runs from receipt."""
+    category = _by_code(Category, classification.code)
+    ticket.category = category
+    ticket.category_confidence = classification.confidence if category else None
+    ticket.lat, ticket.lon = location.lat, location.lon
+    ticket.location_method = location.method
+    ticket.location_confidence = location.confidence or None
+    ticket.area = _by_code(Area, location.place_code)
+    ticket.due_at = sla.due_at(ticket.created_at, category.sla_hours) if category else None
+    ticket.updated_at = now
 
 
 def _parse_details(classification: Classification, location: Location) -> dict:
@@ -243,6 +348,12 @@ def _unused_reference() -> str:
         taken = db.session.scalar(sa.select(Ticket.id).where(Ticket.reference == reference))
         if taken is None:
             return reference
+
+
+def _reply_for(ticket: Ticket, language: str) -> str:
+    if ticket.awaiting:
+        return reply_text(f"ask_{ticket.awaiting}", language, ref=ticket.reference)
+    return _received_text(ticket, language)
 
 
 def _received_text(ticket: Ticket, language: str) -> str:

@@ -13,6 +13,21 @@ REPLIES: dict[str, dict[str, str]] = {
         "en": "Your complaint is registered as {ref}. We will find the office responsible "
         "and tell you. To follow up, text: STATUS {ref}",
     },
+    "ask_place": {
+        "ar": "سجلنا شكواك برقم {ref}. وين المشكلة؟ اكتب اسم المنطقة او الحي",
+        "en": "Your complaint is registered as {ref}. Where is the problem? "
+        "Reply with the area or neighbourhood.",
+    },
+    "ask_category": {
+        "ar": "سجلنا شكواك برقم {ref}. شنو المشكلة؟ ماي، كهرباء، مجاري، ازبال، شارع، لو غيرها",
+        "en": "Your complaint is registered as {ref}. What is the problem? "
+        "Water, power, sewage, rubbish, road, or something else?",
+    },
+    "ask_details": {
+        "ar": "سجلنا رسالتك برقم {ref}. شنو المشكلة ووين؟ مثال: ماكو ماي بحي الحسين",
+        "en": "Your message is registered as {ref}. What is the problem and where? "
+        "E.g. no water in Hay Al-Hussein",
+    },
     "help": {
         "ar": "اكتب شكواك: شنو المشكلة ووين (مثال: ماكو ماي بحي الحسين). "
         "للمتابعة: حالة ورقم الشكوى",

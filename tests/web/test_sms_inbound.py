@@ -98,14 +98,14 @@ def test_duplicate_is_blocked_by_the_database_not_only_by_a_lookup(app):
     assert raised
 
 
-def test_unknown_problem_still_becomes_a_ticket_in_triage(app, twilio):
+def test_unknown_problem_still_becomes_a_ticket_and_is_asked_about(app, twilio):
     reply = reply_of(twilio.send("السلام عليكم عندي مشكلة"))
     with app.app_context():
         ticket = db.session.scalar(sa.select(Ticket))
         assert ticket.directorate is None
-        assert ticket.triage_reason == "category not recognised"
-        assert [event.kind for event in ticket.events] == ["created", "triage"]
-    assert ticket.reference in reply
+        assert ticket.awaiting == "details"
+        assert [event.kind for event in ticket.events] == ["created", "asked"]
+    assert ticket.reference in reply and "شنو المشكلة ووين" in reply
 
 
 def test_help_and_empty_body_get_help_and_no_ticket(app, twilio):

@@ -1,0 +1,122 @@
+"""A message missing what or where gets one question; the next message from that number
+completes the same ticket; silence routes it with what it has. Through the signed webhook."""
+
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from feedback.extensions import db
+from feedback.models import Ticket, utcnow
+from tests.conftest import count_rows
+
+
+def reply_of(response) -> str:
+    assert response.status_code == 200
+    return ET.fromstring(response.data).find("Message").text
+
+
+def only_ticket(app) -> Ticket:
+    with app.app_context():
+        tickets = db.session.scalars(sa.select(Ticket)).all()
+        assert len(tickets) == 1
+        ticket = tickets[0]
+        _ = ticket.area, ticket.directorate, ticket.category, ticket.events  # load while open
+        return ticket
+
+
+def test_arabic_missing_place_is_asked_and_the_answer_completes_the_ticket(app, twilio):
+    question = reply_of(twilio.send("ماكو ماي من ثلاث ايام"))
+    asked = only_ticket(app)
+    assert asked.awaiting == "place" and asked.directorate is None
+    assert asked.reference in question and "وين المشكلة" in question
+
+    answer = reply_of(twilio.send("بحي الحسين"))
+    ticket = only_ticket(app)
+    assert ticket.reference == asked.reference
+    assert ticket.awaiting is None
+    assert ticket.category.code == "water-supply"
+    assert ticket.area.code == "nbh-hayyaniya"
+    assert ticket.lat is not None and ticket.location_method == "gazetteer"
+    assert ticket.directorate.code == "water"
+    assert ticket.original_text == "ماكو ماي من ثلاث ايام\nبحي الحسين"
+    assert [e.kind for e in ticket.events] == ["created", "asked", "answered", "routed"]
+    assert ticket.reference in answer and ticket.directorate.name_ar in answer
+
+
+def test_english_missing_place_is_asked_and_answered(app, twilio):
+    question = reply_of(twilio.send("There has been no water since yesterday"))
+    assert "Where is the problem?" in question
+    answer = reply_of(twilio.send("Al-Ashar, near the corniche"))
+    ticket = only_ticket(app)
+    assert ticket.area.name_en.endswith("Ashar")
+    assert ticket.directorate.code == "water"
+    assert answer.startswith(f"Your complaint is registered as {ticket.reference} and sent to")
+
+
+def test_missing_category_is_asked_and_answered(app, twilio):
+    question = reply_of(twilio.send("عندنا مشكلة بالعشار"))
+    assert "شنو المشكلة؟" in question
+    reply_of(twilio.send("الكهرباء مقطوعة"))
+    ticket = only_ticket(app)
+    assert ticket.category.group == "electricity"
+    assert ticket.area.name_en.endswith("Ashar")
+    assert ticket.directorate.code == "electricity"
+
+
+def test_a_whatsapp_pin_answers_where(app, twilio):
+    sender = "whatsapp:+9647801234567"
+    reply_of(twilio.send("ماكو ماي", sender=sender))
+    reply_of(twilio.send("", sender=sender, Latitude="30.5085", Longitude="47.7804"))
+    ticket = only_ticket(app)
+    assert ticket.location_method == "gps"
+    assert ticket.directorate.code == "water"
+
+
+def test_another_number_never_completes_someone_elses_ticket(app, twilio):
+    reply_of(twilio.send("ماكو ماي", sender="+9647801111111"))
+    reply_of(twilio.send("بحي الحسين", sender="+9647702222222"))
+    with app.app_context():
+        tickets = db.session.scalars(sa.select(Ticket).order_by(Ticket.id)).all()
+        assert len(tickets) == 2
+        assert tickets[0].awaiting == "place"
+
+
+def test_after_the_window_the_ticket_is_routed_and_a_new_message_is_a_new_ticket(app, twilio):
+    reply_of(twilio.send("ماكو ماي"))
+    with app.app_context():
+        ticket = db.session.scalar(sa.select(Ticket))
+        ticket.awaiting_until = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    reply_of(twilio.send("بحي الحسين"))
+    assert count_rows(app, Ticket) == 2
+    with app.app_context():
+        first = db.session.scalar(sa.select(Ticket).order_by(Ticket.id))
+        assert first.awaiting is None
+        assert first.directorate.code == "water"  # routed with what it had: any-area rule
+        assert first.area is None
+        assert first.events[-1].details["note"] == "no answer to the question in time"
+
+
+def test_cron_routes_unanswered_tickets(app, twilio, runner):
+    reply_of(twilio.send("السلام عليكم"))
+    with app.app_context():
+        ticket = db.session.scalar(sa.select(Ticket))
+        ticket.awaiting_until = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    result = runner.invoke(args=["conversations-expire"])
+    assert "Routed 1 ticket" in result.output
+    ticket = only_ticket(app)
+    assert ticket.awaiting is None
+    assert ticket.directorate is None
+    assert ticket.triage_reason == "category not recognised"
+
+
+def test_a_new_complaint_instead_of_an_answer_opens_a_new_ticket(app, twilio):
+    reply_of(twilio.send("ماكو ماي"))
+    reply = reply_of(twilio.send("الكهرباء مقطوعة بالعشار من الصبح"))
+    with app.app_context():
+        first, second = db.session.scalars(sa.select(Ticket).order_by(Ticket.id)).all()
+        assert first.awaiting is None and first.directorate.code == "water"
+        assert second.category.group == "electricity" and second.directorate.code == "electricity"
+        assert second.reference in reply
