@@ -98,3 +98,36 @@ def test_confidence_is_between_zero_and_one(classifier, text):
     result = classifier.classify(text)
     assert result.code is not None
     assert 0 < result.confidence <= 1
+
+
+def test_a_phrase_takes_its_words_away_from_shorter_keywords():
+    classifier = Classifier(
+        [
+            CategoryKeywords("water-supply", ("ماي",)),
+            CategoryKeywords("water-quality", ("ماي مالح", "ماي وسخ")),
+        ]
+    )
+    result = classifier.classify("ماي مالح من يومين")
+    assert result.code == "water-quality"
+    assert "water-supply" not in result.scores
+
+
+def test_a_misspelt_keyword_still_counts_but_weighs_less():
+    classifier = Classifier([CategoryKeywords("electricity-outage", ("الكهرباء", "مقطوعه"))])
+    exact = classifier.classify("الكهرباء")
+    misspelt = classifier.classify("الكهربااء")
+    assert misspelt.code == "electricity-outage"
+    assert misspelt.scores["electricity-outage"] < exact.scores["electricity-outage"]
+
+
+def test_arabizi_and_transliteration_variants_match_latin_keywords():
+    classifier = Classifier([CategoryKeywords("electricity-outage", ("kahraba", "power cut"))])
+    assert classifier.classify("el kahraba ma9ta3a").code == "electricity-outage"
+    assert classifier.classify("POWER CUT since morning").code == "electricity-outage"
+
+
+def test_a_short_latin_word_never_matches_by_its_key():
+    """'me' folds like Arabizi 'mai' (water): short keys only match exactly."""
+    classifier = Classifier([CategoryKeywords("water-supply", ("mai",))])
+    assert classifier.classify("call me please").code is None
+    assert classifier.classify("mako mai").code == "water-supply"

@@ -4,6 +4,8 @@ import pytest
 
 from feedback.domain.text import (
     detect_language,
+    latin_forms,
+    latin_key,
     mask_phone_numbers,
     normalise_arabic,
     to_ascii_digits,
@@ -156,3 +158,16 @@ def test_mask_phone_numbers_keeps_the_citizens_own_digits_elsewhere():
         mask_phone_numbers("ماكو ماي من ٣ ايام، رقمي ٠٧٨٠١٢٣٤٥٦٧")
         == "ماكو ماي من ٣ ايام، رقمي [•••]"
     )
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("hussein", "husain"), ("zubair", "zubayr"), ("zobair", "zubair"), ("basrah", "basra")],
+)
+def test_latin_spellings_of_one_name_share_a_key(one, other):
+    assert latin_key(one) == latin_key(other)
+
+
+def test_arabizi_digits_and_glued_articles_are_unfolded():
+    assert latin_key("husain") in latin_forms("al7usain")
+    assert latin_key("hay") in latin_forms("b7ay")

@@ -1,0 +1,45 @@
+"""What to ask a citizen, decided without an app: feedback.domain.conversation."""
+
+import pytest
+
+from feedback.domain.classify import Classification
+from feedback.domain.conversation import Question, is_new_complaint, knows_place, question_for
+from feedback.domain.locate import NOWHERE, Location
+
+WATER = Classification("water-supply", 0.75, {"water-supply": 1.0})
+UNSURE = Classification("water-supply", 0.3, {"water-supply": 0.7, "water-leak": 0.5})
+NOTHING = Classification(None, 0.0, {})
+ASHAR = Location("nbh-ashar", 30.5, 47.8, "gazetteer", 0.75, "العشار")
+AMBIGUOUS = Location("nbh-x", None, None, "gazetteer", 0.375, "x")
+PIN = Location(None, 30.5, 47.8, "gps", 1.0)
+ABROAD = Location(None, 33.3, 44.4, "gps", 1.0, outside_area=True)
+
+
+@pytest.mark.parametrize(
+    ("classification", "location", "question"),
+    [
+        (WATER, ASHAR, None),
+        (WATER, PIN, None),
+        (WATER, NOWHERE, Question.PLACE),
+        (WATER, AMBIGUOUS, Question.PLACE),
+        (WATER, ABROAD, Question.PLACE),
+        (NOTHING, ASHAR, Question.CATEGORY),
+        (UNSURE, ASHAR, Question.CATEGORY),
+        (NOTHING, NOWHERE, Question.DETAILS),
+    ],
+)
+def test_one_question_for_what_is_missing(classification, location, question):
+    assert question_for(classification, location) == question
+
+
+def test_a_point_outside_basra_is_not_a_known_place():
+    assert not knows_place(ABROAD)
+    assert knows_place(PIN)
+
+
+def test_a_full_complaint_about_something_else_is_new():
+    power = Classification("electricity-outage", 0.75, {"electricity-outage": 1.0})
+    assert is_new_complaint(power, ASHAR, pending_category="water-supply")
+    assert not is_new_complaint(WATER, ASHAR, pending_category="water-supply")
+    assert not is_new_complaint(power, NOWHERE, pending_category="water-supply")
+    assert not is_new_complaint(power, ASHAR, pending_category=None)
