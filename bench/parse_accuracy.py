@@ -122,8 +122,7 @@ def main() -> None:
     print(f"{'':>10} {'category':>9} {'area':>7} {'msgs/s':>9}")
     for name, score, speed in (("feedback", real, real_speed), ("naive", naive, naive_speed)):
         print(
-            f"{name:>10} {score.category_accuracy:>8.1%} {score.area_accuracy:>7.1%} "
-            f"{speed:>9,.0f}"
+            f"{name:>10} {score.category_accuracy:>8.1%} {score.area_accuracy:>7.1%} {speed:>9,.0f}"
         )
     print(
         f"ratio feedback/naive: category {real.category_accuracy / naive.category_accuracy:.2f}x, "

@@ -37,7 +37,7 @@ class PlaceRecord:
 
     def as_place(self) -> Place:
         names = (self.name_ar, self.name_en, *self.alt_names)
-        return Place(self.code, self.kind, names, self.lat, self.lon, self.polygon)
+        return Place(self.code, self.kind, names, self.lat, self.lon, self.polygon, self.parent)
 
 
 def read_yaml(name: str):

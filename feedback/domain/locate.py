@@ -43,6 +43,7 @@ class Place:
     lat: float | None = None
     lon: float | None = None
     polygon: dict | None = None  # GeoJSON geometry
+    parent: str | None = None  # code of the enclosing place
 
 
 @dataclass(frozen=True)
@@ -166,19 +167,30 @@ class Gazetteer:
         return (key, 1, True) if key else None
 
     def locate_point(self, lat: float, lon: float, method: str) -> Location:
-        """The place a point falls in: a named place nearby, else the smallest area around it.
+        """The place a point falls in: the nearest named place in the same district, if close,
+        else the smallest area (sub-district, district) whose polygon holds it.
 
         A point outside the governorate is kept but flagged, never silently accepted."""
         point = Point(lon, lat)
         if self._bounds and not any(bound.contains(point) for bound in self._bounds):
             return Location(None, lat, lon, method, 1.0, outside_area=True)
-        nearest = min(self._points, key=lambda p: _km(lat, lon, p.lat, p.lon), default=None)
+        around = [place for _, place, geometry in self._areas if geometry.contains(point)]
+        districts = {p.code for p in around if p.kind == "district"}
+        candidates = [
+            p for p in self._points if not districts or districts & set(self.ancestors(p.code))
+        ]
+        nearest = min(candidates, key=lambda p: _km(lat, lon, p.lat, p.lon), default=None)
         if nearest is not None and _km(lat, lon, nearest.lat, nearest.lon) <= NEAREST_PLACE_KM:
             return Location(nearest.code, lat, lon, method, 1.0)
-        for _, place, geometry in self._areas:
-            if geometry.contains(point):
-                return Location(place.code, lat, lon, method, 1.0)
-        return Location(None, lat, lon, method, 1.0)
+        return Location(around[0].code if around else None, lat, lon, method, 1.0)
+
+    def ancestors(self, code: str) -> list[str]:
+        """The codes enclosing a place, nearest first."""
+        chain, place = [], self._places.get(code)
+        while place is not None and place.parent is not None and place.parent not in chain:
+            chain.append(place.parent)
+            place = self._places.get(place.parent)
+        return chain
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

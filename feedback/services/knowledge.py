@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from feedback.domain.classify import Classifier
 from feedback.domain.locate import Gazetteer, Place
@@ -21,7 +22,8 @@ class Knowledge:
 
 def place_from_area(area: Area) -> Place:
     names = (area.name_ar, area.name_en, *area.alt_names)
-    return Place(area.code, area.kind, names, area.lat, area.lon, area.polygon)
+    parent = area.parent.code if area.parent else None
+    return Place(area.code, area.kind, names, area.lat, area.lon, area.polygon, parent)
 
 
 def load_knowledge() -> Knowledge:
@@ -30,7 +32,8 @@ def load_knowledge() -> Knowledge:
     classifier = Classifier(
         [keywords_of(c.code, c.name_ar, c.name_en, c.keywords) for c in categories]
     )
-    gazetteer = Gazetteer([place_from_area(a) for a in db.session.scalars(sa.select(Area))])
+    areas = db.session.scalars(sa.select(Area).options(joinedload(Area.parent)))
+    gazetteer = Gazetteer([place_from_area(a) for a in areas])
     rule_rows = db.session.execute(
         sa.select(Category.code, Area.code, Directorate.code)
         .select_from(RoutingRule)

@@ -37,9 +37,17 @@ PLACES = [
         47.5,
         _box(47.30, 30.10, 47.70, 30.40),
     ),
-    Place("nbh-hussein", "neighbourhood", ("حي الحسين", "Hay Al-Hussein", "الحسين"), *HUSSEIN),
-    Place("nbh-ashar", "neighbourhood", ("العشار", "Al-Ashar", "Ashar"), *ASHAR),
-    Place("nbh-jamiaa", "neighbourhood", ("حي الجامعة", "Hay Al-Jamiaa")),  # no point known
+    Place(
+        "nbh-hussein",
+        "neighbourhood",
+        ("حي الحسين", "Hay Al-Hussein", "الحسين"),
+        *HUSSEIN,
+        parent="dist-basra",
+    ),
+    Place(
+        "nbh-ashar", "neighbourhood", ("العشار", "Al-Ashar", "Ashar"), *ASHAR, parent="dist-basra"
+    ),
+    Place("nbh-jamiaa", "neighbourhood", ("حي الجامعة", "Hay Al-Jamiaa"), parent="dist-basra"),
 ]
 
 
@@ -161,3 +169,21 @@ def test_locate_point_outside_the_governorate_is_kept_and_flagged(gazetteer):
     assert location.place_code is None
     assert (location.lat, location.lon) == (33.3152, 44.3661)
     assert location.method == "gps"
+
+
+def test_a_point_takes_no_name_from_across_a_district_border():
+    """A neighbourhood of Basra district lies 1 km from a point just inside Zubair district:
+    the point is Zubair's, not the neighbourhood's, or it would go to the wrong office."""
+    border_place = Place(
+        "nbh-border", "neighbourhood", ("حي الحدود",), 30.405, 47.705, parent="dist-basra"
+    )
+    gazetteer = Gazetteer([*PLACES, border_place])
+    in_zubair = gazetteer.locate_point(30.398, 47.698, "gps")
+    in_basra = gazetteer.locate_point(30.402, 47.702, "gps")
+    assert in_zubair.place_code == "dist-zubair"
+    assert in_basra.place_code == "nbh-border"
+
+
+def test_ancestors_nearest_first(gazetteer):
+    assert gazetteer.ancestors("nbh-ashar") == ["dist-basra"]
+    assert gazetteer.ancestors("dist-basra") == []
