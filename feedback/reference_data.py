@@ -103,10 +103,15 @@ def category_keywords() -> list[CategoryKeywords]:
     ]
 
 
+KEYWORD_LANGUAGES = ("ar", "en", "arabizi")
+
+
 def keywords_of(code: str, name_ar: str, name_en: str, keywords: dict) -> CategoryKeywords:
-    """A category's words; its names count too ('water supply' is what some people write)."""
+    """A category's words; its names count too ('water supply' is what some people write).
+    `keywords["subjects"]` name the service or a building near the problem, not the problem."""
+    problem_words = [w for language in KEYWORD_LANGUAGES for w in keywords.get(language, ())]
     return CategoryKeywords(
-        code, (name_ar, name_en, *keywords.get("ar", ()), *keywords.get("en", ()))
+        code, (name_ar, name_en, *problem_words), tuple(keywords.get("subjects", ()))
     )
 
 

@@ -5,9 +5,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import shapely
-from rapidfuzz import fuzz, process
 from shapely.geometry import Point, shape
 
+from feedback.domain.fuzzy import NearWords
 from feedback.domain.text import index_word, match_forms, normalise_arabic, words
 
 # More specific places win when a message names two (a neighbourhood beats its district).
@@ -28,11 +28,14 @@ _GENERIC = {
 _ENGLISH_ARTICLES = {"al", "el", "ad", "ar", "as", "at", "az", "an", "ash"}
 # Names that are also everyday words: alone they do not name the place ("المدينة" is "the
 # city" as often as Al-Midaina); with their generic word ("قضاء المدينة") they still do.
-EVERYDAY_WORDS = {"المدينه", "مدينه", "المركز", "مركز", "السوق", "الميناء", "الساحل", "city"}
+EVERYDAY_WORDS = {
+    "المدينه", "مدينه", "المركز", "مركز", "السوق", "الميناء", "الساحل", "city",
+    "الشعله", "شعله",  # Al-Shuala, and the gas flare of air-pollution complaints
+    "الجلاب", "جلاب",  # Al-Jallab, and Iraqi for dogs (چلاب)
+    "مجنون",  # Majnoon field, and "crazy"; "حقل مجنون" still names the field
+}  # fmt: skip
 _MAX_NAME_WORDS = 5
 NEAREST_PLACE_KM = 2.5
-FUZZY_MIN_LENGTH = 6
-FUZZY_CUTOFF = 87.0
 
 
 @dataclass(frozen=True)
@@ -87,11 +90,8 @@ class Gazetteer:
             for name in place.names:
                 for key in _name_keys(name):
                     self._index[key].add(place.code)
-        # Single-word names long enough to be found through a misspelling.
-        self._fuzzy_names = [
-            key for key in self._index if " " not in key and len(key) >= FUZZY_MIN_LENGTH
-        ]
-        self._fuzzy_cache: dict[str, str | None] = {}
+        # Single-word names, to be found through a misspelling.
+        self._near_names = NearWords(key for key in self._index if " " not in key)
         self._areas = []  # (specificity, place, prepared geometry)
         for place in places:
             if place.polygon:
@@ -113,30 +113,46 @@ class Gazetteer:
         return self._places[code]
 
     def find_in_text(self, text: str) -> Location:
-        """The most specific, longest place name in the text (the first, if two are alike);
-        NOWHERE if none."""
+        """The place the text names; NOWHERE if none. A name inside a longer one is part of
+        it ("البصرة" in "محافظة البصرة"); of the rest, the most specific wins, then an exact
+        match over a misspelt one, then the first mentioned."""
         tokens = words(normalise_arabic(text))
         forms = [match_forms(token) for token in tokens]
         indexed = [index_word(token) for token in tokens]
-        best: tuple | None = None
+        matches = []  # (start, length, index key, fuzzy)
         for start in range(len(tokens)):
             found = self._name_at(forms[start], indexed, start) or self._misspelt_name_at(
-                tokens[start], forms[start]
+                forms[start]
             )
-            if found is None:
-                continue
-            key, length, fuzzy = found
-            codes = self._index[key]
-            code = max(codes, key=lambda c: SPECIFICITY[self._places[c].kind])
-            rank = (SPECIFICITY[self._places[code].kind], length, not fuzzy, -len(codes))
-            if best is None or rank > best[0]:
-                best = (rank, code, " ".join(tokens[start : start + length]), len(codes), fuzzy)
-        if best is None:
+            if found is not None:
+                key, length, fuzzy = found
+                matches.append((start, length, key, fuzzy))
+        whole = [
+            (start, length, key, fuzzy)
+            for start, length, key, fuzzy in matches
+            if not any(
+                other_start <= start
+                and start + length <= other_start + other_length
+                and other_length > length
+                for other_start, other_length, _, _ in matches
+            )
+        ]
+        if not whole:
             return NOWHERE
-        (_, length, _, _), code, matched, ambiguity, fuzzy = best
-        place = self._places[code]
+        start, length, key, fuzzy = max(
+            whole,
+            key=lambda m: (self._most_specific(m[2])[1], not m[3], -m[0]),
+        )
+        code, _ = self._most_specific(key)
+        place, ambiguity = self._places[code], len(self._index[key])
         confidence = (0.9 if length > 1 else 0.75) / ambiguity * (0.8 if fuzzy else 1.0)
+        matched = " ".join(tokens[start : start + length])
         return Location(code, place.lat, place.lon, "gazetteer", round(confidence, 3), matched)
+
+    def _most_specific(self, key: str) -> tuple[str, int]:
+        """Of the places sharing a name, the most specific (a town over its sub-district)."""
+        code = max(self._index[key], key=lambda c: (SPECIFICITY[self._places[c].kind], c))
+        return code, SPECIFICITY[self._places[code].kind]
 
     def _name_at(
         self, first_forms: list[str], indexed: list[str], start: int
@@ -151,19 +167,8 @@ class Gazetteer:
                     return key, length, False
         return None
 
-    def _misspelt_name_at(self, token: str, token_forms: list[str]) -> tuple[str, int, bool] | None:
-        if token not in self._fuzzy_cache:
-            best, best_score = None, 0.0
-            for form in token_forms:
-                if len(form) < FUZZY_MIN_LENGTH:
-                    continue
-                match = process.extractOne(
-                    form, self._fuzzy_names, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
-                )
-                if match and match[1] > best_score:
-                    best, best_score = match[0], match[1]
-            self._fuzzy_cache[token] = best
-        key = self._fuzzy_cache[token]
+    def _misspelt_name_at(self, token_forms: list[str]) -> tuple[str, int, bool] | None:
+        key = self._near_names.find(token_forms)
         return (key, 1, True) if key else None
 
     def locate_point(self, lat: float, lon: float, method: str) -> Location:

@@ -19,6 +19,8 @@ _FOLD = str.maketrans(
         "ی": "ي",  # Persian yeh
         "ک": "ك",  # Persian kaf
         "گ": "ك",  # Iraqi gaf is spoken as g but written with kaf in most messages
+        "ق": "ك",  # ...and qaf is spoken as g, so people write مكطوعة for مقطوعة
+        "ظ": "ض",  # the two are one sound in Iraqi speech and swapped in writing
         "چ": "ج",
         "پ": "ب",
         "ڤ": "ف",
@@ -31,6 +33,7 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890
 _ARABIC_LETTER = re.compile("[\u0621-\u064a\u066e-\u06d3]")
 _LATIN_LETTER = re.compile("[A-Za-z]")
 _SPACES = re.compile(r"\s+")
+_STRETCHED = re.compile(r"(\w)\1{2,}")  # مااااكو, nooooo: emphasis, not spelling
 
 
 def to_ascii_digits(text: str) -> str:
@@ -40,10 +43,12 @@ def to_ascii_digits(text: str) -> str:
 
 def normalise_arabic(text: str) -> str:
     """Fold the spelling variation that does not change meaning: diacritics, tatweel,
-    alef/yeh/teh-marbuta/hamza forms, digits, case, spacing."""
+    alef/yeh/teh-marbuta/hamza forms, Iraqi qaf/gaf and dad/za, digits, case, stretched
+    letters, spacing."""
     text = unicodedata.normalize("NFKC", text)
     text = _DIACRITICS.sub("", text).replace(_TATWEEL, "")
     text = text.translate(_FOLD).translate(_DIGITS).casefold()
+    text = _STRETCHED.sub(r"\1", text)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -132,9 +137,12 @@ _MIN_LATIN_KEY = 4
 
 def match_forms(word: str) -> list[str]:
     """Every form under which a word may be found in a keyword or place index."""
-    if not is_latin(word):
-        return word_forms(word)
-    return [word, *(key for key in latin_forms(word) if len(key) >= _MIN_LATIN_KEY)]
+    forms = []
+    for form in word_forms(word) if not is_latin(word) else [word]:
+        forms.append(form)
+        if is_latin(form):  # also a Latin word behind an Arabic article: الpower
+            forms.extend(key for key in latin_forms(form) if len(key) >= _MIN_LATIN_KEY)
+    return forms
 
 
 def index_word(word: str) -> str:

@@ -24,6 +24,7 @@ from feedback.domain.locate import Location
 from feedback.domain.reference import new_reference
 from feedback.domain.routing import route
 from feedback.domain.text import detect_language, mask_phone_numbers, normalise_arabic
+from feedback.domain.understand import understand
 from feedback.extensions import db
 from feedback.models import (
     Area,
@@ -103,8 +104,7 @@ def _answer(
         return IntakeReply(reply_text("help", language), language)
     knowledge = load_knowledge()
     now = utcnow()
-    classification = knowledge.classifier.classify(text)
-    location = _locate(knowledge, message.lat, message.lon, text, "gps")
+    classification, location = _understand(knowledge, message.lat, message.lon, text, "gps")
     pending = _pending_ticket(knowledge, message.sender, now)
     pending_category = pending.category.code if pending and pending.category else None
     if pending and not is_new_complaint(classification, location, pending_category):
@@ -132,11 +132,14 @@ def _answer(
     return IntakeReply(_reply_for(ticket, language), language, ticket.reference)
 
 
-def _locate(knowledge: Knowledge, lat, lon, text: str, pin_method: str) -> Location:
-    """A pin when the citizen sent one, else a place named in the text."""
+def _understand(
+    knowledge: Knowledge, lat, lon, text: str, pin_method: str
+) -> tuple[Classification, Location]:
+    """What and where: the place from a pin when the citizen sent one, else from the text."""
     if lat is not None and lon is not None:
-        return knowledge.gazetteer.locate_point(lat, lon, pin_method)
-    return knowledge.gazetteer.find_in_text(text)
+        location = knowledge.gazetteer.locate_point(lat, lon, pin_method)
+        return knowledge.classifier.classify(text), location
+    return understand(text, knowledge.classifier, knowledge.gazetteer)
 
 
 def _pending_ticket(knowledge: Knowledge, sender: str, now: datetime) -> Ticket | None:
@@ -159,7 +162,7 @@ def _complete(
 ) -> Ticket:
     """The citizen's answer completes the pending ticket: both texts are kept, parsed together."""
     text = ticket.original_text + "\n" + message.text
-    classification = knowledge.classifier.classify(text)
+    classification = knowledge.classifier.classify(text, place_words=location.matched_text)
     if not knows_category(classification) and ticket.category is not None:
         classification = Classification(ticket.category.code, ticket.category_confidence or 0, {})
     if not knows_place(location):
@@ -242,7 +245,7 @@ def submit_web_report(report: WebReport) -> Ticket:
     """A ticket from the web form: the citizen chose the category, and maybe dropped a pin."""
     knowledge = load_knowledge()
     now = utcnow()
-    location = _locate(knowledge, report.lat, report.lon, report.description, "map_pin")
+    _, location = _understand(knowledge, report.lat, report.lon, report.description, "map_pin")
     ticket = _open_ticket(
         knowledge,
         channel="web",

@@ -46,7 +46,7 @@ def load_reference_data() -> None:
             group=item["group"],
             description_en=item.get("description_en", ""),
             sla_hours=item["sla_hours"],
-            keywords={"ar": item["keywords"]["ar"], "en": item["keywords"]["en"]},
+            keywords=item["keywords"],
         )
     areas = _load_areas()
     db.session.add_all([*directorates.values(), *categories.values(), *areas.values()])

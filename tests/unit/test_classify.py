@@ -2,7 +2,8 @@
 
 import pytest
 
-from feedback.domain.classify import CategoryKeywords, Classifier
+from feedback.domain.classify import TIE_CONFIDENCE, CategoryKeywords, Classifier
+from feedback.domain.conversation import MIN_CATEGORY_CONFIDENCE
 
 CATEGORIES = [
     CategoryKeywords("water-supply", ("ماي", "ماء", "no water")),
@@ -54,12 +55,16 @@ def test_no_keyword_gives_no_category(classifier, text):
     assert not result.is_tie
 
 
-def test_an_exact_tie_gives_no_category(classifier):
+def test_an_exact_tie_goes_to_the_first_mentioned_problem_without_confidence(classifier):
+    """The first-mentioned problem is usually the complaint; the low confidence makes the SMS
+    conversation ask the citizen rather than trust the guess."""
     result = classifier.classify("ماكو ماي والكهرباء طافية")
     assert result.scores == {"water-supply": 1.0, "electricity": 1.0}
-    assert result.code is None
-    assert result.confidence == 0.0
+    assert result.code == "water-supply"
+    assert result.confidence == TIE_CONFIDENCE < MIN_CATEGORY_CONFIDENCE
     assert result.is_tie
+    reversed_order = classifier.classify("الكهرباء طافية وماكو ماي")
+    assert reversed_order.code == "electricity"
 
 
 def test_a_rival_category_lowers_confidence(classifier):
