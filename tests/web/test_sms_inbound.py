@@ -48,8 +48,13 @@ def test_arabic_complaint_gets_ticket_and_arabic_reply(app, twilio):
         assert ticket.language == "ar"
         assert ticket.channel == "sms"
         assert ticket.citizen_phone == "+9647801234567"
-        assert ticket.category.group == "water"
-        assert ticket.directorate is not None
+        assert ticket.category.code == "water-supply"
+        assert ticket.area.code == "nbh-hayyaniya"  # Hay al-Hussein
+        assert ticket.location_method == "gazetteer"
+        assert (ticket.lat, ticket.lon) == (ticket.area.lat, ticket.area.lon) != (None, None)
+        assert ticket.directorate.code == "water"
+        routed = ticket.events[-1]
+        assert routed.kind == "routed" and routed.details["reason"].startswith("rule: water-supply")
         assert ticket.reference in reply
         assert ticket.directorate.name_ar in reply
     assert "حالة" in reply
@@ -60,8 +65,9 @@ def test_english_complaint_gets_english_reply(app, twilio):
     with app.app_context():
         ticket = db.session.scalar(sa.select(Ticket))
         assert ticket.language == "en"
-        assert ticket.category.group == "electricity"
+        assert ticket.category.code == "electricity-outage"
         assert ticket.area.code.endswith("ashar")
+        assert ticket.directorate.code == "electricity"
     assert reply.startswith("Your complaint is registered as " + ticket.reference)
     assert "STATUS " + ticket.reference in reply
 
@@ -176,3 +182,29 @@ def test_whatsapp_location_pin_is_a_gps_point(app, twilio):
         assert ticket.location_method == "gps"
         assert (ticket.lat, ticket.lon) == (30.5085, 47.7804)
         assert ticket.area is not None
+
+
+def test_a_place_with_no_known_point_gets_its_district_and_no_invented_point(app, twilio):
+    reply_of(twilio.send("ماكو ماي بحي القائم من يومين"))
+    with app.app_context():
+        ticket = db.session.scalar(sa.select(Ticket))
+        assert ticket.area.code == "nbh-hay-al-qaim"
+        assert ticket.area.lat is None
+        assert (ticket.lat, ticket.lon) == (None, None)
+        assert "dist-basra" in [area.code for area in ticket.area.lineage()]
+        assert ticket.directorate.code == "water"
+
+
+def test_a_pin_outside_basra_is_flagged_and_the_place_asked(app, twilio):
+    reply = reply_of(
+        twilio.send(
+            "ماكو ماي", sender="whatsapp:+9647801234567", Latitude="33.31", Longitude="44.36"
+        )
+    )
+    with app.app_context():
+        ticket = db.session.scalar(sa.select(Ticket))
+        assert (ticket.lat, ticket.lon) == (33.31, 44.36)  # kept, not silently dropped
+        assert ticket.area is None
+        assert ticket.events[0].details["outside_area"] is True
+        assert ticket.awaiting == "place"
+    assert "وين المشكلة" in reply
