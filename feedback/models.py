@@ -111,6 +111,15 @@ class RoutingRule(db.Model):
     directorate: Mapped[Directorate] = relationship()
 
 
+class ReferenceDataVersion(db.Model):
+    """One row whose number goes up whenever categories, places or routing rules change, so
+    every process knows when to rebuild its parsers (feedback.services.knowledge)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(80), unique=True)

@@ -8,7 +8,14 @@ import shapely
 from shapely.geometry import Point, shape
 
 from feedback.domain.fuzzy import NearWords
-from feedback.domain.text import index_word, match_forms, normalise_arabic, words
+from feedback.domain.text import (
+    index_word,
+    is_latin,
+    match_forms,
+    normalise_arabic,
+    word_forms,
+    words,
+)
 
 # More specific places win when a message names two (a neighbourhood beats its district).
 SPECIFICITY = {
@@ -26,15 +33,20 @@ _GENERIC = {
     "governorate", "province", "town", "mahalla", "area",
 }  # fmt: skip
 _ENGLISH_ARTICLES = {"al", "el", "ad", "ar", "as", "at", "az", "an", "ash"}
-# Names that are also everyday words: alone they do not name the place ("المدينة" is "the
-# city" as often as Al-Midaina); with their generic word ("قضاء المدينة") they still do.
+# Names that are also everyday words: they name the place only with a locative cue, a
+# preposition glued on ("بالمدينة") or a word before ("في", "حي", "قضاء"); alone, "المدينة"
+# is "the city" as often as Al-Midaina.
 EVERYDAY_WORDS = {
     "المدينه", "مدينه", "المركز", "مركز", "السوق", "الميناء", "الساحل", "city",
     "الشعله", "شعله",  # Al-Shuala, and the gas flare of air-pollution complaints
     "الجلاب", "جلاب",  # Al-Jallab, and Iraqi for dogs (چلاب)
     "مجنون",  # Majnoon field, and "crazy"; "حقل مجنون" still names the field
 }  # fmt: skip
+LOCATIVE_WORDS = {"في", "حي", "منطقه", "محله", "ناحيه", "قضاء", "مدينه", "قرب", "يم", "جنب"}
+# "I live in Ashar but the problem is in Tannuma": the place after the "but" is the one meant.
+CONTRAST_WORDS = {"بس", "لكن", "but", "however"}
 _MAX_NAME_WORDS = 5
+_CLITIC_NAME_WORDS = 3  # names up to this long may carry a clitic on any word
 NEAREST_PLACE_KM = 2.5
 
 
@@ -77,7 +89,7 @@ def _name_keys(name: str) -> set[str]:
         if core[0].startswith("ال") and len(core[0]) > 3:
             variants.append([core[0][2:], *core[1:]])
     keys = {" ".join(index_word(w) for w in variant) for variant in variants if variant}
-    return keys - EVERYDAY_WORDS
+    return keys
 
 
 class Gazetteer:
@@ -90,8 +102,15 @@ class Gazetteer:
             for name in place.names:
                 for key in _name_keys(name):
                     self._index[key].add(place.code)
+        self._prefixes = {
+            " ".join(key.split(" ")[:length])
+            for key in self._index
+            for length in range(1, key.count(" ") + 2)
+        }
         # Single-word names, to be found through a misspelling.
-        self._near_names = NearWords(key for key in self._index if " " not in key)
+        self._near_names = NearWords(
+            key for key in self._index if " " not in key and key not in EVERYDAY_WORDS
+        )
         self._areas = []  # (specificity, place, prepared geometry)
         for place in places:
             if place.polygon:
@@ -114,16 +133,13 @@ class Gazetteer:
 
     def find_in_text(self, text: str) -> Location:
         """The place the text names; NOWHERE if none. A name inside a longer one is part of
-        it ("البصرة" in "محافظة البصرة"); of the rest, the most specific wins, then an exact
-        match over a misspelt one, then the first mentioned."""
+        it ("البصرة" in "محافظة البصرة"); after a "but", only places after it count; of the
+        rest, the most specific wins, then an exact match over a misspelt one, then the first
+        mentioned."""
         tokens = words(normalise_arabic(text))
-        forms = [match_forms(token) for token in tokens]
-        indexed = [index_word(token) for token in tokens]
         matches = []  # (start, length, index key, fuzzy)
         for start in range(len(tokens)):
-            found = self._name_at(forms[start], indexed, start) or self._misspelt_name_at(
-                forms[start]
-            )
+            found = self._name_at(tokens, start) or self._misspelt_name_at(tokens[start])
             if found is not None:
                 key, length, fuzzy = found
                 matches.append((start, length, key, fuzzy))
@@ -137,6 +153,9 @@ class Gazetteer:
                 for other_start, other_length, _, _ in matches
             )
         ]
+        contrasts = [i for i, token in enumerate(tokens) if token in CONTRAST_WORDS]
+        if contrasts and any(m[0] > contrasts[-1] for m in whole):
+            whole = [m for m in whole if m[0] > contrasts[-1]]
         if not whole:
             return NOWHERE
         start, length, key, fuzzy = max(
@@ -154,21 +173,45 @@ class Gazetteer:
         code = max(self._index[key], key=lambda c: (SPECIFICITY[self._places[c].kind], c))
         return code, SPECIFICITY[self._places[code].kind]
 
-    def _name_at(
-        self, first_forms: list[str], indexed: list[str], start: int
-    ) -> tuple[str, int, bool] | None:
-        """The longest place name starting at this word, as (index key, words, fuzzy). Only
-        the first word carries a clitic (بحي الحسين); the others are taken as written."""
-        for length in range(min(_MAX_NAME_WORDS, len(indexed) - start), 0, -1):
-            rest = indexed[start + 1 : start + length]
-            for first in first_forms:
-                key = " ".join([first, *rest])
-                if key in self._index:
-                    return key, length, False
-        return None
+    def _name_at(self, tokens: list[str], start: int) -> tuple[str, int, bool] | None:
+        """The longest place name starting at this word, as (index key, words, fuzzy). Short
+        names may carry a clitic on any word (حي الجوادين بسفوان), longer ones on the first.
+        Names are walked word by word through their prefixes, so most words cost one lookup."""
+        best = None
+        frontier = [form for form in match_forms(tokens[start]) if form in self._prefixes]
+        length = 1
+        while frontier:
+            for partial in frontier:
+                if partial in self._index and self._names_a_place(partial, tokens, start):
+                    best = (partial, length, False)
+                    break
+            if length == _MAX_NAME_WORDS or start + length >= len(tokens):
+                break
+            token = tokens[start + length]
+            options = (
+                _name_word_forms(token) if length < _CLITIC_NAME_WORDS else [index_word(token)]
+            )
+            frontier = [
+                extended
+                for partial in frontier
+                for option in options
+                if (extended := f"{partial} {option}") in self._prefixes
+            ]
+            length += 1
+        return best
 
-    def _misspelt_name_at(self, token_forms: list[str]) -> tuple[str, int, bool] | None:
-        key = self._near_names.find(token_forms)
+    def _names_a_place(self, key: str, tokens: list[str], start: int) -> bool:
+        """An everyday word names a place only with a locative cue before it."""
+        if key not in EVERYDAY_WORDS:
+            return True
+        token = tokens[start]
+        glued_preposition = key != token and token.startswith(("ب", "وب", "لل"))
+        return glued_preposition or (start > 0 and tokens[start - 1] in LOCATIVE_WORDS)
+
+    def _misspelt_name_at(self, token: str) -> tuple[str, int, bool] | None:
+        key = self._near_names.find(match_forms(token))
+        if key in EVERYDAY_WORDS:
+            return None
         return (key, 1, True) if key else None
 
     def locate_point(self, lat: float, lon: float, method: str) -> Location:
@@ -196,6 +239,12 @@ class Gazetteer:
             chain.append(place.parent)
             place = self._places.get(place.parent)
         return chain
+
+
+def _name_word_forms(token: str) -> list[str]:
+    """How a word after the first of a place name may be found: as indexed, or without a
+    clitic (بسفوان -> سفوان)."""
+    return [index_word(token)] if is_latin(token) else word_forms(token)[:3]
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

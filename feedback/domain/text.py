@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Harakat, tanween, shadda, sukun, superscript alef and Quranic marks.
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
@@ -135,16 +136,19 @@ def latin_forms(word: str) -> list[str]:
 _MIN_LATIN_KEY = 4
 
 
-def match_forms(word: str) -> list[str]:
-    """Every form under which a word may be found in a keyword or place index."""
+@lru_cache(maxsize=100_000)
+def match_forms(word: str) -> tuple[str, ...]:
+    """Every form under which a word may be found in a keyword or place index (memoised:
+    the same words recur in message after message)."""
     forms = []
     for form in word_forms(word) if not is_latin(word) else [word]:
         forms.append(form)
         if is_latin(form):  # also a Latin word behind an Arabic article: الpower
             forms.extend(key for key in latin_forms(form) if len(key) >= _MIN_LATIN_KEY)
-    return forms
+    return tuple(forms)
 
 
+@lru_cache(maxsize=100_000)
 def index_word(word: str) -> str:
     """How one word of a keyword or place name is stored in an index."""
     if not is_latin(word):

@@ -20,7 +20,8 @@ from feedback.models import (
     utcnow,
 )
 from feedback.reference_data import read_places, read_yaml
-from feedback.services.intake import receive_message
+from feedback.services.intake import receive_message, route_expired_conversations
+from feedback.services.knowledge import reference_data_changed
 
 
 def is_seeded() -> bool:
@@ -68,6 +69,7 @@ def load_reference_data() -> None:
         )
         user.set_password(item["password"])
         db.session.add(user)
+    reference_data_changed()
     db.session.commit()
 
 
@@ -126,6 +128,7 @@ def generate_demo_tickets(count: int, days: int = 90, seed: int = 2026) -> int:
         received = now - timedelta(days=days * rng.random() ** 1.3, minutes=rng.randrange(60))
         _backdate_and_progress(reply.reference, received, answers, rng)
     db.session.commit()
+    route_expired_conversations(now)  # as the cron job would have, over those 90 days
     return count
 
 
@@ -135,8 +138,9 @@ def _backdate_and_progress(reference: str, received, answers: dict, rng: random.
     for row in (ticket, *ticket.events):
         row.created_at += shift
     ticket.updated_at = received
-    if ticket.due_at is not None:
-        ticket.due_at += shift
+    for deadline in ("due_at", "awaiting_until"):
+        if getattr(ticket, deadline) is not None:
+            setattr(ticket, deadline, getattr(ticket, deadline) + shift)
     db.session.execute(
         sa.update(Message).where(Message.ticket_id == ticket.id).values(created_at=received)
     )

@@ -187,3 +187,34 @@ def test_a_point_takes_no_name_from_across_a_district_border():
 def test_ancestors_nearest_first(gazetteer):
     assert gazetteer.ancestors("nbh-ashar") == ["dist-basra"]
     assert gazetteer.ancestors("dist-basra") == []
+
+
+EVERYDAY = [
+    Place("town-midaina", "town", ("المدينة", "Al-Midaina"), 30.96, 47.27),
+    Place("town-tannuma", "town", ("التنومة", "Tannuma"), 30.53, 47.85),
+    Place("nbh-jawadain", "neighbourhood", ("حي الجوادين - سفوان",), 30.11, 47.71),
+    *PLACES,
+]
+
+
+@pytest.fixture(scope="module")
+def everyday():
+    return Gazetteer(EVERYDAY)
+
+
+def test_an_everyday_word_names_a_place_only_with_a_locative_cue(everyday):
+    assert everyday.find_in_text("ماكو ماي بالمدينة").place_code == "town-midaina"
+    assert everyday.find_in_text("الماي مقطوع في المدينة").place_code == "town-midaina"
+    assert everyday.find_in_text("المدينة كلها بلا كهرباء") == NOWHERE
+
+
+def test_a_clitic_on_a_later_word_of_a_short_name(everyday):
+    assert everyday.find_in_text("الكهرباء مقطوعة بحي الجوادين بسفوان").place_code == "nbh-jawadain"
+
+
+def test_after_but_the_place_meant_is_the_later_one(everyday):
+    text = "اني ساكن بالعشار بس اهلي بالتنومة والماي عدهم مقطوع"
+    assert everyday.find_in_text(text).place_code == "town-tannuma"
+    english = "I work in Ashar but my house is in Tannuma and there is no water"
+    assert everyday.find_in_text(english).place_code == "town-tannuma"
+    assert everyday.find_in_text("بالعشار والتنومة ماكو ماي").place_code == "nbh-ashar"
