@@ -1,0 +1,125 @@
+"""The Flask application factory: configuration, extensions, blueprints, commands, errors."""
+
+from pathlib import Path
+
+from flask import Flask, render_template, request, session
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import BASE_DIR, DEVELOPMENT_SECRET_KEY, config_for
+from feedback.extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(BASE_DIR / "instance"),
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+    )
+    app.config.from_object(config_for("testing" if test_config else None))
+    if test_config:
+        app.config.update(test_config)
+    validate_config(app.config)
+    Path(app.instance_path).mkdir(exist_ok=True)
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        hops = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_error_handlers(app)
+    return app
+
+
+def validate_config(config) -> None:
+    """Refuse to start half-configured rather than fail on the first citizen's message."""
+    if config.get("PRODUCTION") and config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
+        raise RuntimeError("set SECRET_KEY: the development key is public")
+    backend = config["SMS_BACKEND"]
+    if backend not in ("console", "twilio"):
+        raise RuntimeError(f"SMS_BACKEND must be 'console' or 'twilio', not {backend!r}")
+    if backend == "twilio":
+        missing = [
+            name
+            for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM")
+            if not config.get(name)
+        ]
+        if missing:
+            raise RuntimeError(f"SMS_BACKEND=twilio needs {', '.join(missing)}")
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from feedback.models import User
+
+        return db.session.get(User, int(user_id))
+
+    @app.context_processor
+    def inject_language():
+        from flask_babel import get_locale
+
+        language = str(get_locale() or "ar")
+        return {"lang": language, "text_dir": "rtl" if language == "ar" else "ltr"}
+
+
+def configure_sqlite(engine) -> None:
+    """WAL so readers never block the writer, a busy timeout instead of 'database is locked',
+    and BEGIN IMMEDIATE so two writers queue at the start rather than fail at commit."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def select_locale() -> str:
+    """The language the visitor chose, else the browser's preference; Arabic by default."""
+    chosen = session.get("lang")
+    if chosen in ("ar", "en"):
+        return chosen
+    return request.accept_languages.best_match(["ar", "en"]) or "ar"
+
+
+def register_blueprints(app: Flask) -> None:
+    from feedback.sms.webhooks import bp as sms_bp
+    from feedback.web.simulator import bp as simulator_bp
+    from feedback.web.views import bp as web_bp
+
+    app.register_blueprint(web_bp)
+    app.register_blueprint(sms_bp)
+    if app.config["SMS_BACKEND"] == "console":
+        app.register_blueprint(simulator_bp)
+
+
+def register_commands(app: Flask) -> None:
+    from feedback.cli import conversations_expire_command, seed_demo_command
+
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(conversations_expire_command)
+
+
+def register_error_handlers(app: Flask) -> None:
+    def render_error(error):
+        return render_template("error.html", error=error), error.code
+
+    for code in (400, 403, 404, 405, 413):
+        app.register_error_handler(code, render_error)
