@@ -163,10 +163,20 @@ class Gazetteer:
             key=lambda m: (self._most_specific(m[2])[1], not m[3], -m[0]),
         )
         code, _ = self._most_specific(key)
-        place, ambiguity = self._places[code], len(self._index[key])
+        place, ambiguity = self._places[code], self._ambiguity(key)
         confidence = (0.9 if length > 1 else 0.75) / ambiguity * (0.8 if fuzzy else 1.0)
         matched = " ".join(tokens[start : start + length])
         return Location(code, place.lat, place.lon, "gazetteer", round(confidence, 3), matched)
+
+    def _ambiguity(self, key: str) -> int:
+        """How many different districts places of this name lie in: a town and its own
+        sub-district sharing a name ("سفوان") are one answer for routing, not two."""
+        districts = set()
+        for code in self._index[key]:
+            lineage = [code, *self.ancestors(code)]
+            district = next((c for c in lineage if self._places[c].kind == "district"), code)
+            districts.add(district)
+        return len(districts)
 
     def _most_specific(self, key: str) -> tuple[str, int]:
         """Of the places sharing a name, the most specific (a town over its sub-district)."""

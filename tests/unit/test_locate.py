@@ -218,3 +218,24 @@ def test_after_but_the_place_meant_is_the_later_one(everyday):
     english = "I work in Ashar but my house is in Tannuma and there is no water"
     assert everyday.find_in_text(english).place_code == "town-tannuma"
     assert everyday.find_in_text("بالعشار والتنومة ماكو ماي").place_code == "nbh-ashar"
+
+
+def test_a_name_shared_within_one_district_is_not_ambiguous():
+    """Safwan the town and Safwan the sub-district route alike; two Jumhuriyas in two
+    districts do not, so only the latter lowers confidence (and makes the SMS ask where)."""
+    nested = Gazetteer(
+        [
+            *PLACES,
+            Place("sub-safwan", "subdistrict", ("ناحية سفوان",), parent="dist-zubair"),
+            Place("town-safwan", "town", ("سفوان",), 30.11, 47.71, parent="dist-zubair"),
+        ]
+    )
+    split = Gazetteer(
+        [
+            *PLACES,
+            Place("nbh-a", "neighbourhood", ("الجمهورية",), 30.52, 47.81, parent="dist-basra"),
+            Place("nbh-b", "neighbourhood", ("الجمهورية",), 30.30, 47.60, parent="dist-zubair"),
+        ]
+    )
+    assert nested.find_in_text("ماكو ماي بسفوان").confidence == 0.75
+    assert split.find_in_text("ماكو ماي بالجمهورية").confidence == 0.375
