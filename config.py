@@ -51,8 +51,19 @@ class Config:
     # Twilio posts a few KB at most; anything far larger is refused before parsing.
     MAX_CONTENT_LENGTH = 64 * 1024
 
+    # Login throttling; shared across hosts with e.g. redis://127.0.0.1:6379/0.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 10 minutes")
+    # Outbound SMS: attempts before giving up, and the first retry delay (doubling after).
+    SMS_MAX_ATTEMPTS = int(os.environ.get("SMS_MAX_ATTEMPTS", "6"))
+    SMS_RETRY_SECONDS = int(os.environ.get("SMS_RETRY_SECONDS", "30"))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # one working day
     WTF_CSRF_TIME_LIMIT = None
 
 
@@ -72,6 +83,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     PRODUCTION = True
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
 
 
 CONFIGS = {

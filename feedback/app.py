@@ -7,7 +7,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, DEVELOPMENT_SECRET_KEY, config_for
-from feedback.extensions import babel, csrf, db, login_manager, migrate
+from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -53,7 +53,11 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -100,26 +104,31 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
+    from feedback.officer.views import bp as officer_bp
     from feedback.sms.webhooks import bp as sms_bp
+    from feedback.web.auth import bp as auth_bp
     from feedback.web.simulator import bp as simulator_bp
     from feedback.web.views import bp as web_bp
 
     app.register_blueprint(web_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(officer_bp)
     app.register_blueprint(sms_bp)
     if app.config["SMS_BACKEND"] == "console":
         app.register_blueprint(simulator_bp)
 
 
 def register_commands(app: Flask) -> None:
-    from feedback.cli import conversations_expire_command, seed_demo_command
+    from feedback.cli import conversations_expire_command, seed_demo_command, user_group
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(conversations_expire_command)
+    app.cli.add_command(user_group)
 
 
 def register_error_handlers(app: Flask) -> None:
     def render_error(error):
         return render_template("error.html", error=error), error.code
 
-    for code in (400, 403, 404, 405, 413):
+    for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, render_error)

@@ -3,6 +3,7 @@
 import click
 from flask.cli import with_appcontext
 
+from feedback.services.accounts import ROLES, AccountError, create_user
 from feedback.services.intake import route_expired_conversations
 from feedback.services.seed import generate_demo_tickets, is_seeded, load_reference_data
 
@@ -28,3 +29,23 @@ def seed_demo_command(tickets: int, if_empty: bool) -> None:
 def conversations_expire_command() -> None:
     """Route tickets whose question to the citizen went unanswered in time (run from cron)."""
     click.echo(f"Routed {route_expired_conversations()} ticket(s) that waited in vain.")
+
+
+user_group = click.Group("user", help="Staff accounts.")
+
+
+@user_group.command("create")
+@click.option("--username", required=True)
+@click.option("--name", required=True, help="Full name, shown to colleagues.")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--directorate", "directorate_code", help="Directorate code (officers).")
+@click.option("--organisation", help="Organisation (monitors).")
+@click.password_option(help="Asked for when not given.")
+@with_appcontext
+def create_user_command(username, name, role, directorate_code, organisation, password) -> None:
+    """Create a staff account: `flask user create --role officer --directorate water ...`."""
+    try:
+        user = create_user(username, name, role, password, directorate_code, organisation)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {user.role} {user.username}.")

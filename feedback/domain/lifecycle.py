@@ -1,5 +1,7 @@
-"""The ticket state machine (DESIGN.md): which status may follow which."""
+"""The ticket state machine (DESIGN.md): which status may follow which, what each officer or
+citizen action needs, and when a reopening is still allowed."""
 
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -44,3 +46,56 @@ def check_transition(current: str, target: str) -> Status:
     if goal not in ALLOWED[source]:
         raise InvalidTransition(current, target)
     return goal
+
+
+class Action(StrEnum):
+    """What an officer (or a citizen, for reopen) does to a ticket."""
+
+    ACKNOWLEDGE = "acknowledge"
+    START = "start"
+    RESOLVE = "resolve"
+    REJECT = "reject"
+    REOPEN = "reopen"
+    CLOSE = "close"
+
+
+TARGET = {
+    Action.ACKNOWLEDGE: Status.ACKNOWLEDGED,
+    Action.START: Status.IN_PROGRESS,
+    Action.RESOLVE: Status.RESOLVED,
+    Action.REJECT: Status.REJECTED,
+    Action.REOPEN: Status.REOPENED,
+    Action.CLOSE: Status.CLOSED,
+}
+# The citizen is owed an explanation for these: a public answer, a reason.
+NEEDS_PUBLIC_MESSAGE = frozenset({Action.RESOLVE, Action.REJECT})
+REOPEN_WINDOW = timedelta(days=14)
+
+
+class MissingMessage(Exception):
+    """A resolve or reject without the public message the citizen is owed."""
+
+
+class ReopenWindowClosed(Exception):
+    """A reopening asked for more than REOPEN_WINDOW after the ticket was resolved."""
+
+
+def plan(action: str, current: str, public_message: str | None) -> Status:
+    """The status `action` leads to from `current`, or the reason it may not happen."""
+    try:
+        action = Action(action)
+    except ValueError:
+        raise InvalidTransition(current, action) from None
+    if action in NEEDS_PUBLIC_MESSAGE and not (public_message or "").strip():
+        raise MissingMessage(action.value)
+    return check_transition(current, TARGET[action].value)
+
+
+def check_reopen_window(resolved_at: datetime | None, now: datetime) -> None:
+    if resolved_at is not None and now - resolved_at > REOPEN_WINDOW:
+        raise ReopenWindowClosed()
+
+
+def can_transfer(current: str) -> bool:
+    """Only a ticket still being worked can move to another directorate."""
+    return current in OPEN_STATUSES

@@ -31,12 +31,12 @@ from feedback.models import (
     Category,
     Directorate,
     Message,
-    Outbox,
     Ticket,
     TicketEvent,
     utcnow,
 )
 from feedback.services.knowledge import Knowledge, load_knowledge
+from feedback.services.notify import queue_sms
 from feedback.sms.replies import reply_text
 
 NO_ANSWER = "no answer to the question in time"
@@ -258,16 +258,7 @@ def submit_web_report(report: WebReport) -> Ticket:
         now=now,
     )
     _route(knowledge, ticket, now)  # the form asked its questions already
-    if report.phone:
-        db.session.add(
-            Outbox(
-                ticket=ticket,
-                to_number=report.phone,
-                body=_received_text(ticket, report.language),
-                language=report.language,
-                channel="sms",
-            )
-        )
+    queue_sms(ticket, _received_text(ticket, report.language))
     db.session.commit()
     return ticket
 

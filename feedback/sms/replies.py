@@ -2,6 +2,8 @@
 
 Arabic SMS travel as UCS-2 (70 characters a segment, 67 when split): keep each to two segments."""
 
+from feedback.domain.segments import fit
+
 REPLIES: dict[str, dict[str, str]] = {
     "received_routed": {
         "ar": "سجلنا شكواك برقم {ref} وأحلناها الى {directorate}. للمتابعة ارسل: حالة {ref}",
@@ -42,7 +44,76 @@ REPLIES: dict[str, dict[str, str]] = {
 }
 
 
+# What officers' actions and citizens' commands tell the citizen; {message} is the officer's
+# public answer, shortened to keep the whole text within two segments.
+NOTICES: dict[str, dict[str, str]] = {
+    "acknowledged": {
+        "ar": "شكواك {ref} استلمتها {directorate}. {message}",
+        "en": "Your complaint {ref} was received by {directorate}. {message}",
+    },
+    "in_progress": {
+        "ar": "بدأ العمل على شكواك {ref}. {message}",
+        "en": "Work has started on your complaint {ref}. {message}",
+    },
+    "resolved": {
+        "ar": "شكواك {ref} انحلت: {message} اذا ما انحلت ارسل: اعادة {ref}",
+        "en": "Complaint {ref} resolved: {message} If it is not fixed, text: REOPEN {ref}",
+    },
+    "rejected": {
+        "ar": "شكواك {ref} مرفوضة: {message}",
+        "en": "Complaint {ref} was rejected: {message}",
+    },
+    "transferred": {
+        "ar": "شكواك {ref} تحولت الى {directorate}. {message}",
+        "en": "Complaint {ref} was passed to {directorate}. {message}",
+    },
+    "reopened": {
+        "ar": "فتحنا شكواك {ref} مرة ثانية وبلغنا {directorate}. {message}",
+        "en": "Complaint {ref} is reopened and {directorate} has been told. {message}",
+    },
+    "status": {
+        "ar": "شكواك {ref}: {status}. {message}",
+        "en": "Complaint {ref}: {status}. {message}",
+    },
+    "not_found": {
+        "ar": "ما لكينا شكوى بهذا الرقم مرسلة من رقمك. تأكد من الرقم. {message}",
+        "en": "No complaint with that reference was sent from your number. {message}",
+    },
+    "reopen_too_late": {
+        "ar": "مرت اكثر من 14 يوم على حل الشكوى {ref}. ارسل شكوى جديدة رجاء. {message}",
+        "en": "Complaint {ref} was resolved over 14 days ago; please send a new one. {message}",
+    },
+    "reopen_not_closed": {
+        "ar": "الشكوى {ref} بعدها قيد المتابعة، ما تحتاج اعادة فتح. {message}",
+        "en": "Complaint {ref} is still being worked on; no need to reopen it. {message}",
+    },
+}
+
+STATUS_WORDS = {
+    "new": {"ar": "جديدة", "en": "new"},
+    "acknowledged": {"ar": "مستلمة", "en": "received"},
+    "in_progress": {"ar": "قيد العمل", "en": "in progress"},
+    "resolved": {"ar": "محلولة", "en": "resolved"},
+    "rejected": {"ar": "مرفوضة", "en": "rejected"},
+    "reopened": {"ar": "معاد فتحها", "en": "reopened"},
+    "closed": {"ar": "مغلقة", "en": "closed"},
+}
+
+
+def _language(language: str) -> str:
+    return "ar" if language == "ar" else "en"
+
+
 def reply_text(key: str, language: str, **values: object) -> str:
     """The reply `key` in the citizen's language (English for anything but Arabic)."""
-    texts = REPLIES[key]
-    return texts["ar" if language == "ar" else "en"].format(**values)
+    return REPLIES[key][_language(language)].format(**values)
+
+
+def notice_text(key: str, language: str, message: str = "", **values: str) -> str:
+    """A notice in the citizen's language, the officer's `message` cut to fit two segments."""
+    template = NOTICES[key][_language(language)]
+    return fit(template, message.strip(), **values).strip()
+
+
+def status_word(status: str, language: str) -> str:
+    return STATUS_WORDS[status][_language(language)]

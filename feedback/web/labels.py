@@ -17,6 +17,19 @@ EVENT_LABELS = {
     "routed": _l("Sent to the directorate responsible"),
     "triage": _l("Waiting to be assigned to a directorate"),
     "transfer": _l("Transferred to another directorate"),
+    "asked": _l("The citizen was asked for details"),
+    "answered": _l("The citizen answered"),
+    "note": _l("Internal note"),
+    "overdue": _l("Deadline passed"),
+}
+
+ACTION_LABELS = {
+    "acknowledge": _l("Acknowledge"),
+    "start": _l("Start work"),
+    "resolve": _l("Resolve"),
+    "reject": _l("Reject"),
+    "close": _l("Close"),
+    "reopen": _l("Reopen"),
 }
 
 
@@ -28,3 +41,7 @@ def event_label(event) -> str:
     if event.kind == "status":
         return str(_l("Status changed to: %(status)s", status=status_label(event.to_status)))
     return str(EVENT_LABELS.get(event.kind, event.kind))
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))

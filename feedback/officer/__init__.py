@@ -1,0 +1,1 @@
+"""The officer's workspace: their directorate's queue and the actions on its tickets."""

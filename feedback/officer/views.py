@@ -1,0 +1,163 @@
+"""Officer pages: thin adapters from HTTP to feedback.services.casework and .queues."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from feedback.domain.lifecycle import (
+    ALLOWED,
+    TARGET,
+    Action,
+    InvalidTransition,
+    MissingMessage,
+    Status,
+    can_transfer,
+)
+from feedback.domain.sla import is_overdue
+from feedback.models import utcnow
+from feedback.officer.forms import ActionForm, NoteForm, QueueFilterForm, TransferForm
+from feedback.services import casework
+from feedback.services.queues import QueueFilter, filter_choices, officer_queue
+from feedback.web.labels import status_label
+from feedback.web.roles import role_required
+
+bp = Blueprint("officer", __name__, url_prefix="/officer")
+
+
+@bp.get("/")
+@role_required("officer", "admin")
+def queue():
+    language = str(get_locale())
+    form = QueueFilterForm(request.args)
+    choices = filter_choices(language)
+    form.status.choices = [SelectChoice("", _("Open"))] + [
+        SelectChoice(status.value, status_label(status.value)) for status in Status
+    ]
+    form.category.choices = [SelectChoice("", _("All"))] + _choices(choices.categories)
+    form.area.choices = [SelectChoice("", _("All"))] + _choices(choices.areas)
+    form.directorate.choices = [SelectChoice("", _("All"))] + _choices(choices.directorates)
+    form.validate()
+    wanted = QueueFilter(
+        status=form.status.data or None,
+        category=form.category.data or None,
+        area=form.area.data or None,
+        overdue=bool(form.overdue.data),
+        text=form.q.data or None,
+        directorate_id=choices.directorate_ids.get(form.directorate.data),
+    )
+    page = officer_queue(current_user, wanted, request.args.get("after"))
+    next_url = None
+    if page.next_cursor:
+        next_url = url_for("officer.queue", **{**request.args.to_dict(), "after": page.next_cursor})
+    return render_template(
+        "officer/queue.html",
+        form=form,
+        page=page,
+        next_url=next_url,
+        now=utcnow(),
+        is_overdue=is_overdue,
+    )
+
+
+@bp.get("/t/<reference>")
+@role_required("officer", "admin")
+def ticket(reference: str):
+    found = _ticket_or_404(reference)
+    language = str(get_locale())
+    transfer_form = TransferForm()
+    transfer_form.directorate.choices = [
+        SelectChoice(code, name)
+        for code, name in filter_choices(language).directorates
+        if found.directorate is None or code != found.directorate.code
+    ]
+    actions = [a for a in Action if TARGET[a] in ALLOWED[Status(found.status)]]
+    return render_template(
+        "officer/ticket.html",
+        ticket=found,
+        actions=[a for a in actions if a != Action.REOPEN],
+        action_form=ActionForm(),
+        transfer_form=transfer_form if can_transfer(found.status) else None,
+        note_form=NoteForm(),
+        now=utcnow(),
+        is_overdue=is_overdue,
+    )
+
+
+@bp.post("/t/<reference>/act/<action>")
+@role_required("officer", "admin")
+def act(reference: str, action: str):
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _attempt(
+        lambda: casework.act(
+            current_user, reference, action, form.public_message.data, form.internal_note.data
+        )
+    )
+    return redirect(url_for("officer.ticket", reference=reference), 303)
+
+
+@bp.post("/t/<reference>/transfer")
+@role_required("officer", "admin")
+def transfer(reference: str):
+    form = TransferForm()
+    form.directorate.choices = [SelectChoice(request.form.get("directorate", ""), "")]
+    if not form.validate_on_submit():
+        flash(_("Choose a directorate and give a reason."), "error")
+        return redirect(url_for("officer.ticket", reference=reference), 303)
+    done = _attempt(
+        lambda: casework.transfer(current_user, reference, form.directorate.data, form.reason.data)
+    )
+    if done and current_user.role == "officer":
+        return redirect(url_for("officer.queue"), 303)  # it belongs to another queue now
+    return redirect(url_for("officer.ticket", reference=reference), 303)
+
+
+@bp.post("/t/<reference>/note")
+@role_required("officer", "admin")
+def note(reference: str):
+    form = NoteForm()
+    if not form.validate_on_submit():
+        flash(_("Write the note first."), "error")
+    else:
+        _attempt(lambda: casework.add_note(current_user, reference, form.note.data))
+    return redirect(url_for("officer.ticket", reference=reference), 303)
+
+
+def _ticket_or_404(reference: str):
+    try:
+        return casework.ticket_for(current_user, reference)
+    except casework.TicketNotFound:
+        abort(404)
+
+
+def _attempt(change) -> bool:
+    """Run a casework change; a refused one is explained, and has changed nothing."""
+    try:
+        change()
+    except casework.TicketNotFound:
+        abort(404)
+    except InvalidTransition as error:
+        flash(
+            _(
+                "Not possible: a ticket that is %(status)s cannot become %(target)s.",
+                status=status_label(error.current),
+                target=status_label(error.target),
+            ),
+            "error",
+        )
+        return False
+    except MissingMessage:
+        flash(_("Write the message the citizen will receive first."), "error")
+        return False
+    except casework.UnknownDirectorate:
+        flash(_("Choose another directorate."), "error")
+        return False
+    flash(_("Done."), "success")
+    return True
+
+
+def _choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(code, name) for code, name in pairs]

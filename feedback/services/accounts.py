@@ -1,0 +1,61 @@
+"""Accounts: checking passwords, changing them, creating users from the command line."""
+
+import sqlalchemy as sa
+
+from feedback.extensions import db
+from feedback.models import Directorate, User
+
+ROLES = ("admin", "officer", "monitor")
+
+
+class AccountError(Exception):
+    """A user that cannot be created as asked (unknown role or directorate, duplicate name)."""
+
+
+def authenticate(username: str, password: str) -> User | None:
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> bool:
+    if not user.check_password(current):
+        return False
+    user.set_password(new)
+    db.session.commit()
+    return True
+
+
+def create_user(
+    username: str,
+    name: str,
+    role: str,
+    password: str,
+    directorate_code: str | None = None,
+    organisation: str | None = None,
+) -> User:
+    """An officer belongs to one directorate; a monitor to an organisation."""
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    directorate = None
+    if role == "officer":
+        directorate = db.session.scalar(
+            sa.select(Directorate).where(Directorate.code == directorate_code)
+        )
+        if directorate is None:
+            raise AccountError(
+                f"an officer needs an existing directorate, not {directorate_code!r}"
+            )
+    if role == "monitor" and not organisation:
+        raise AccountError("a monitor needs an organisation")
+    username = username.strip().lower()
+    if db.session.scalar(sa.select(User.id).where(User.username == username)):
+        raise AccountError(f"user {username!r} exists already")
+    user = User(
+        username=username, name=name, role=role, directorate=directorate, organisation=organisation
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
