@@ -1,11 +1,16 @@
 """Flask CLI commands (`flask --app wsgi <command>`)."""
 
+import time
+
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from feedback.services.accounts import ROLES, AccountError, create_user
 from feedback.services.intake import route_expired_conversations
+from feedback.services.outbox import new_worker_id, send_due
 from feedback.services.seed import generate_demo_tickets, is_seeded, load_reference_data
+from feedback.sms.backends import gateway_for, send_policy
 
 
 @click.command("seed-demo")
@@ -49,3 +54,22 @@ def create_user_command(username, name, role, directorate_code, organisation, pa
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {user.role} {user.username}.")
+
+
+@click.command("sms-worker")
+@click.option("--once", is_flag=True, help="Send what is due, then stop (for cron or tests).")
+@click.option("--batch", default=20, show_default=True, help="Rows claimed at a time.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
+@with_appcontext
+def sms_worker_command(once: bool, batch: int, interval: float) -> None:
+    """Send the Outbox through the configured gateway, with retries; run several safely."""
+    config = current_app.config
+    gateway, policy, worker = gateway_for(config), send_policy(config), new_worker_id()
+    click.echo(f"sms-worker {worker}: {config['SMS_BACKEND']} backend")
+    while True:
+        result = send_due(worker, gateway, policy, batch)
+        if result.sent or result.retried or result.failed:
+            click.echo(f"sent {result.sent}, to retry {result.retried}, failed {result.failed}")
+        if once:
+            return
+        time.sleep(interval)

@@ -145,7 +145,10 @@ class User(UserMixin, db.Model):
 
 
 class Ticket(db.Model):
-    __table_args__ = (sa.Index("ix_ticket_directorate_status", "directorate_id", "status"),)
+    __table_args__ = (
+        sa.Index("ix_ticket_directorate_status", "directorate_id", "status"),
+        sa.Index("ix_ticket_directorate_due_at", "directorate_id", "due_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(sa.String(8), unique=True)
@@ -236,7 +239,11 @@ class Outbox(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     language: Mapped[str] = mapped_column(sa.String(2))
     channel: Mapped[str] = mapped_column(sa.String(20))
+    # pending -> sending (claimed by one worker) -> sent -> delivered | undelivered;
+    # pending again after a failure that may pass; failed once retries are spent.
     status: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(sa.Text)

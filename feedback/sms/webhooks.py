@@ -8,18 +8,23 @@ from twilio.twiml.messaging_response import MessagingResponse
 from feedback.domain.inbound import InboundMessage
 from feedback.extensions import csrf
 from feedback.services.intake import receive_message
+from feedback.services.outbox import record_delivery
 from feedback.sms.signature import is_signed_by_twilio, signed_url, webhook_token
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 
 
-@bp.post("/inbound")
-@csrf.exempt  # authenticated by Twilio's signature instead
-def inbound():
+def _require_twilio_signature() -> None:
     token = webhook_token(current_app.config)
     url = signed_url(current_app.config["PUBLIC_BASE_URL"], request.url, request.full_path)
     if not is_signed_by_twilio(token, url, request.form, request.headers.get("X-Twilio-Signature")):
         abort(403)
+
+
+@bp.post("/inbound")
+@csrf.exempt  # authenticated by Twilio's signature instead
+def inbound():
+    _require_twilio_signature()
     form = request.form
     if not form.get("MessageSid") or not form.get("From"):
         abort(400)
@@ -46,3 +51,18 @@ def _float(value: str | None) -> float | None:
     except ValueError:
         return None
     return number if number is not None and math.isfinite(number) else None
+
+
+@bp.post("/status")
+@csrf.exempt  # authenticated by Twilio's signature instead
+def status():
+    """Twilio's status callback for an outbound message: delivery state of an Outbox row."""
+    _require_twilio_signature()
+    outbox_id = request.args.get("outbox", type=int)
+    found = record_delivery(
+        outbox_id,
+        request.form.get("MessageSid"),
+        request.form.get("MessageStatus", ""),
+        request.form.get("ErrorCode"),
+    )
+    return ("", 204) if found else ("", 404)

@@ -1,0 +1,17 @@
+"""The one thing the platform asks of an SMS provider: send this text to this number."""
+
+from typing import Protocol
+
+
+class SendError(Exception):
+    """A send that did not happen. `retryable`: a later attempt may succeed (network, 5xx,
+    rate limit); otherwise retrying is pointless (invalid number, blocked recipient)."""
+
+    def __init__(self, message: str, retryable: bool):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class SmsGateway(Protocol):
+    def send(self, to: str, body: str, status_callback: str | None = None) -> str:
+        """Send and return the provider's message id; raise SendError when it did not go."""
