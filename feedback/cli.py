@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from feedback.services.accounts import ROLES, AccountError, create_user
+from feedback.services.deadlines import close_quiet, record_overdue
 from feedback.services.intake import route_expired_conversations
 from feedback.services.outbox import new_worker_id, send_due
 from feedback.services.seed import generate_demo_tickets, is_seeded, load_reference_data
@@ -73,3 +74,10 @@ def sms_worker_command(once: bool, batch: int, interval: float) -> None:
         if once:
             return
         time.sleep(interval)
+
+
+@click.command("sla-check")
+@with_appcontext
+def sla_check_command() -> None:
+    """Record overdue tickets and close quiet resolved ones (run from cron, e.g. hourly)."""
+    click.echo(f"{record_overdue()} ticket(s) newly overdue, {close_quiet()} closed.")

@@ -1,4 +1,5 @@
-"""Service-level deadlines: when a ticket is due, and whether it is late."""
+"""Service-level deadlines: when a ticket is due, whether it is late, and how waiting on the
+citizen stops the clock."""
 
 from datetime import datetime, timedelta
 
@@ -12,3 +13,10 @@ def due_at(received_at: datetime, sla_hours: int | None) -> datetime | None:
 
 def is_overdue(due: datetime | None, now: datetime, is_open: bool) -> bool:
     return is_open and due is not None and now > due
+
+
+def paused(due: datetime | None, paused_from: datetime, resumed_at: datetime) -> datetime | None:
+    """The deadline pushed back by the time the clock stood still (waiting on the citizen)."""
+    if due is None or resumed_at <= paused_from:
+        return due
+    return due + (resumed_at - paused_from)

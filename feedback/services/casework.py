@@ -78,6 +78,7 @@ def change_status(
     public_message: str | None,
     internal_note: str | None = None,
     actor_label: str = "officer",
+    notify: bool = True,
 ) -> None:
     """Apply an already-checked status change, its event and its notice (no commit)."""
     now = utcnow()
@@ -101,7 +102,7 @@ def change_status(
         ticket.resolved_at = now
     if target == Status.CLOSED:
         ticket.closed_at = now
-    if target in NOTICE_FOR:
+    if notify and target in NOTICE_FOR:
         queue_notice(ticket, NOTICE_FOR[target], public_message or "")
 
 

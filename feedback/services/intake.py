@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from feedback.domain import sla
 from feedback.domain.classify import Classification
+from feedback.domain.commands import parse_command
 from feedback.domain.conversation import (
     ANSWER_WINDOW,
     Question,
@@ -35,6 +36,7 @@ from feedback.models import (
     TicketEvent,
     utcnow,
 )
+from feedback.services.commands import answer_command
 from feedback.services.knowledge import Knowledge, load_knowledge
 from feedback.services.notify import queue_sms
 from feedback.sms.replies import reply_text
@@ -102,6 +104,11 @@ def _answer(
     has_pin = message.lat is not None and message.lon is not None
     if normalise_arabic(text) in HELP_WORDS or not (text or has_pin):
         return IntakeReply(reply_text("help", language), language)
+    command = parse_command(text)
+    if command is not None:
+        body, ticket = answer_command(command, message.sender, command.language)
+        record.ticket = ticket
+        return IntakeReply(body, command.language, ticket.reference if ticket else None)
     knowledge = load_knowledge()
     now = utcnow()
     classification, location = _understand(knowledge, message.lat, message.lon, text, "gps")
@@ -200,6 +207,9 @@ def _route(knowledge: Knowledge, ticket: Ticket, now: datetime, note: str | None
     lineage = [area.code for area in ticket.area.lineage()] if ticket.area else []
     category = ticket.category.code if ticket.category else None
     decision = route(category, lineage, knowledge.rules)
+    if ticket.awaiting_until is not None:  # the SLA clock stood still while we waited
+        asked_at = ticket.awaiting_until - ANSWER_WINDOW
+        ticket.due_at = sla.paused(ticket.due_at, asked_at, min(now, ticket.awaiting_until))
     ticket.awaiting = None
     ticket.awaiting_until = None
     ticket.directorate = _by_code(Directorate, decision.directorate)

@@ -1,0 +1,54 @@
+"""Citizens' SMS commands: STATUS <ref> / حالة <ref> and REOPEN <ref> / اعادة <ref>,
+in any case, with Arabic-Indic digits, and for REOPEN the citizen's new words after the ref.
+A command word not followed by a reference is a complaint ("حالة الكهرباء سيئة")."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from feedback.domain.reference import normalise_reference
+from feedback.domain.text import detect_language, normalise_arabic
+
+
+class Command(StrEnum):
+    STATUS = "status"
+    REOPEN = "reopen"
+
+
+# Normalised (normalise_arabic) command words; Arabizi 7ala is حالة.
+COMMAND_WORDS = {
+    "status": Command.STATUS,
+    "حاله": Command.STATUS,
+    "7ala": Command.STATUS,
+    "7aleh": Command.STATUS,
+    "reopen": Command.REOPEN,
+    "اعاده": Command.REOPEN,
+    "اعاده فتح": Command.REOPEN,
+}
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    command: Command
+    reference: str | None  # None: the command word alone, with no reference after it
+    text: str  # what follows the reference
+    language: str  # of the command word: a reference is Latin whatever the citizen speaks
+
+
+def parse_command(text: str) -> ParsedCommand | None:
+    """The command in an SMS, or None when it is not one (then it is a complaint)."""
+    words = text.strip().split()
+    if not words:
+        return None
+    for length in (2, 1):
+        command = COMMAND_WORDS.get(normalise_arabic(" ".join(words[:length])))
+        if command is None or len(words) < length:
+            continue
+        rest = words[length:]
+        language = detect_language(" ".join(words[:length]))
+        if not rest:
+            return ParsedCommand(command, None, "", language)
+        reference = normalise_reference(rest[0])
+        if reference is None:
+            return None  # "حالة الكهرباء سيئة" is a complaint about the electricity
+        return ParsedCommand(command, reference, " ".join(rest[1:]), language)
+    return None

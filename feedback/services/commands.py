@@ -1,0 +1,60 @@
+"""Answering citizens' STATUS and REOPEN commands. Only the number that filed a ticket learns
+anything about it: to anyone else the reference does not exist, so scraping refs is useless."""
+
+import sqlalchemy as sa
+
+from feedback.domain.commands import Command, ParsedCommand
+from feedback.domain.lifecycle import ReopenWindowClosed, Status, check_reopen_window
+from feedback.domain.text import mask_phone_numbers
+from feedback.extensions import db
+from feedback.models import Ticket, utcnow
+from feedback.services.casework import change_status
+from feedback.sms.replies import notice_text, reply_text, status_word
+
+
+def answer_command(command: ParsedCommand, sender: str, language: str) -> tuple[str, Ticket | None]:
+    """The reply text, and the ticket it concerned (for the message record)."""
+    if command.reference is None:
+        return reply_text("help", language), None
+    ticket = db.session.scalar(
+        sa.select(Ticket).where(
+            Ticket.reference == command.reference, Ticket.citizen_phone == sender
+        )
+    )
+    if ticket is None:
+        return notice_text("not_found", language), None
+    if command.command == Command.STATUS:
+        return _status(ticket, language), ticket
+    return _reopen(ticket, command.text, language), ticket
+
+
+def _status(ticket: Ticket, language: str) -> str:
+    last_public = next(
+        (event.public_message for event in reversed(ticket.events) if event.public_message), ""
+    )
+    return notice_text(
+        "status",
+        language,
+        last_public,
+        ref=ticket.reference,
+        status=status_word(ticket.status, language),
+    )
+
+
+def _reopen(ticket: Ticket, text: str, language: str) -> str:
+    now = utcnow()
+    values = {"ref": ticket.reference}
+    if ticket.status not in (Status.RESOLVED.value, Status.REJECTED.value):
+        key = "reopen_too_late" if ticket.status == Status.CLOSED.value else "reopen_not_closed"
+        return notice_text(key, language, **values)
+    try:
+        check_reopen_window(ticket.resolved_at, now)
+    except ReopenWindowClosed:
+        return notice_text("reopen_too_late", language, **values)
+    if text.strip():
+        ticket.original_text += "\n" + text.strip()
+        ticket.public_text = mask_phone_numbers(ticket.original_text)
+    # The citizen is answered by this very reply; no separate notice is queued.
+    change_status(ticket, Status.REOPENED, None, None, actor_label="citizen", notify=False)
+    directorate = ticket.directorate.name(language) if ticket.directorate else ""
+    return notice_text("reopened", language, ref=ticket.reference, directorate=directorate)

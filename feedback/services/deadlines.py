@@ -1,0 +1,50 @@
+"""The cron side of deadlines: recording that a ticket went overdue (once), and closing
+resolved tickets once the citizen can no longer reopen them."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from feedback.domain.lifecycle import OPEN_STATUSES, REOPEN_WINDOW, Status
+from feedback.extensions import db
+from feedback.models import Ticket, TicketEvent, utcnow
+from feedback.services.casework import change_status
+
+
+def record_overdue(now: datetime | None = None) -> int:
+    """One 'overdue' event for each open ticket past its deadline that has none yet."""
+    now = now or utcnow()
+    already = sa.exists().where(TicketEvent.ticket_id == Ticket.id, TicketEvent.kind == "overdue")
+    late = db.session.scalars(
+        sa.select(Ticket).where(
+            Ticket.status.in_([s.value for s in OPEN_STATUSES]),
+            Ticket.due_at < now,
+            ~already,
+        )
+    ).all()
+    for ticket in late:
+        ticket.events.append(
+            TicketEvent(
+                created_at=now,
+                actor_label="system",
+                kind="overdue",
+                details={"due_at": ticket.due_at.isoformat()},
+            )
+        )
+    db.session.commit()
+    return len(late)
+
+
+def close_quiet(now: datetime | None = None) -> int:
+    """Resolved or rejected tickets past the reopen window become closed."""
+    now = now or utcnow()
+    quiet = db.session.scalars(
+        sa.select(Ticket).where(
+            Ticket.status.in_([Status.RESOLVED.value, Status.REJECTED.value]),
+            Ticket.resolved_at < now - REOPEN_WINDOW,
+        )
+    ).all()
+    for ticket in quiet:
+        change_status(ticket, Status.CLOSED, None, None, actor_label="system", notify=False)
+    db.session.commit()
+    return len(quiet)
