@@ -129,3 +129,44 @@ def twilio(app, client):
 def count_rows(app, model) -> int:
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+DEMO_PASSWORDS = {
+    "admin": "demo-admin-2026",
+    "officer.water": "demo-water-2026",
+    "officer.electricity": "demo-electricity-2026",
+    "monitor": "demo-monitor-2026",
+}
+
+
+def csrf_from(client, path: str) -> str:
+    import re
+
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+class AuthActions:
+    """Log a demo user in and out through the real login form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str, password: str | None = None, next_path: str = ""):
+        token = csrf_from(self.client, "/login")
+        return self.client.post(
+            "/login" + (f"?next={next_path}" if next_path else ""),
+            data={
+                "csrf_token": token,
+                "username": username,
+                "password": password or DEMO_PASSWORDS[username],
+            },
+        )
+
+    def logout(self):
+        return self.client.post("/logout", data={"csrf_token": csrf_from(self.client, "/")})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

@@ -1,0 +1,121 @@
+"""The officer's pages through the client: scoped queue, filters, keyset pages, actions with
+their errors shown, and the public page showing only the public part."""
+
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from feedback.extensions import db
+from feedback.models import Outbox, Ticket, utcnow
+from feedback.services import queues
+from tests.conftest import csrf_from
+
+
+def file(twilio, text, sender="+9647801234567") -> str:
+    assert twilio.send(text, sender=sender).status_code == 200
+    with twilio.app.app_context():
+        return db.session.scalar(sa.select(Ticket.reference).order_by(Ticket.id.desc()))
+
+
+def test_queue_shows_only_the_officers_directorate(client, auth, twilio):
+    water = file(twilio, "ماكو ماي بحي الحسين")
+    power = file(twilio, "الكهرباء مقطوعة بالعشار")
+    auth.login("officer.water")
+    page = client.get("/officer/").get_data(as_text=True)
+    assert water in page and power not in page
+
+
+def test_queue_filters_and_overdue_flag(app, client, auth, twilio):
+    late = file(twilio, "ماكو ماي بحي الحسين")
+    on_time = file(twilio, "الماي مالح بالعشار")
+    with app.app_context():
+        ticket = db.session.scalar(sa.select(Ticket).where(Ticket.reference == late))
+        ticket.due_at = utcnow() - timedelta(hours=1)
+        db.session.commit()
+    auth.login("officer.water")
+    overdue = client.get("/officer/?overdue=y").get_data(as_text=True)
+    assert late in overdue and on_time not in overdue and "1 overdue" in overdue
+    by_category = client.get("/officer/?category=water-quality").get_data(as_text=True)
+    assert on_time in by_category and late not in by_category
+    by_text = client.get("/officer/?q=مالح").get_data(as_text=True)
+    assert on_time in by_text and late not in by_text
+    by_area = client.get("/officer/?area=dist-basra").get_data(as_text=True)
+    assert on_time in by_area and late in by_area
+
+
+def test_queue_pages_by_deadline_without_repeats(app, client, auth, twilio, monkeypatch):
+    monkeypatch.setattr(queues, "PAGE_SIZE", 3)
+    references = [file(twilio, f"ماكو ماي بحي الحسين {n}") for n in range(7)]
+    auth.login("officer.water")
+    seen, url = [], "/officer/"
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        seen += re.findall(r"/officer/t/([A-Z2-9]{5})", page)
+        found = re.search(r'href="(/officer/\?[^"]*after=[^"]+)"', page)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    assert sorted(seen) == sorted(references) and len(seen) == 7
+
+
+def test_acknowledge_and_resolve_through_the_page(app, client, auth, twilio):
+    reference = file(twilio, "ماكو ماي بحي الحسين")
+    auth.login("officer.water")
+    page = client.get(f"/officer/t/{reference}").get_data(as_text=True)
+    assert "ماكو ماي بحي الحسين" in page
+    token = csrf_from(client, f"/officer/t/{reference}")
+    client.post(f"/officer/t/{reference}/act/acknowledge", data={"csrf_token": token})
+    refused = client.post(
+        f"/officer/t/{reference}/act/resolve", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "flash-error" in refused.get_data(as_text=True)
+    client.post(
+        f"/officer/t/{reference}/act/resolve",
+        data={"csrf_token": token, "public_message": "رجع الماي", "internal_note": "بدلنا الصمام"},
+    )
+    with app.app_context():
+        ticket = db.session.scalar(sa.select(Ticket).where(Ticket.reference == reference))
+        assert ticket.status == "resolved"
+        assert db.session.scalar(sa.select(sa.func.count(Outbox.id))) == 2
+    public = client.get(f"/t/{reference}").get_data(as_text=True)
+    assert "رجع الماي" in public and "بدلنا الصمام" not in public
+
+
+def test_an_illegal_action_is_explained_and_changes_nothing(app, client, auth, twilio):
+    reference = file(twilio, "ماكو ماي بحي الحسين")
+    auth.login("officer.water")
+    token = csrf_from(client, f"/officer/t/{reference}")
+    response = client.post(
+        f"/officer/t/{reference}/act/close", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "flash-error" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(Ticket.status)) == "new"
+
+
+def test_actions_need_the_csrf_token(app, client, auth, twilio):
+    reference = file(twilio, "ماكو ماي بحي الحسين")
+    auth.login("officer.water")
+    assert client.post(f"/officer/t/{reference}/act/acknowledge").status_code == 400
+    with app.app_context():
+        assert db.session.scalar(sa.select(Ticket.status)) == "new"
+
+
+def test_transfer_sends_the_officer_back_to_a_queue_without_it(app, client, auth, twilio):
+    reference = file(twilio, "ماكو ماي بحي الحسين")
+    auth.login("officer.water")
+    token = csrf_from(client, f"/officer/t/{reference}")
+    response = client.post(
+        f"/officer/t/{reference}/transfer",
+        data={"csrf_token": token, "directorate": "sewerage", "reason": "مشكلة مجاري"},
+    )
+    assert response.headers["Location"] == "/officer/"
+    assert client.get(f"/officer/t/{reference}").status_code == 404
+    assert reference not in client.get("/officer/").get_data(as_text=True)
+
+
+def test_officer_text_is_escaped_on_every_page(app, client, auth, twilio):
+    reference = file(twilio, 'ماكو ماي <img src=x onerror="alert(1)"> بحي الحسين')
+    auth.login("officer.water")
+    for path in (f"/officer/t/{reference}", "/officer/", f"/t/{reference}"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<img src=x" not in html, path
