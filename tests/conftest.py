@@ -70,6 +70,21 @@ def empty_ticket_tables(app) -> None:
 
 
 @pytest.fixture
+def app_with(database_url):
+    """app_with(**config) -> an app on the test database with other settings; its
+    connections are closed afterwards."""
+    made = []
+
+    def build(**overrides):
+        made.append(make_app(database_url, **overrides))
+        return made[-1]
+
+    yield build
+    for built in made:
+        empty_ticket_tables(built)
+
+
+@pytest.fixture
 def live_server(app):
     """The app on a real threaded HTTP server on a free loopback port."""
     server = make_server("127.0.0.1", 0, app, threaded=True)

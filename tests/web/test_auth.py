@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from feedback.extensions import db
 from feedback.models import User
-from tests.conftest import csrf_from, make_app
+from tests.conftest import csrf_from
 
 
 def test_officer_logs_in_and_lands_on_the_queue(client, auth):
@@ -47,8 +47,8 @@ def test_login_without_csrf_token_is_refused(client):
     assert response.status_code == 400
 
 
-def test_guessing_one_account_is_throttled(database_url):
-    app = make_app(database_url, LOGIN_LIMIT_PER_ACCOUNT="3 per 10 minutes")
+def test_guessing_one_account_is_throttled(app_with):
+    app = app_with(LOGIN_LIMIT_PER_ACCOUNT="3 per 10 minutes")
     client = app.test_client()
     statuses = []
     for _ in range(5):
@@ -67,8 +67,8 @@ def test_guessing_one_account_is_throttled(database_url):
     assert other.status_code == 401  # another account is not locked by it
 
 
-def test_guessing_from_one_address_is_throttled(database_url):
-    app = make_app(database_url, LOGIN_LIMIT_PER_IP="4 per 10 minutes")
+def test_guessing_from_one_address_is_throttled(app_with):
+    app = app_with(LOGIN_LIMIT_PER_IP="4 per 10 minutes")
     client = app.test_client()
     statuses = []
     for n in range(6):
@@ -102,8 +102,8 @@ def test_password_change(app, client, auth):
             db.session.commit()
 
 
-def test_session_cookie_flags(database_url, auth):
-    app = make_app(database_url)
+def test_session_cookie_flags(app_with, auth):
+    app = app_with()
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     from config import ProductionConfig
 

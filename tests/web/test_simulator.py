@@ -6,7 +6,6 @@ import sqlalchemy as sa
 
 from feedback.extensions import db
 from feedback.models import Message, Ticket
-from tests.conftest import make_app
 
 
 def test_simulated_sms_creates_ticket_and_shows_reply(app, client):
@@ -32,9 +31,7 @@ def test_simulated_sms_creates_ticket_and_shows_reply(app, client):
     assert ticket.reference in thread
 
 
-def test_simulator_is_404_with_twilio_backend(database_url):
-    app = make_app(
-        database_url, SMS_BACKEND="twilio", TWILIO_FROM="+15005550006", TWILIO_ACCOUNT_SID="AC1"
-    )
+def test_simulator_is_404_with_twilio_backend(app_with):
+    app = app_with(SMS_BACKEND="twilio", TWILIO_FROM="+15005550006", TWILIO_ACCOUNT_SID="AC1")
     assert app.test_client().get("/dev/sms").status_code == 404
     assert app.test_client().post("/dev/sms").status_code == 404

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from feedback.extensions import db
 from feedback.models import Message, Ticket
 from feedback.sms.signature import sign
-from tests.conftest import TwilioWebhook, count_rows, empty_ticket_tables, make_app
+from tests.conftest import TwilioWebhook, count_rows
 
 
 def reply_of(response) -> str:
@@ -148,8 +148,8 @@ def test_behind_a_proxy_the_public_url_is_what_is_checked(app, twilio):
     assert twilio.post(params, twilio.signature(params)).status_code == 200
 
 
-def test_without_public_base_url_trusted_forwarded_headers_give_the_url(database_url):
-    app = make_app(database_url, PUBLIC_BASE_URL=None, TRUSTED_PROXY_COUNT=1)
+def test_without_public_base_url_trusted_forwarded_headers_give_the_url(app_with):
+    app = app_with(PUBLIC_BASE_URL=None, TRUSTED_PROXY_COUNT=1)
     client = app.test_client()
     webhook = TwilioWebhook(app, client)
     params = webhook.params("ماكو ماي بالجمهورية")
@@ -164,7 +164,6 @@ def test_without_public_base_url_trusted_forwarded_headers_give_the_url(database
         "/sms/inbound", data=params, headers={"X-Twilio-Signature": signature, **spoofed}
     )
     assert response.status_code == 403
-    empty_ticket_tables(app)
 
 
 def test_whatsapp_location_pin_is_a_gps_point(app, twilio):
