@@ -40,7 +40,10 @@ migrate: install
 seed: migrate
 	$(FLASK) seed-demo --if-empty
 
+# The web server and the SMS worker together; Ctrl-C stops both.
 run: seed
+	trap 'kill 0' INT TERM EXIT; \
+	$(FLASK) sms-worker --interval 2 & \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 lint: $(VENV)/.installed-test
