@@ -88,6 +88,7 @@ def ticket(reference: str):
 @bp.post("/t/<reference>/act/<action>")
 @role_required("officer", "admin")
 def act(reference: str, action: str):
+    _ticket_or_404(reference)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -102,6 +103,7 @@ def act(reference: str, action: str):
 @bp.post("/t/<reference>/transfer")
 @role_required("officer", "admin")
 def transfer(reference: str):
+    _ticket_or_404(reference)  # another directorate's ticket does not exist for this officer
     form = TransferForm()
     form.directorate.choices = [SelectChoice(request.form.get("directorate", ""), "")]
     if not form.validate_on_submit():
@@ -118,6 +120,7 @@ def transfer(reference: str):
 @bp.post("/t/<reference>/note")
 @role_required("officer", "admin")
 def note(reference: str):
+    _ticket_or_404(reference)
     form = NoteForm()
     if not form.validate_on_submit():
         flash(_("Write the note first."), "error")
