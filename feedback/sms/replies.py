@@ -56,8 +56,8 @@ NOTICES: dict[str, dict[str, str]] = {
         "en": "Work has started on your complaint {ref}. {message}",
     },
     "resolved": {
-        "ar": "شكواك {ref} انحلت: {message} اذا ما انحلت ارسل: اعادة {ref}",
-        "en": "Complaint {ref} resolved: {message} If it is not fixed, text: REOPEN {ref}",
+        "ar": "شكواك {ref} انحلت: {message}\nاذا ما انحلت ارسل: اعادة {ref}",
+        "en": "Complaint {ref} resolved: {message}\nIf it is not fixed, text: REOPEN {ref}",
     },
     "rejected": {
         "ar": "شكواك {ref} مرفوضة: {message}",

@@ -23,6 +23,16 @@ EVENT_LABELS = {
     "overdue": _l("Deadline passed"),
 }
 
+# Delivery of an SMS to the citizen, as the simulated phone shows it.
+DELIVERY_LABELS = {
+    "pending": _l("waiting to be sent"),
+    "sending": _l("sending"),
+    "sent": _l("sent"),
+    "delivered": _l("delivered"),
+    "undelivered": _l("not delivered"),
+    "failed": _l("could not be sent"),
+}
+
 ACTION_LABELS = {
     "acknowledge": _l("Acknowledge"),
     "start": _l("Start work"),
@@ -45,3 +55,7 @@ def event_label(event) -> str:
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+def delivery_label(status: str) -> str:
+    return str(DELIVERY_LABELS.get(status, status))

@@ -15,14 +15,19 @@ from feedback.services.tickets import (
     find_public_ticket,
 )
 from feedback.web.forms import ReportForm
-from feedback.web.labels import action_label, event_label, status_label
+from feedback.web.labels import action_label, delivery_label, event_label, status_label
 
 bp = Blueprint("web", __name__)
 
 
 @bp.app_context_processor
 def inject_labels():
-    return {"status_label": status_label, "event_label": event_label, "action_label": action_label}
+    return {
+        "status_label": status_label,
+        "event_label": event_label,
+        "action_label": action_label,
+        "delivery_label": delivery_label,
+    }
 
 
 @bp.get("/")

@@ -4,6 +4,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from feedback.extensions import db
 from feedback.models import Ticket
@@ -49,8 +50,8 @@ def test_form_errors_appear_next_to_fields_in_arabic(live_server, page_for):
     page = page_for("ar")
     page.goto(live_server + "/report")
     page.get_by_role("button", name="أرسل الشكوى").click()
-    assert page.locator("#description-error").inner_text() == "رجاءً اكتب وصف المشكلة."
-    assert page.locator("#category-error").is_visible()
+    expect(page.locator("#description-error")).to_have_text("رجاءً اكتب وصف المشكلة.")
+    expect(page.locator("#category-error")).to_be_visible()
     assert page.script_errors == []
 
 
@@ -59,6 +60,7 @@ def test_simulator_conversation_in_arabic(app, live_server, page_for):
     page.goto(live_server + "/dev/sms?phone=%2B9647501234567")
     page.get_by_role("button", name="ماكو ماي بحي الحسين من ثلاث ايام").click()
     page.get_by_role("button", name="إرسال", exact=True).click()
+    expect(page.locator(".from-platform")).to_have_count(1)
     reply = page.locator(".from-platform").last.inner_text()
     with app.app_context():
         reference = db.session.scalar(sa.select(Ticket.reference))
