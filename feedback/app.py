@@ -104,6 +104,7 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
+    from feedback.admin.views import bp as admin_bp
     from feedback.officer.views import bp as officer_bp
     from feedback.sms.webhooks import bp as sms_bp
     from feedback.web.auth import bp as auth_bp
@@ -113,17 +114,26 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(officer_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(sms_bp)
     if app.config["SMS_BACKEND"] == "console":
         app.register_blueprint(simulator_bp)
 
 
 def register_commands(app: Flask) -> None:
-    from feedback.cli import conversations_expire_command, seed_demo_command, user_group
+    from feedback.cli import (
+        conversations_expire_command,
+        seed_demo_command,
+        sla_check_command,
+        sms_worker_command,
+        user_group,
+    )
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(conversations_expire_command)
     app.cli.add_command(user_group)
+    app.cli.add_command(sms_worker_command)
+    app.cli.add_command(sla_check_command)
 
 
 def register_error_handlers(app: Flask) -> None:

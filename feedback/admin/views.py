@@ -1,0 +1,431 @@
+"""Admin pages: thin adapters from HTTP to feedback.services.administration.
+
+A refused change comes back as administration.Refused and is shown next to the field it
+concerns, with status 400; a successful one redirects (303) with a flash."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from feedback.admin.forms import (
+    AreaForm,
+    CategoryForm,
+    ConfirmForm,
+    DirectorateForm,
+    NewCategoryForm,
+    NewDirectorateForm,
+    RuleDirectorateForm,
+    RuleForm,
+    TriageForm,
+    UserForm,
+    area_form_data,
+    category_form_data,
+    role_choices,
+    split_lines,
+)
+from feedback.services import administration as admin
+from feedback.services.accounts import AccountError
+from feedback.web.roles import role_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+# How each refusal reads; %(name)s placeholders are filled from Refused.params.
+REFUSALS = {
+    "unknown_directorate": _l("Choose a directorate from the list."),
+    "unknown_category": _l("Choose a category from the list."),
+    "unknown_area": _l("Choose an area from the list."),
+    "unknown_group": _l("Choose a group from the list."),
+    "username_taken": _l("This username is taken already."),
+    "deactivate_self": _l("You cannot deactivate your own account."),
+    "code_taken": _l("This code is taken already."),
+    "sla_out_of_range": _l("Between %(low)s and %(high)s hours."),
+    "keyword_taken": _l(
+        "“%(word)s” is already a keyword of the category %(category)s; "
+        "a keyword belongs to one category only."
+    ),
+    "point_incomplete": _l("Give both latitude and longitude, or neither."),
+    "lat_outside": _l("Latitude must be between %(low)s and %(high)s (Basra)."),
+    "lon_outside": _l("Longitude must be between %(low)s and %(high)s (Basra)."),
+    "parent_loop": _l("An area cannot lie inside itself or inside one of its own parts."),
+    "duplicate_rule": _l(
+        "There is a rule for this category and area already; change its directorate instead."
+    ),
+}
+
+
+@bp.get("/")
+@role_required("admin")
+def index():
+    return render_template("admin/index.html", counts=admin.overview())
+
+
+# ---------------------------------------------------------------- triage
+
+
+@bp.get("/triage")
+@role_required("admin")
+def triage():
+    return _triage_page()
+
+
+@bp.post("/triage/<reference>")
+@role_required("admin")
+def assign(reference: str):
+    form = _triage_form()
+    if form.validate_on_submit():
+        try:
+            ticket = admin.assign_from_triage(
+                current_user, reference, form.directorate.data, form.category.data or None
+            )
+        except admin.NotFound:
+            flash(_("That ticket is no longer waiting in triage."), "error")
+            return redirect(url_for("admin.triage"), 303)
+        except admin.Refused as error:
+            _show_refusal(form, error)
+        else:
+            flash(
+                _(
+                    "%(reference)s was sent to %(directorate)s.",
+                    reference=ticket.reference,
+                    directorate=ticket.directorate.name(_language()),
+                ),
+                "success",
+            )
+            return redirect(url_for("admin.triage"), 303)
+    return _triage_page(form, reference.upper()), 400
+
+
+def _triage_form(**kwargs) -> TriageForm:
+    form = TriageForm(**kwargs)
+    form.directorate.choices = [
+        SelectChoice("", _("Choose a directorate…")),
+        *_directorate_choices(),
+    ]
+    form.category.choices = [SelectChoice("", _("Keep the category")), *_category_choices()]
+    return form
+
+
+def _triage_page(failed_form: TriageForm | None = None, failed: str | None = None) -> str:
+    """Every row gets a blank form, but the row whose assignment failed shows its errors."""
+    return render_template(
+        "admin/triage.html",
+        tickets=admin.triage_queue(),
+        form=_triage_form(formdata=None),
+        failed_form=failed_form,
+        failed=failed,
+    )
+
+
+# ---------------------------------------------------------------- users
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@role_required("admin")
+def users():
+    form = UserForm()
+    form.role.choices = [SelectChoice("", _("Choose a role…")), *role_choices()]
+    form.directorate.choices = [SelectChoice("", "—"), *_directorate_choices()]
+    if form.validate_on_submit():
+        try:
+            user = admin.create_staff_user(
+                admin.NewUser(
+                    username=form.username.data,
+                    name=form.name.data,
+                    role=form.role.data,
+                    password=form.password.data,
+                    directorate_code=form.directorate.data or None,
+                    organisation=form.organisation.data,
+                )
+            )
+        except admin.Refused as error:
+            _show_refusal(form, error)
+        except AccountError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(_("Account %(username)s created.", username=user.username), "success")
+            return redirect(url_for("admin.users"), 303)
+    return _status(
+        render_template(
+            "admin/users.html",
+            users=admin.list_users(),
+            form=form,
+            role_names={choice.value: choice.label for choice in role_choices()},
+        ),
+        form,
+    )
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@role_required("admin")
+def deactivate_user(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.post("/users/<int:user_id>/activate")
+@role_required("admin")
+def activate_user(user_id: int):
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        user = admin.set_user_active(current_user, user_id, active)
+    except admin.NotFound:
+        abort(404)
+    except admin.Refused as error:
+        flash(_refusal_text(error), "error")
+    else:
+        if active:
+            flash(_("%(username)s can log in again.", username=user.username), "success")
+        else:
+            flash(_("%(username)s can no longer log in.", username=user.username), "success")
+    return redirect(url_for("admin.users"), 303)
+
+
+# ---------------------------------------------------------------- directorates
+
+
+@bp.route("/directorates", methods=["GET", "POST"])
+@role_required("admin")
+def directorates():
+    form = NewDirectorateForm()
+    if form.validate_on_submit():
+        try:
+            created = admin.create_directorate(form.code.data, _directorate_change(form))
+        except admin.Refused as error:
+            _show_refusal(form, error)
+        else:
+            flash(_("Directorate %(code)s created.", code=created.code), "success")
+            return redirect(url_for("admin.directorates"), 303)
+    page = render_template(
+        "admin/directorates.html", directorates=admin.list_directorates(), form=form
+    )
+    return _status(page, form)
+
+
+@bp.route("/directorates/<code>/edit", methods=["GET", "POST"])
+@role_required("admin")
+def edit_directorate(code: str):
+    found = _or_404(admin.find_directorate, code)
+    form = DirectorateForm(obj=found)
+    if form.validate_on_submit():
+        admin.update_directorate(code, _directorate_change(form))
+        flash(_("Saved."), "success")
+        return redirect(url_for("admin.directorates"), 303)
+    page = render_template("admin/directorate_edit.html", directorate=found, form=form)
+    return _status(page, form)
+
+
+def _directorate_change(form) -> admin.DirectorateChange:
+    return admin.DirectorateChange(
+        name_ar=form.name_ar.data,
+        name_en=form.name_en.data,
+        description_en=form.description_en.data or "",
+    )
+
+
+# ---------------------------------------------------------------- categories
+
+
+@bp.get("/categories")
+@role_required("admin")
+def categories():
+    return render_template("admin/categories.html", categories=admin.list_categories())
+
+
+@bp.route("/categories/new", methods=["GET", "POST"])
+@role_required("admin")
+def new_category():
+    form = NewCategoryForm(data={"active": True, "sla_hours": 72})
+    if form.validate_on_submit():
+        try:
+            created = admin.create_category(form.code.data, form.group.data, _category_change(form))
+        except admin.Refused as error:
+            _show_refusal(form, error)
+        else:
+            flash(_("Category %(code)s created.", code=created.code), "success")
+            return redirect(url_for("admin.categories"), 303)
+    return _status(render_template("admin/category_edit.html", category=None, form=form), form)
+
+
+@bp.route("/categories/<code>/edit", methods=["GET", "POST"])
+@role_required("admin")
+def edit_category(code: str):
+    found = _or_404(admin.find_category, code)
+    form = CategoryForm(data=category_form_data(found))
+    if form.validate_on_submit():
+        try:
+            admin.update_category(code, _category_change(form))
+        except admin.Refused as error:
+            _show_refusal(form, error)
+        else:
+            flash(_("Saved. New messages are read with the new keywords."), "success")
+            return redirect(url_for("admin.categories"), 303)
+    page = render_template("admin/category_edit.html", category=found, form=form)
+    return _status(page, form)
+
+
+def _category_change(form: CategoryForm) -> admin.CategoryChange:
+    return admin.CategoryChange(
+        name_ar=form.name_ar.data,
+        name_en=form.name_en.data,
+        sla_hours=form.sla_hours.data,
+        active=bool(form.active.data),
+        keywords=form.keywords(),
+    )
+
+
+# ---------------------------------------------------------------- areas
+
+
+@bp.get("/areas")
+@role_required("admin")
+def areas():
+    return render_template("admin/areas.html", areas=admin.list_areas())
+
+
+@bp.route("/areas/<code>/edit", methods=["GET", "POST"])
+@role_required("admin")
+def edit_area(code: str):
+    found = _or_404(admin.find_area, code)
+    form = AreaForm(data=area_form_data(found))
+    form.parent.choices = [SelectChoice("", "—"), *_area_choices(admin.parent_choices(code))]
+    if form.validate_on_submit():
+        change = admin.AreaChange(
+            name_ar=form.name_ar.data,
+            name_en=form.name_en.data,
+            alt_names=tuple(split_lines(form.alt_names.data)),
+            lat=form.lat.data,
+            lon=form.lon.data,
+            parent_code=form.parent.data or None,
+        )
+        try:
+            admin.update_area(code, change)
+        except admin.Refused as error:
+            _show_refusal(form, error)
+        else:
+            flash(_("Saved. Messages are located with the new names from now on."), "success")
+            return redirect(url_for("admin.areas"), 303)
+    return _status(render_template("admin/area_edit.html", area=found, form=form), form)
+
+
+# ---------------------------------------------------------------- routing rules
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+@role_required("admin")
+def rules():
+    form = RuleForm()
+    form.category.choices = [
+        SelectChoice("", _("Choose a category…")),
+        *_category_choices(everyone=True),
+    ]
+    form.area.choices = [
+        SelectChoice("", _("Anywhere in Basra")),
+        *_area_choices(admin.list_areas()),
+    ]
+    form.directorate.choices = [
+        SelectChoice("", _("Choose a directorate…")),
+        *_directorate_choices(),
+    ]
+    if form.validate_on_submit():
+        try:
+            admin.add_rule(form.category.data, form.area.data or None, form.directorate.data)
+        except admin.Refused as error:
+            _show_refusal(form, error)
+        else:
+            flash(_("Rule added. New messages are routed by it."), "success")
+            return redirect(url_for("admin.rules"), 303)
+    page = render_template(
+        "admin/rules.html",
+        rules=admin.list_rules(),
+        form=form,
+        directorate_choices=_directorate_choices(),
+    )
+    return _status(page, form)
+
+
+@bp.post("/rules/<int:rule_id>/directorate")
+@role_required("admin")
+def change_rule(rule_id: int):
+    form = RuleDirectorateForm()
+    form.directorate.choices = _directorate_choices()
+    if not form.validate_on_submit():
+        flash(_refusal_text(admin.Refused("directorate", "unknown_directorate")), "error")
+        return redirect(url_for("admin.rules"), 303)
+    try:
+        admin.change_rule(rule_id, form.directorate.data)
+    except admin.NotFound:
+        abort(404)
+    flash(_("Rule changed."), "success")
+    return redirect(url_for("admin.rules"), 303)
+
+
+@bp.post("/rules/<int:rule_id>/delete")
+@role_required("admin")
+def delete_rule(rule_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        admin.delete_rule(rule_id)
+    except admin.NotFound:
+        abort(404)
+    flash(_("Rule deleted."), "success")
+    return redirect(url_for("admin.rules"), 303)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _language() -> str:
+    return str(get_locale() or "ar")
+
+
+def _directorate_choices() -> list[SelectChoice]:
+    language = _language()
+    return [SelectChoice(d.code, d.name(language)) for d in admin.list_directorates()]
+
+
+def _category_choices(everyone: bool = False) -> list[SelectChoice]:
+    language = _language()
+    return [
+        SelectChoice(c.code, c.name(language))
+        for c in admin.list_categories()
+        if everyone or c.active
+    ]
+
+
+def _area_choices(areas) -> list[SelectChoice]:
+    """Areas grouped by kind (district, sub-district, neighbourhood ...)."""
+    language = _language()
+    return [SelectChoice(a.code, a.name(language), optgroup=a.kind) for a in areas]
+
+
+def _or_404(find, code: str):
+    try:
+        return find(code)
+    except admin.NotFound:
+        abort(404)
+
+
+def _refusal_text(error: admin.Refused) -> str:
+    text = REFUSALS.get(error.reason)
+    return str(text) % error.params if text is not None else error.reason
+
+
+def _show_refusal(form, error: admin.Refused) -> None:
+    """Put the refusal next to the field it concerns, or above the form."""
+    field = form[error.field] if error.field and error.field in form else None
+    if field is None:
+        form.form_errors.append(_refusal_text(error))
+    else:
+        field.errors = [*field.errors, _refusal_text(error)]
+
+
+def _status(page: str, form) -> tuple[str, int]:
+    return page, 400 if form.errors else 200
