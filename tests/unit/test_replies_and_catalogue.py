@@ -40,3 +40,17 @@ def test_arabic_catalogue_translates_every_page_string():
     fuzzy = [m.id for m in catalogue if m.id and m.fuzzy]
     assert untranslated == []
     assert fuzzy == []
+
+
+def test_every_notice_fits_two_segments_even_with_a_long_officer_answer():
+    from feedback.domain.segments import segments
+    from feedback.sms.replies import NOTICES, notice_text
+
+    name_ar, name_en = longest_directorate_names()
+    long_ar = "تم إصلاح الخط الناقل الرئيسي واستبدال الصمام التالف وعادت المياه " * 4
+    long_en = "We replaced the damaged valve on the main line and pumping is back " * 4
+    for key in NOTICES:
+        for language, name, answer in (("ar", name_ar, long_ar), ("en", name_en, long_en)):
+            text = notice_text(key, language, answer, ref="B7K2Q", directorate=name, status="x")
+            assert segments(text) <= 2, (key, language, text)
+            assert "B7K2Q" in text or key == "not_found"

@@ -1,0 +1,44 @@
+"""The command line: staff accounts and the sms-worker as an operator would run them."""
+
+import sqlalchemy as sa
+
+from feedback.extensions import db
+from feedback.models import Message, Outbox, User
+
+
+def test_user_create_makes_an_officer_who_can_log_in(app, runner, auth):
+    result = runner.invoke(
+        args=["user", "create", "--username", "Test.Ali", "--name", "علي حسن", "--role",
+              "officer", "--directorate", "water", "--password", "a-long-password-1"]
+    )  # fmt: skip
+    try:
+        assert result.exit_code == 0, result.output
+        assert "Created officer test.ali" in result.output
+        assert auth.login("test.ali", "a-long-password-1").status_code == 302
+    finally:
+        with app.app_context():
+            db.session.execute(sa.delete(User).where(User.username == "test.ali"))
+            db.session.commit()
+
+
+def test_user_create_refuses_an_officer_without_a_directorate(runner):
+    result = runner.invoke(
+        args=["user", "create", "--username", "x", "--name", "x", "--role", "officer",
+              "--password", "a-long-password-1"]
+    )  # fmt: skip
+    assert result.exit_code != 0 and "directorate" in result.output
+
+
+def test_sms_worker_once_sends_the_outbox(app, runner):
+    with app.app_context():
+        db.session.add(
+            Outbox(to_number="+9647801234567", body="مرحبا", language="ar", channel="sms")
+        )
+        db.session.commit()
+    result = runner.invoke(args=["sms-worker", "--once"])
+    assert result.exit_code == 0 and "sent 1" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(Outbox.status)) == "sent"
+        assert (
+            db.session.scalar(sa.select(Message.body).where(Message.direction == "out")) == "مرحبا"
+        )
