@@ -76,7 +76,7 @@ def ticket(reference: str):
     return render_template(
         "officer/ticket.html",
         ticket=found,
-        actions=[a for a in actions if a != Action.REOPEN],
+        actions=actions,
         action_form=ActionForm(),
         transfer_form=transfer_form if can_transfer(found.status) else None,
         note_form=NoteForm(),

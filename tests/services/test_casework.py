@@ -11,7 +11,7 @@ from feedback.extensions import db
 from feedback.models import Outbox, Ticket, TicketEvent, User
 from feedback.services import casework
 
-ACTIONS = [a for a in Action if a != Action.REOPEN]
+ACTIONS = list(Action)
 
 
 def new_ticket(twilio, text="ماكو ماي بحي الحسين من يومين") -> str:
