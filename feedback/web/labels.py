@@ -23,6 +23,13 @@ EVENT_LABELS = {
     "overdue": _l("Deadline passed"),
 }
 
+CHANNEL_LABELS = {
+    "sms": _l("SMS"),
+    "whatsapp": _l("WhatsApp"),
+    "web": _l("web form"),
+    "api": _l("Open311 API"),
+}
+
 # Delivery of an SMS to the citizen, as the simulated phone shows it.
 DELIVERY_LABELS = {
     "pending": _l("waiting to be sent"),
@@ -59,3 +66,7 @@ def action_label(action: str) -> str:
 
 def delivery_label(status: str) -> str:
     return str(DELIVERY_LABELS.get(status, status))
+
+
+def channel_label(channel: str) -> str:
+    return str(CHANNEL_LABELS.get(channel, channel))

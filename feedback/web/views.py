@@ -15,7 +15,13 @@ from feedback.services.tickets import (
     find_public_ticket,
 )
 from feedback.web.forms import ReportForm
-from feedback.web.labels import action_label, delivery_label, event_label, status_label
+from feedback.web.labels import (
+    action_label,
+    channel_label,
+    delivery_label,
+    event_label,
+    status_label,
+)
 
 bp = Blueprint("web", __name__)
 
@@ -27,6 +33,7 @@ def inject_labels():
         "event_label": event_label,
         "action_label": action_label,
         "delivery_label": delivery_label,
+        "channel_label": channel_label,
     }
 
 
