@@ -70,3 +70,17 @@ def delivery_label(status: str) -> str:
 
 def channel_label(channel: str) -> str:
     return str(CHANNEL_LABELS.get(channel, channel))
+
+
+def triage_reason_label(reason: str | None) -> str:
+    """The stored routing reason (feedback.domain.routing), in the reader's language."""
+    if not reason:
+        return ""
+    if reason == "category not recognised":
+        return str(_l("The kind of problem was not recognised"))
+    if reason.startswith("no routing rule for category "):
+        category = reason.removeprefix("no routing rule for category ")
+        return str(_l("No routing rule for %(category)s", category=category))
+    if reason == "waiting for the citizen's answer":
+        return str(_l("Waiting for the citizen's answer"))
+    return reason

@@ -21,6 +21,7 @@ from feedback.web.labels import (
     delivery_label,
     event_label,
     status_label,
+    triage_reason_label,
 )
 
 bp = Blueprint("web", __name__)
@@ -34,6 +35,7 @@ def inject_labels():
         "action_label": action_label,
         "delivery_label": delivery_label,
         "channel_label": channel_label,
+        "triage_reason_label": triage_reason_label,
     }
 
 
