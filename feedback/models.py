@@ -253,3 +253,45 @@ class Outbox(db.Model):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     ticket: Mapped[Ticket | None] = relationship()
+
+
+class ApiKey(db.Model):
+    """A key issued by an admin to a CSO or integration for Open311 POST requests. Only its
+    SHA-256 is stored: a leaked database does not leak usable keys."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(200))
+    organisation: Mapped[str] = mapped_column(sa.String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Verification(db.Model):
+    """A CSO monitor's field check of a resolved ticket: verified, or disputed (which reopens
+    it to the same directorate and counts on its scorecard)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey("ticket.id"), index=True)
+    monitor_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    verdict: Mapped[str] = mapped_column(sa.String(10))  # verified | disputed
+    note: Mapped[str] = mapped_column(sa.Text)
+    photo_path: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship()
+    monitor: Mapped[User] = relationship()
+
+
+class Follow(db.Model):
+    """A monitor following one ticket or one area, for their feed of changes."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ticket.id"))
+    area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("area.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket | None] = relationship()
+    area: Mapped[Area | None] = relationship()
