@@ -15,7 +15,7 @@ from feedback import create_app
 from feedback.extensions import db
 from feedback.sms.signature import sign
 
-TICKET_TABLES = ("ticket_event", "message", "outbox", "ticket")
+TICKET_TABLES = ("verification", "follow", "api_key", "ticket_event", "message", "outbox", "ticket")
 
 
 def _test_database_url(tmp_path_factory) -> str:
