@@ -49,7 +49,9 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Baghdad"
     SMS_MAX_BODY = 1600
     # Twilio posts a few KB at most; anything far larger is refused before parsing.
-    MAX_CONTENT_LENGTH = 64 * 1024
+    SMS_MAX_REQUEST_BYTES = 64 * 1024
+    # The largest request at all: a monitor's field photo (5 MB) and its form.
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
 
     # Login throttling; shared across hosts with e.g. redis://127.0.0.1:6379/0.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

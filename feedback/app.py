@@ -105,7 +105,9 @@ def select_locale() -> str:
 
 def register_blueprints(app: Flask) -> None:
     from feedback.admin.views import bp as admin_bp
+    from feedback.monitor.views import bp as monitor_bp
     from feedback.officer.views import bp as officer_bp
+    from feedback.open311.views import bp as open311_bp
     from feedback.sms.webhooks import bp as sms_bp
     from feedback.web.auth import bp as auth_bp
     from feedback.web.simulator import bp as simulator_bp
@@ -115,7 +117,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(officer_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(monitor_bp)
     app.register_blueprint(sms_bp)
+    app.register_blueprint(open311_bp)
     if app.config["SMS_BACKEND"] == "console":
         app.register_blueprint(simulator_bp)
 
@@ -128,12 +132,14 @@ def register_commands(app: Flask) -> None:
         sms_worker_command,
         user_group,
     )
+    from feedback.open311.cli import api_key_group
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(conversations_expire_command)
     app.cli.add_command(user_group)
     app.cli.add_command(sms_worker_command)
     app.cli.add_command(sla_check_command)
+    app.cli.add_command(api_key_group)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -86,13 +86,16 @@ def _parse_cursor(cursor: str) -> tuple[datetime, int]:
 
 def _area_and_descendants(code: str) -> list[int]:
     root = db.session.scalar(sa.select(Area.id).where(Area.code == code))
-    if root is None:
-        return []
-    ids, frontier = [root], [root]
+    return area_ids_within([root]) if root is not None else []
+
+
+def area_ids_within(area_ids: list[int]) -> list[int]:
+    """These areas and every area inside them, at any depth."""
+    found, frontier = list(area_ids), list(area_ids)
     while frontier:
         frontier = list(db.session.scalars(sa.select(Area.id).where(Area.parent_id.in_(frontier))))
-        ids.extend(frontier)
-    return ids
+        found.extend(frontier)
+    return found
 
 
 @dataclass(frozen=True)

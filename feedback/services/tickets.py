@@ -14,7 +14,7 @@ class PublicTicket:
     events: list[TicketEvent]  # only those with something public to say
 
 
-PUBLIC_EVENT_KINDS = {"created", "routed", "triage", "status", "transfer", "overdue"}
+PUBLIC_EVENT_KINDS = {"created", "routed", "triage", "status", "transfer", "overdue", "verified"}
 
 
 def find_public_ticket(reference: str) -> PublicTicket | None:

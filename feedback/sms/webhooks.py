@@ -14,6 +14,12 @@ from feedback.sms.signature import is_signed_by_twilio, signed_url, webhook_toke
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 
 
+@bp.before_request
+def refuse_oversized_requests():
+    if (request.content_length or 0) > current_app.config["SMS_MAX_REQUEST_BYTES"]:
+        abort(413)
+
+
 def _require_twilio_signature() -> None:
     token = webhook_token(current_app.config)
     url = signed_url(current_app.config["PUBLIC_BASE_URL"], request.url, request.full_path)

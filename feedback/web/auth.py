@@ -95,4 +95,6 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _home_of(user) -> str:
+    if user.role == "monitor":
+        return url_for("monitor.index")
     return url_for("officer.queue") if user.role in ("officer", "admin") else url_for("web.home")

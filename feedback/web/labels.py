@@ -21,6 +21,7 @@ EVENT_LABELS = {
     "answered": _l("The citizen answered"),
     "note": _l("Internal note"),
     "overdue": _l("Deadline passed"),
+    "verified": _l("Fix verified in the field by civil society"),
 }
 
 CHANNEL_LABELS = {
@@ -55,6 +56,8 @@ def status_label(status: str) -> str:
 
 
 def event_label(event) -> str:
+    if event.kind == "status" and event.actor_label == "monitor":
+        return str(_l("Fix disputed by civil society: reopened"))
     if event.kind == "status":
         return str(_l("Status changed to: %(status)s", status=status_label(event.to_status)))
     return str(EVENT_LABELS.get(event.kind, event.kind))

@@ -1,4 +1,4 @@
-"""Every /officer/ and /admin/ route, taken from the app's own URL map, for every kind of
+"""Every /officer/, /monitor/ and /admin/ route, taken from the app's own URL map, for every kind of
 visitor: anonymous, monitor, officer of the ticket's directorate, officer of another, admin.
 A new route without an expectation here fails the test until one is written."""
 
@@ -21,6 +21,8 @@ PARAMETERS = {
     "action": "acknowledge",
     "rule_id": 999_999,
     "user_id": 999_999,
+    "follow_id": 999_999,
+    "name": "no-such-photo.jpg",
 }
 POST_DATA = {
     "officer.act": {},
@@ -28,6 +30,7 @@ POST_DATA = {
     "officer.transfer": {"directorate": "sewerage", "reason": "ليس لنا"},
     "admin.assign": {"directorate": "water"},
     "admin.change_rule": {"directorate": "water"},
+    "monitor.follow_area": {"area": "dist-basra"},
 }
 
 # Expected status per (endpoint, method) for each visitor; ticket routes use a water ticket.
@@ -42,6 +45,17 @@ for endpoint in ("officer.act", "officer.note", "officer.transfer"):
         "anonymous": 302, "monitor": 403, "officer.water": 303, "officer.electricity": 404,
         "admin": 303,
     }  # fmt: skip
+MONITOR_ONLY = {"anonymous": 302, "monitor": 200, "officer.water": 403,
+                "officer.electricity": 403, "admin": 200}  # fmt: skip
+EXPECTED[("monitor.index", "GET")] = MONITOR_ONLY
+EXPECTED[("monitor.ticket", "GET")] = MONITOR_ONLY
+# A verdict on a ticket that is not resolved: the form is refused (note missing), nothing kept.
+EXPECTED[("monitor.ticket", "POST")] = {**MONITOR_ONLY, "monitor": 400, "admin": 400}
+for endpoint in ("monitor.follow_ticket", "monitor.follow_area", "monitor.unfollow"):
+    EXPECTED[(endpoint, "POST")] = {**MONITOR_ONLY, "monitor": 303, "admin": 303}
+# Field photos are for staff; this one does not exist.
+EXPECTED[("monitor.photo", "GET")] = {"anonymous": 302, "monitor": 404, "officer.water": 404,
+                                      "officer.electricity": 404, "admin": 404}  # fmt: skip
 ADMIN_ONLY = {"anonymous": 302, "monitor": 403, "officer.water": 403, "officer.electricity": 403}
 # Admin POSTs name things that do not exist here (id 999999, ref ZZZZZ): 404, nothing changed;
 # a triage assignment of a ticket no longer in triage is explained on the triage page (303).
@@ -61,7 +75,7 @@ def routes(app):
     found = [
         (rule, method)
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith(("/officer", "/admin"))
+        if rule.rule.startswith(("/officer", "/admin", "/monitor"))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
     ]
     return sorted(found, key=lambda pair: pair[0].endpoint == "officer.transfer")

@@ -1,0 +1,159 @@
+"""Civil-society monitors checking fixes in the field. A monitor may verify or dispute a
+resolved ticket; a dispute reopens it to the same directorate and counts on its scorecard.
+Monitors change nothing else: they read, follow, and report what they saw."""
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from feedback.domain.lifecycle import Status
+from feedback.extensions import db
+from feedback.models import Area, Follow, Ticket, TicketEvent, User, Verification, utcnow
+from feedback.services.casework import change_status
+from feedback.services.queues import area_ids_within
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+# Photos are recognised by their first bytes, not by the name or type the browser claims.
+PHOTO_SIGNATURES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+VERDICTS = ("verified", "disputed")
+
+
+class NotVerifiable(Exception):
+    """Only a resolved ticket can be verified or disputed."""
+
+
+class BadPhoto(Exception):
+    """Too large, or not a JPEG or PNG."""
+
+
+class NotFound(Exception):
+    """No ticket or area by that reference or code."""
+
+
+@dataclass(frozen=True)
+class Photo:
+    content: bytes
+
+
+def photo_extension(photo: Photo) -> str:
+    if len(photo.content) > MAX_PHOTO_BYTES:
+        raise BadPhoto("too large")
+    for signature, extension in PHOTO_SIGNATURES.items():
+        if photo.content.startswith(signature):
+            return extension
+    raise BadPhoto("not a JPEG or PNG")
+
+
+def record_verdict(
+    monitor: User,
+    reference: str,
+    verdict: str,
+    note: str,
+    photo: Photo | None,
+    upload_dir: Path,
+) -> Verification:
+    """Record what a monitor found; a dispute reopens the ticket. One transaction."""
+    if verdict not in VERDICTS or not note.strip():
+        raise ValueError("a verdict and a note are needed")
+    ticket = db.session.scalar(sa.select(Ticket).where(Ticket.reference == reference.upper()))
+    if ticket is None:
+        raise NotFound(reference)
+    if ticket.status != Status.RESOLVED.value:
+        raise NotVerifiable(ticket.status)
+    photo_path = None
+    if photo is not None:
+        extension = photo_extension(photo)
+        upload_dir.mkdir(parents=True, exist_ok=True)
+        photo_path = f"{secrets.token_hex(16)}.{extension}"
+        (upload_dir / photo_path).write_bytes(photo.content)
+    found = Verification(
+        ticket=ticket, monitor=monitor, verdict=verdict, note=note.strip(), photo_path=photo_path
+    )
+    db.session.add(found)
+    if verdict == "disputed":
+        change_status(ticket, Status.REOPENED, monitor, note, actor_label="monitor")
+        ticket.events[-1].details = {"disputed_by": monitor.organisation}
+    else:
+        ticket.events.append(
+            TicketEvent(
+                created_at=utcnow(),
+                actor=monitor,
+                actor_label="monitor",
+                kind="verified",
+                public_message=note.strip(),
+                details={"verified_by": monitor.organisation},
+            )
+        )
+    db.session.commit()
+    return found
+
+
+def awaiting_verification(limit: int = 100) -> list[Ticket]:
+    """Resolved tickets no monitor has checked yet, most recently resolved first."""
+    checked = sa.exists().where(Verification.ticket_id == Ticket.id)
+    return list(
+        db.session.scalars(
+            sa.select(Ticket)
+            .where(Ticket.status == Status.RESOLVED.value, ~checked)
+            .order_by(Ticket.resolved_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def follow_ticket(user: User, reference: str) -> None:
+    ticket = db.session.scalar(sa.select(Ticket).where(Ticket.reference == reference.upper()))
+    if ticket is None:
+        raise NotFound(reference)
+    exists = db.session.scalar(
+        sa.select(Follow.id).where(Follow.user_id == user.id, Follow.ticket_id == ticket.id)
+    )
+    if exists is None:
+        db.session.add(Follow(user_id=user.id, ticket_id=ticket.id))
+    db.session.commit()
+
+
+def follow_area(user: User, code: str) -> None:
+    area = db.session.scalar(sa.select(Area).where(Area.code == code))
+    if area is None:
+        raise NotFound(code)
+    exists = db.session.scalar(
+        sa.select(Follow.id).where(Follow.user_id == user.id, Follow.area_id == area.id)
+    )
+    if exists is None:
+        db.session.add(Follow(user_id=user.id, area_id=area.id))
+    db.session.commit()
+
+
+def unfollow(user: User, follow_id: int) -> None:
+    db.session.execute(sa.delete(Follow).where(Follow.id == follow_id, Follow.user_id == user.id))
+    db.session.commit()
+
+
+def follows_of(user: User) -> list[Follow]:
+    return list(db.session.scalars(sa.select(Follow).where(Follow.user_id == user.id)))
+
+
+PUBLIC_FEED_KINDS = ("created", "routed", "status", "transfer", "verified", "overdue")
+
+
+def feed(user: User, limit: int = 50) -> list[TicketEvent]:
+    """Public changes to the tickets this user follows, or to tickets in areas they follow
+    (and those areas' sub-areas), newest first."""
+    follows = follows_of(user)
+    ticket_ids = [f.ticket_id for f in follows if f.ticket_id]
+    area_ids = area_ids_within([f.area_id for f in follows if f.area_id])
+    if not ticket_ids and not area_ids:
+        return []
+    in_followed = sa.or_(Ticket.id.in_(ticket_ids), Ticket.area_id.in_(area_ids))
+    return list(
+        db.session.scalars(
+            sa.select(TicketEvent)
+            .join(Ticket, TicketEvent.ticket_id == Ticket.id)
+            .where(in_followed, TicketEvent.kind.in_(PUBLIC_FEED_KINDS))
+            .order_by(TicketEvent.created_at.desc(), TicketEvent.id.desc())
+            .limit(limit)
+        )
+    )
