@@ -105,25 +105,21 @@ def awaiting_verification(limit: int = 100) -> list[Ticket]:
 
 def follow_ticket(user: User, reference: str) -> None:
     ticket = db.session.scalar(sa.select(Ticket).where(Ticket.reference == reference.upper()))
-    if ticket is None:
-        raise NotFound(reference)
-    exists = db.session.scalar(
-        sa.select(Follow.id).where(Follow.user_id == user.id, Follow.ticket_id == ticket.id)
-    )
-    if exists is None:
-        db.session.add(Follow(user_id=user.id, ticket_id=ticket.id))
-    db.session.commit()
+    _follow(user, ticket, Follow.ticket_id, "ticket_id")
 
 
 def follow_area(user: User, code: str) -> None:
     area = db.session.scalar(sa.select(Area).where(Area.code == code))
-    if area is None:
-        raise NotFound(code)
-    exists = db.session.scalar(
-        sa.select(Follow.id).where(Follow.user_id == user.id, Follow.area_id == area.id)
-    )
-    if exists is None:
-        db.session.add(Follow(user_id=user.id, area_id=area.id))
+    _follow(user, area, Follow.area_id, "area_id")
+
+
+def _follow(user: User, target, column, field: str) -> None:
+    """Follow a ticket or an area once; following it again changes nothing."""
+    if target is None:
+        raise NotFound()
+    known = sa.select(Follow.id).where(Follow.user_id == user.id, column == target.id)
+    if db.session.scalar(known) is None:
+        db.session.add(Follow(user_id=user.id, **{field: target.id}))
     db.session.commit()
 
 
