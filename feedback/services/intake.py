@@ -42,7 +42,7 @@ from feedback.services.notify import queue_sms
 from feedback.sms.replies import reply_text
 
 NO_ANSWER = "no answer to the question in time"
-HELP_WORDS = {"help", "مساعده", "مساعدة", "?", "؟"}
+HELP_WORDS = {"help", "مساعده", "?"}  # as normalise_arabic leaves مساعدة, HELP, ؟
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class WebReport:
     lat: float | None = None
     lon: float | None = None
     phone: str | None = None  # E.164, already validated
+    channel: str = "web"  # "api" for Open311 clients
 
 
 def receive_message(message: InboundMessage, max_length: int) -> IntakeReply:
@@ -258,7 +259,7 @@ def submit_web_report(report: WebReport) -> Ticket:
     _, location = _understand(knowledge, report.lat, report.lon, report.description, "map_pin")
     ticket = _open_ticket(
         knowledge,
-        channel="web",
+        channel=report.channel,
         text=report.description,
         language=report.language,
         classification=Classification(report.category_code, 1.0, {report.category_code: 1.0}),
