@@ -1,0 +1,118 @@
+"""GeoReport v2 endpoints: read the arguments, call feedback.services.open311, answer in the
+format the path's suffix names. Every failure answers in the spec's error format."""
+
+import re
+from datetime import datetime
+
+from flask import Blueprint, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from feedback.extensions import csrf
+from feedback.open311.formats import error_response, respond
+from feedback.services.open311 import (
+    LOCAL_TIME,
+    NewRequest,
+    Open311Error,
+    create_request,
+    discovery,
+    find_request,
+    find_requests,
+    service_definition,
+    services,
+)
+
+bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+
+FORMAT = "<any(json, xml):fmt>"
+
+
+@bp.get(f"/discovery.{FORMAT}")
+def discovery_document(fmt: str):
+    base_url = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return respond(discovery(base_url), fmt, "discovery")
+
+
+@bp.get(f"/services.{FORMAT}")
+def service_list(fmt: str):
+    return respond(services(), fmt, "services")
+
+
+@bp.get(f"/services/<code>.{FORMAT}")
+def service(code: str, fmt: str):
+    return respond(service_definition(code), fmt, "service_definition")
+
+
+@bp.get(f"/requests.{FORMAT}")
+def request_list(fmt: str):
+    args = request.args
+    found = find_requests(
+        ids=_comma_list(args.get("service_request_id")),
+        codes=_comma_list(args.get("service_code")),
+        start=_datetime(args.get("start_date"), "start_date"),
+        end=_datetime(args.get("end_date"), "end_date"),
+        statuses=_comma_list(args.get("status")),
+    )
+    return respond(found, fmt, "service_requests")
+
+
+@bp.get(f"/requests/<reference>.{FORMAT}")
+def request_detail(reference: str, fmt: str):
+    return respond(find_request(reference), fmt, "service_requests")
+
+
+@bp.post(f"/requests.{FORMAT}")
+@csrf.exempt  # authenticated by the api_key instead
+def request_create(fmt: str):
+    form = request.form
+    created = create_request(
+        NewRequest(
+            api_key=_given(form.get("api_key")),
+            service_code=_given(form.get("service_code")),
+            lat=_given(form.get("lat")),
+            lon=_given(form.get("long")),
+            address_string=_given(form.get("address_string")),
+            description=_given(form.get("description")),
+            phone=_given(form.get("phone")),
+        )
+    )
+    return respond(created, fmt, "service_requests")
+
+
+@bp.errorhandler(Open311Error)
+def open311_error(error: Open311Error):
+    return error_response(error.code, error.description, _format())
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    return error_response(error.code or 500, error.description or error.name, _format())
+
+
+def _format() -> str:
+    return "xml" if request.path.endswith(".xml") else "json"
+
+
+def _given(value: str | None) -> str | None:
+    """The spec: an empty parameter is the same as an absent one."""
+    value = (value or "").strip()
+    return value or None
+
+
+def _comma_list(value: str | None) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+# A "+03:00" offset sent unencoded in a query string arrives as " 03:00".
+_SPACED_OFFSET = re.compile(r"(T[\d:.]+) (\d\d:?\d\d)$")
+
+
+def _datetime(value: str | None, name: str) -> datetime | None:
+    """A W3C datetime; without an offset it is read as Basra time."""
+    value = _given(value)
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(_SPACED_OFFSET.sub(r"\1+\2", value))
+    except ValueError:
+        raise Open311Error(400, f"{name} is not a W3C datetime") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=LOCAL_TIME)

@@ -1,0 +1,333 @@
+"""Open311 GeoReport v2 (DESIGN.md, Web): services are our categories, requests our tickets,
+shown with public fields only — never a phone number or a name."""
+
+import hashlib
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from feedback.domain.lifecycle import OPEN_STATUSES, Status
+from feedback.domain.phone import normalise_phone
+from feedback.domain.reference import normalise_reference
+from feedback.domain.text import detect_language, mask_phone_numbers
+from feedback.extensions import db
+from feedback.models import ApiKey, Category, Ticket, TicketEvent, utcnow
+from feedback.services.intake import WebReport, submit_web_report
+from feedback.services.knowledge import load_knowledge
+from feedback.services.tickets import PUBLIC_EVENT_KINDS
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+# When this API last changed in a way clients should notice (Service Discovery "changeset").
+CHANGESET = "2026-11-23T00:00:00+03:00"
+FORMATS = ["text/xml", "application/json"]
+MAX_RANGE = timedelta(days=90)
+MAX_REQUESTS = 1000
+MAX_DESCRIPTION = 4000
+MAX_ADDRESS = 250
+KEYWORDS_PER_SERVICE = 5
+# Every datetime we emit is Basra local time with its offset (+03:00).
+LOCAL_TIME = ZoneInfo("Asia/Baghdad")
+CLOSED_STATUSES = frozenset(Status) - OPEN_STATUSES
+
+
+class Open311Error(Exception):
+    """A failure the client is told about in the spec's error format, with this HTTP code."""
+
+    def __init__(self, code: int, description: str):
+        super().__init__(description)
+        self.code = code
+        self.description = description
+
+
+def discovery(base_url: str) -> dict:
+    """The Service Discovery document for this one endpoint."""
+    return {
+        "changeset": CHANGESET,
+        "contact": "Basra citizen feedback platform administrators, " + base_url,
+        "key_service": "API keys for POST requests are issued by the platform administrators.",
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": base_url.rstrip("/") + "/open311/v2",
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": list(FORMATS),
+            }
+        ],
+    }
+
+
+def services() -> list[dict]:
+    """One realtime service per active category, in English."""
+    categories = db.session.scalars(
+        sa.select(Category).where(Category.active).order_by(Category.id)
+    )
+    return [_service(category) for category in categories]
+
+
+def _service(category: Category) -> dict:
+    keywords = (category.keywords or {}).get("en", [])[:KEYWORDS_PER_SERVICE]
+    return {
+        "service_code": category.code,
+        "service_name": category.name_en,
+        "description": category.description_en,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": ", ".join(keywords),
+        "group": category.group,
+    }
+
+
+def service_definition(code: str) -> dict:
+    """Our services ask no extra attributes; an unknown or retired code is a 404."""
+    category = _active_category(code)
+    if category is None:
+        raise Open311Error(404, f"service_code {code} not found")
+    return {"service_code": category.code, "attributes": []}
+
+
+def _active_category(code: str) -> Category | None:
+    return db.session.scalar(sa.select(Category).where(Category.code == code, Category.active))
+
+
+def find_requests(
+    ids: list[str],
+    codes: list[str],
+    start: datetime | None,
+    end: datetime | None,
+    statuses: list[str],
+    now: datetime | None = None,
+) -> list[dict]:
+    """GET /requests: at most 1000, newest first. `ids` override every other filter; else the
+    window is at most 90 days and defaults to the last 90."""
+    query = (
+        sa.select(Ticket)
+        .options(
+            joinedload(Ticket.category), joinedload(Ticket.directorate), joinedload(Ticket.area)
+        )
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(MAX_REQUESTS)
+    )
+    if ids:
+        references = [normalise_reference(value) for value in ids]
+        query = query.where(Ticket.reference.in_([r for r in references if r]))
+        return _requests(db.session.scalars(query).all())
+    start, end = _window(start, end, now or utcnow())
+    query = query.where(Ticket.created_at >= start, Ticket.created_at <= end)
+    if codes:
+        query = query.where(Ticket.category.has(Category.code.in_(codes)))
+    if statuses:
+        unknown = set(statuses) - {"open", "closed"}
+        if unknown:
+            raise Open311Error(400, "status must be open or closed")
+        wanted = set()
+        if "open" in statuses:
+            wanted |= OPEN_STATUSES
+        if "closed" in statuses:
+            wanted |= CLOSED_STATUSES
+        query = query.where(Ticket.status.in_(sorted(wanted)))
+    return _requests(db.session.scalars(query).all())
+
+
+def _window(
+    start: datetime | None, end: datetime | None, now: datetime
+) -> tuple[datetime, datetime]:
+    if start is None and end is None:
+        return now - MAX_RANGE, now
+    if start is None:
+        start = end - MAX_RANGE
+    if end is None:
+        end = start + MAX_RANGE
+    if end < start:
+        raise Open311Error(400, "end_date is before start_date")
+    if end - start > MAX_RANGE:
+        raise Open311Error(400, "start_date to end_date may span at most 90 days")
+    return start, end
+
+
+def find_request(reference: str) -> list[dict]:
+    """GET /requests/<id>: a list of one, as the spec wants; 404 when there is no such ticket."""
+    normalised = normalise_reference(reference)
+    ticket = None
+    if normalised:
+        ticket = db.session.scalar(sa.select(Ticket).where(Ticket.reference == normalised))
+    if ticket is None:
+        raise Open311Error(404, f"service_request_id {reference} not found")
+    return _requests([ticket])
+
+
+def _requests(tickets: list[Ticket]) -> list[dict]:
+    notes = _last_public_messages([ticket.id for ticket in tickets])
+    return [_request(ticket, notes.get(ticket.id, "")) for ticket in tickets]
+
+
+def _last_public_messages(ticket_ids: list[int]) -> dict[int, str]:
+    """Each ticket's latest public message, in one query rather than one per ticket."""
+    if not ticket_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(TicketEvent.ticket_id, TicketEvent.public_message)
+        .where(
+            TicketEvent.ticket_id.in_(ticket_ids),
+            TicketEvent.kind.in_(sorted(PUBLIC_EVENT_KINDS)),
+            TicketEvent.public_message.is_not(None),
+            TicketEvent.public_message != "",
+        )
+        .order_by(TicketEvent.id)
+    )
+    return {ticket_id: message for ticket_id, message in rows}
+
+
+def _request(ticket: Ticket, status_notes: str) -> dict:
+    """Public fields only: the masked text, the area, a point rounded to about 100 m."""
+    category, area = ticket.category, ticket.area
+    return {
+        "service_request_id": ticket.reference,
+        "status": "open" if ticket.status in OPEN_STATUSES else "closed",
+        "status_notes": mask_phone_numbers(status_notes),
+        "service_name": category.name_en if category else "",
+        "service_code": category.code if category else "",
+        "description": ticket.public_text[:MAX_DESCRIPTION],
+        "agency_responsible": ticket.directorate.name_en if ticket.directorate else "",
+        "service_notice": "",
+        "requested_datetime": local_datetime(ticket.created_at),
+        "updated_datetime": local_datetime(ticket.updated_at),
+        "expected_datetime": local_datetime(ticket.due_at),
+        "address": _address(ticket),
+        "address_id": area.code if area else None,
+        "zipcode": "",
+        "lat": round(ticket.lat, 3) if ticket.lat is not None else None,
+        "long": round(ticket.lon, 3) if ticket.lon is not None else None,
+        "media_url": "",
+    }
+
+
+def _address(ticket: Ticket) -> str | None:
+    """The area path in English, most specific first, stopping before the governorate."""
+    if ticket.area is None:
+        return None
+    names = [area.name_en for area in ticket.area.lineage() if area.kind != "governorate"]
+    return ", ".join(names) or None
+
+
+def local_datetime(value: datetime | None) -> str | None:
+    """W3C datetime with Basra's offset, e.g. 2026-11-23T18:00:00+03:00."""
+    if value is None:
+        return None
+    return value.astimezone(LOCAL_TIME).isoformat(timespec="seconds")
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_api_key(label: str, organisation: str) -> str:
+    """A new key; only its hash is kept, so the caller must show it now or never."""
+    key = secrets.token_urlsafe(32)
+    db.session.add(ApiKey(key_hash=hash_api_key(key), label=label, organisation=organisation))
+    db.session.commit()
+    return key
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """A POST /requests as the view read it: raw strings, empty ones None."""
+
+    api_key: str | None
+    service_code: str | None
+    lat: str | None = None
+    lon: str | None = None
+    address_string: str | None = None
+    description: str | None = None
+    phone: str | None = None
+
+
+def create_request(new: NewRequest) -> list[dict]:
+    """POST /requests: a ticket from an API client, routed like a web report."""
+    key = _active_key(new.api_key)
+    if key is None:
+        raise Open311Error(403, "api_key missing or not valid")
+    if not new.service_code:
+        raise Open311Error(400, "service_code is required")
+    if _active_category(new.service_code) is None:
+        raise Open311Error(404, f"service_code {new.service_code} not found")
+    description = (new.description or "").strip()
+    address = (new.address_string or "").strip()
+    _check_text("description", description, MAX_DESCRIPTION)
+    _check_text("address_string", address, MAX_ADDRESS)
+    phone = None
+    if new.phone:
+        phone = normalise_phone(new.phone)
+        if phone is None:
+            raise Open311Error(400, "phone is not a valid phone number")
+    if (new.lat is None) != (new.lon is None):
+        raise Open311Error(400, "lat and long must be given together")
+    lat, lon = _coordinate(new.lat, 90), _coordinate(new.lon, 180)
+    has_point = lat is not None
+    if has_point:
+        location = load_knowledge().gazetteer.locate_point(lat, lon, "map_pin")
+        if location.outside_area:
+            raise Open311Error(400, "lat/long is outside Basra governorate")
+        text = description
+    elif address:
+        # The gazetteer finds the place in the text, as it does for an SMS.
+        text = f"{description}\n{address}" if description else address
+    else:
+        raise Open311Error(400, "a location is required: lat and long, or address_string")
+    key.last_used_at = utcnow()  # committed with the ticket
+    ticket = submit_web_report(
+        WebReport(
+            category_code=new.service_code,
+            description=text,
+            language=detect_language(text),
+            lat=lat,
+            lon=lon,
+            phone=phone,
+            channel="api",
+        )
+    )
+    return [
+        {
+            "service_request_id": ticket.reference,
+            "service_notice": _notice(ticket),
+            "account_id": "",
+        }
+    ]
+
+
+def _coordinate(value: str | None, limit: float) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise Open311Error(400, "lat and long must be decimal degrees (WGS84)") from None
+    if not math.isfinite(number) or abs(number) > limit:
+        raise Open311Error(400, "lat and long must be decimal degrees (WGS84)")
+    return number
+
+
+def _active_key(key: str | None) -> ApiKey | None:
+    if not key:
+        return None
+    return db.session.scalar(
+        sa.select(ApiKey).where(ApiKey.key_hash == hash_api_key(key), ApiKey.active)
+    )
+
+
+def _check_text(name: str, text: str, limit: int) -> None:
+    if len(text) > limit:
+        raise Open311Error(400, f"{name} is longer than {limit} characters")
+    if "<" in text or ">" in text:
+        raise Open311Error(400, f"{name} may not contain HTML")
+
+
+def _notice(ticket: Ticket) -> str:
+    if ticket.directorate is None:
+        return "Received; it waits for an administrator to route it."
+    return f"Sent to {ticket.directorate.name_en}."
