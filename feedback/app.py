@@ -110,7 +110,9 @@ def register_blueprints(app: Flask) -> None:
     from feedback.open311.views import bp as open311_bp
     from feedback.sms.webhooks import bp as sms_bp
     from feedback.web.auth import bp as auth_bp
+    from feedback.web.public_map import bp as public_map_bp
     from feedback.web.simulator import bp as simulator_bp
+    from feedback.web.stats import bp as stats_bp
     from feedback.web.views import bp as web_bp
 
     app.register_blueprint(web_bp)
@@ -120,6 +122,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(monitor_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(open311_bp)
+    app.register_blueprint(public_map_bp)
+    app.register_blueprint(stats_bp)
     if app.config["SMS_BACKEND"] == "console":
         app.register_blueprint(simulator_bp)
 

@@ -1,0 +1,462 @@
+"""Tickets for the public map and open data: which ones a filter picks, and where they are,
+rounded to about 100 m. At low zoom the database groups them into grid cells, so a response
+stays small at any number of tickets. Only the columns named here ever leave."""
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from feedback.domain.lifecycle import OPEN_STATUSES, Status
+from feedback.extensions import db
+from feedback.models import Area, Category, Directorate, Ticket, utcnow
+
+# 3 decimals of a degree: about 110 m north-south, 95 m east-west at Basra's latitude.
+PUBLIC_DECIMALS = 3
+# Below this zoom the map gets grid-cell clusters; from it on, single tickets.
+CLUSTER_BELOW_ZOOM = 14
+MAX_POINTS = 2000
+# Cells of about a quarter of a 256-pixel tile, i.e. some 64 pixels on screen.
+CELLS_PER_TILE = 4
+LOCAL_TIME = ZoneInfo("Asia/Baghdad")
+OPEN_VALUES = tuple(status.value for status in OPEN_STATUSES)
+# When two statuses are equally common in a cell, the more pressing one colours it.
+STATUS_PRIORITY = ("reopened", "new", "acknowledged", "in_progress", "resolved", "rejected")
+
+
+class BadFilter(ValueError):
+    """A query-string value that cannot be understood (bbox, zoom, date, status)."""
+
+
+@dataclass(frozen=True)
+class MapFilter:
+    category: str | None = None  # category code
+    directorate: str | None = None  # directorate code
+    district: str | None = None  # area code; everything inside it counts
+    status: str | None = None  # a Status value, or "open" for every open one
+    date_from: date | None = None  # received on or after this day (Basra time)
+    date_to: date | None = None  # received on or before this day (Basra time)
+    overdue: bool = False
+
+    def as_args(self) -> dict[str, str]:
+        """The filter as query-string values, empty ones left out."""
+        values = {
+            "category": self.category,
+            "directorate": self.directorate,
+            "district": self.district,
+            "status": self.status,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "overdue": "1" if self.overdue else None,
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    west: float
+    south: float
+    east: float
+    north: float
+
+
+def parse_filter(args: Mapping[str, str]) -> MapFilter:
+    """A MapFilter from query-string values; blank values mean 'any'."""
+
+    def text(name: str) -> str | None:
+        value = (args.get(name) or "").strip()
+        return value[:80] or None
+
+    status = text("status")
+    if status and status != "open" and status not in {s.value for s in Status}:
+        raise BadFilter(f"unknown status {status!r}")
+    return MapFilter(
+        category=text("category"),
+        directorate=text("directorate"),
+        district=text("district"),
+        status=status,
+        date_from=_parse_date(text("from")),
+        date_to=_parse_date(text("to")),
+        overdue=(args.get("overdue") or "").lower() in ("1", "true", "on", "yes"),
+    )
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadFilter(f"bad date {value!r}") from None
+
+
+def parse_bbox(value: str | None) -> BoundingBox:
+    """'west,south,east,north' in degrees, clamped to the world."""
+    try:
+        west, south, east, north = (float(part) for part in (value or "").split(","))
+    except ValueError:
+        raise BadFilter("bbox must be west,south,east,north") from None
+    if not all(abs(number) < 1000 for number in (west, south, east, north)):
+        raise BadFilter("bbox out of range")
+    west, east = max(west, -180.0), min(east, 180.0)
+    south, north = max(south, -90.0), min(north, 90.0)
+    if west > east or south > north:
+        raise BadFilter("bbox is inside out")
+    return BoundingBox(west, south, east, north)
+
+
+def parse_zoom(value: str | None) -> int:
+    """A Leaflet zoom level, held between 0 and 22."""
+    try:
+        zoom = int(value or "")
+    except ValueError:
+        raise BadFilter("zoom must be a whole number") from None
+    return min(max(zoom, 0), 22)
+
+
+def public_coordinate(column):
+    """The column rounded to PUBLIC_DECIMALS in SQL, so that even the bounding-box filter
+    never tells anyone more than the rounded point (no narrowing boxes down to the metre)."""
+    # round(x) on doubles: PostgreSQL has no round(double, n), and numeric is slow.
+    scale = 10**PUBLIC_DECIMALS
+    return sa.func.round(column * scale) / float(scale)
+
+
+def round_public(value: float | None) -> float | None:
+    """A coordinate as the public may see it."""
+    return None if value is None else round(float(value), PUBLIC_DECIMALS)
+
+
+def filtered(query: sa.Select, wanted: MapFilter, now: datetime | None = None) -> sa.Select:
+    """`query` (over Ticket) narrowed to what `wanted` asks for."""
+    if wanted.category:
+        query = query.where(
+            Ticket.category_id
+            == sa.select(Category.id).where(Category.code == wanted.category).scalar_subquery()
+        )
+    if wanted.directorate:
+        query = query.where(
+            Ticket.directorate_id
+            == sa.select(Directorate.id)
+            .where(Directorate.code == wanted.directorate)
+            .scalar_subquery()
+        )
+    if wanted.district:
+        query = query.where(Ticket.area_id.in_(_area_and_descendants(wanted.district)))
+    if wanted.status == "open":
+        query = query.where(Ticket.status.in_(OPEN_VALUES))
+    elif wanted.status:
+        query = query.where(Ticket.status == wanted.status)
+    if wanted.date_from:
+        query = query.where(Ticket.created_at >= _local_midnight(wanted.date_from))
+    if wanted.date_to:
+        query = query.where(Ticket.created_at < _local_midnight(wanted.date_to + timedelta(1)))
+    if wanted.overdue:
+        query = query.where(Ticket.due_at < (now or utcnow()), Ticket.status.in_(OPEN_VALUES))
+    return query
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), LOCAL_TIME).astimezone(UTC)
+
+
+def _area_and_descendants(code: str) -> list[int]:
+    root = db.session.scalar(sa.select(Area.id).where(Area.code == code))
+    if root is None:
+        return []
+    ids, frontier = [root], [root]
+    while frontier:
+        frontier = list(db.session.scalars(sa.select(Area.id).where(Area.parent_id.in_(frontier))))
+        ids.extend(frontier)
+    return ids
+
+
+def is_overdue(status: str, due_at: datetime | None, now: datetime) -> bool:
+    """Still open and past its deadline (as feedback.domain.sla.is_overdue, by status)."""
+    return status in OPEN_VALUES and due_at is not None and due_at < now
+
+
+def cell_size(zoom: int) -> float:
+    """Degrees of longitude per grid cell at this zoom."""
+    return 360.0 / (2**zoom) / CELLS_PER_TILE
+
+
+@dataclass(frozen=True)
+class MapTicket:
+    reference: str
+    status: str
+    category_id: int | None
+    public_text: str
+    created_at: datetime
+    overdue: bool
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class MapCluster:
+    lat: float
+    lon: float
+    count: int
+    status: str  # the most common status in the cell
+    statuses: dict[str, int]
+
+
+@dataclass(frozen=True)
+class MapPoints:
+    clustered: bool
+    total: int  # tickets in the box that match the filter
+    clusters: list[MapCluster]
+    tickets: list[MapTicket]  # at most MAX_POINTS, newest first
+    categories: dict[int, Category]
+
+
+def map_points(box: BoundingBox, zoom: int, wanted: MapFilter) -> MapPoints:
+    """What the map shows in `box`: clusters below CLUSTER_BELOW_ZOOM, else single tickets."""
+    lat, lon = public_coordinate(Ticket.lat), public_coordinate(Ticket.lon)
+    categories = {c.id: c for c in db.session.scalars(sa.select(Category))}
+    now = utcnow()
+
+    def in_box(query: sa.Select) -> sa.Select:
+        return filtered(query, wanted, now).where(
+            Ticket.lat.is_not(None),
+            Ticket.lon.is_not(None),
+            lat.between(box.south, box.north),
+            lon.between(box.west, box.east),
+        )
+
+    if zoom < CLUSTER_BELOW_ZOOM:
+        clusters = _clusters(in_box, lat, lon, cell_size(zoom))
+        total = sum(cluster.count for cluster in clusters)
+        return MapPoints(True, total, clusters, [], categories)
+    rows = db.session.execute(
+        in_box(
+            sa.select(
+                Ticket.reference,
+                Ticket.status,
+                Ticket.category_id,
+                Ticket.public_text,
+                Ticket.created_at,
+                Ticket.due_at,
+                lat.label("lat"),
+                lon.label("lon"),
+            )
+        )
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(MAX_POINTS + 1)
+    ).all()
+    if len(rows) > MAX_POINTS:
+        rows = rows[:MAX_POINTS]
+        total = db.session.scalar(in_box(sa.select(sa.func.count(Ticket.id))))
+    else:
+        total = len(rows)
+    tickets = [
+        MapTicket(
+            reference=row.reference,
+            status=row.status,
+            category_id=row.category_id,
+            public_text=row.public_text,
+            created_at=row.created_at,
+            overdue=is_overdue(row.status, row.due_at, now),
+            lat=round_public(row.lat),
+            lon=round_public(row.lon),
+        )
+        for row in rows
+    ]
+    return MapPoints(False, total or 0, [], tickets, categories)
+
+
+def _clusters(in_box, lat, lon, cell: float) -> list[MapCluster]:
+    """Tickets grouped by grid cell and status in SQL; the cells are put together here."""
+    inner = in_box(
+        sa.select(
+            sa.func.round(lat / cell).label("row"),
+            sa.func.round(lon / cell).label("col"),
+            Ticket.status.label("status"),
+            lat.label("lat"),
+            lon.label("lon"),
+        )
+    ).subquery()
+    grouped = sa.select(
+        inner.c.row,
+        inner.c.col,
+        inner.c.status,
+        sa.func.count().label("count"),
+        sa.func.sum(inner.c.lat).label("lat_sum"),
+        sa.func.sum(inner.c.lon).label("lon_sum"),
+    ).group_by(inner.c.row, inner.c.col, inner.c.status)
+    cells: dict[tuple, dict] = {}
+    for row in db.session.execute(grouped):
+        found = cells.setdefault((row.row, row.col), {"statuses": {}, "lat": 0.0, "lon": 0.0})
+        found["statuses"][row.status] = row.count
+        found["lat"] += float(row.lat_sum)
+        found["lon"] += float(row.lon_sum)
+    clusters = []
+    for found in cells.values():
+        statuses = found["statuses"]
+        count = sum(statuses.values())
+        dominant = max(statuses, key=lambda status: (statuses[status], -_priority(status)))
+        clusters.append(
+            MapCluster(
+                lat=round_public(found["lat"] / count),
+                lon=round_public(found["lon"] / count),
+                count=count,
+                status=dominant,
+                statuses=statuses,
+            )
+        )
+    clusters.sort(key=lambda cluster: -cluster.count)
+    return clusters
+
+
+def _priority(status: str) -> int:
+    return STATUS_PRIORITY.index(status) if status in STATUS_PRIORITY else len(STATUS_PRIORITY)
+
+
+@dataclass(frozen=True)
+class PublicRow:
+    """One ticket as open data: nothing here may identify the citizen."""
+
+    reference: str
+    channel: str
+    status: str
+    category_code: str | None
+    category_name_ar: str | None
+    category_name_en: str | None
+    directorate_name_ar: str | None
+    directorate_name_en: str | None
+    area_name_ar: str | None
+    area_name_en: str | None
+    district_name_ar: str | None
+    district_name_en: str | None
+    created_at: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    due_at: datetime | None
+    overdue: bool
+    lat: float | None
+    lon: float | None
+    public_text: str
+
+
+EXPORT_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class _Names:
+    code: str | None
+    name_ar: str | None
+    name_en: str | None
+
+
+_NO_NAMES = _Names(None, None, None)
+
+
+def public_rows(wanted: MapFilter) -> Iterator[PublicRow]:
+    """Every ticket the filter picks, oldest first, in batches of EXPORT_BATCH fetched by
+    keyset (id > last), so an export of the whole city never sits in memory. Each batch is
+    read in its own short transaction that ends before any row is handed on: a slow download
+    never holds the database (on SQLite every transaction takes the write lock)."""
+    now = utcnow()
+    categories = {
+        c.id: _Names(c.code, c.name_ar, c.name_en) for c in db.session.scalars(sa.select(Category))
+    }
+    directorates = {
+        d.id: _Names(d.code, d.name_ar, d.name_en)
+        for d in db.session.scalars(sa.select(Directorate))
+    }
+    areas = {a.id: a for a in db.session.scalars(sa.select(Area))}
+    area_names = {
+        area_id: (_Names(a.code, a.name_ar, a.name_en), _district_names(a, areas))
+        for area_id, a in areas.items()
+    }
+    query = filtered(
+        sa.select(
+            Ticket.id,
+            Ticket.reference,
+            Ticket.channel,
+            Ticket.status,
+            Ticket.category_id,
+            Ticket.directorate_id,
+            Ticket.area_id,
+            Ticket.created_at,
+            Ticket.acknowledged_at,
+            Ticket.resolved_at,
+            Ticket.closed_at,
+            Ticket.due_at,
+            public_coordinate(Ticket.lat).label("lat"),
+            public_coordinate(Ticket.lon).label("lon"),
+            Ticket.public_text,
+        ),
+        wanted,
+        now,
+    ).order_by(Ticket.id)
+    db.session.commit()  # the lookups above are plain values now; end their transaction
+    after = 0
+    while True:
+        batch = db.session.execute(
+            query.where(Ticket.id > after)
+            .limit(EXPORT_BATCH)
+            .execution_options(yield_per=EXPORT_BATCH)
+        ).all()
+        db.session.commit()
+        if not batch:
+            return
+        after = batch[-1].id
+        for row in batch:
+            category = categories.get(row.category_id, _NO_NAMES)
+            directorate = directorates.get(row.directorate_id, _NO_NAMES)
+            area, district = area_names.get(row.area_id, (_NO_NAMES, _NO_NAMES))
+            yield PublicRow(
+                reference=row.reference,
+                channel=row.channel,
+                status=row.status,
+                category_code=category.code,
+                category_name_ar=category.name_ar,
+                category_name_en=category.name_en,
+                directorate_name_ar=directorate.name_ar,
+                directorate_name_en=directorate.name_en,
+                area_name_ar=area.name_ar,
+                area_name_en=area.name_en,
+                district_name_ar=district.name_ar,
+                district_name_en=district.name_en,
+                created_at=row.created_at,
+                acknowledged_at=row.acknowledged_at,
+                resolved_at=row.resolved_at,
+                closed_at=row.closed_at,
+                due_at=row.due_at,
+                overdue=is_overdue(row.status, row.due_at, now),
+                lat=round_public(row.lat),
+                lon=round_public(row.lon),
+                public_text=row.public_text,
+            )
+        if len(batch) < EXPORT_BATCH:
+            return
+
+
+def _district_names(area: Area | None, areas: dict[int, Area]) -> _Names:
+    while area is not None and area.kind != "district":
+        area = areas.get(area.parent_id)
+    return _Names(area.code, area.name_ar, area.name_en) if area else _NO_NAMES
+
+
+@dataclass(frozen=True)
+class MapChoices:
+    categories: list[tuple[str, str]]
+    directorates: list[tuple[str, str]]
+    districts: list[tuple[str, str]]
+
+
+def map_choices(language: str) -> MapChoices:
+    """(code, name) pairs in the reader's language for the map's filters."""
+    categories = db.session.scalars(sa.select(Category).order_by(Category.id))
+    directorates = db.session.scalars(sa.select(Directorate).order_by(Directorate.id))
+    districts = db.session.scalars(sa.select(Area).where(Area.kind == "district"))
+    return MapChoices(
+        categories=[(c.code, c.name(language)) for c in categories],
+        directorates=[(d.code, d.name(language)) for d in directorates],
+        districts=sorted(((a.code, a.name(language)) for a in districts), key=lambda p: p[1]),
+    )

@@ -1,0 +1,507 @@
+"""Public scorecards: how fast and how well each directorate (or category, or district) answers.
+
+Every figure is computed in SQL and gives the same result on SQLite and PostgreSQL.
+
+Definitions (the contract the /stats page and /stats.json publish):
+
+* Period: a ticket is *received* in the period when its ``created_at`` falls on or after
+  ``start`` 00:00 UTC and before the day after ``end`` 00:00 UTC (both dates inclusive).
+  Every measure except the overdue backlog is over the tickets received in the period.
+* Durations are whole seconds (rounded), shown in hours: to acknowledge is
+  ``acknowledged_at - created_at`` over tickets with ``acknowledged_at``; to resolve is
+  ``resolved_at - created_at`` over tickets with ``resolved_at`` (a rejection with its public
+  reason also sets ``resolved_at``: the citizen got an answer).
+* Percentiles use the nearest-rank method: of n durations sorted ascending, the p-th
+  percentile is the one at 1-based rank ceil(p × n / 100). The median is p = 50 (for an even
+  n, the lower of the two middle values; never an average); p90 is p = 90.
+* Ratios (numerator of denominator; shown as "—" when the denominator is 0):
+  - acknowledged within 24 h: tickets with ``acknowledged_at - created_at <= 24 h``, of all
+    tickets received;
+  - resolved within SLA: tickets with ``due_at`` set and ``resolved_at <= due_at``, of tickets
+    with ``resolved_at`` (a resolved ticket without a deadline counts as not within);
+  - reopened: tickets with ``resolved_at`` and at least one event to status ``reopened``, of
+    tickets with ``resolved_at``;
+  - disputed: tickets with ``resolved_at`` and at least one CSO verification with verdict
+    ``disputed``, of tickets with ``resolved_at``.
+* Overdue backlog: tickets *now* in an open status (new, acknowledged, in progress, reopened)
+  whose ``due_at`` has passed, whatever their date of receipt.
+* Weekly trends bucket tickets by the Monday (UTC) of the week they were received.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+
+from feedback.domain.lifecycle import OPEN_STATUSES
+from feedback.extensions import db
+from feedback.models import (
+    Area,
+    Category,
+    Directorate,
+    Ticket,
+    TicketEvent,
+    UTCDateTime,
+    Verification,
+    utcnow,
+)
+
+DEFAULT_PERIOD_DAYS = 90
+MAX_PERIOD_DAYS = 3 * 366
+ACK_LIMIT_SECONDS = 24 * 3600
+TREND_GROUPS = 5
+# The key under which totals over every group are returned; no code is ever this.
+_ALL = "*"
+
+
+class Grouping(StrEnum):
+    DIRECTORATE = "directorate"
+    CATEGORY = "category"
+    DISTRICT = "district"
+
+
+class Measure(StrEnum):
+    """What the ranking can be sorted by; each has a direction in which "better" lies."""
+
+    RECEIVED = "received"
+    ACK_24H = "ack_24h"
+    ACK_MEDIAN = "ack_median"
+    ACK_P90 = "ack_p90"
+    RESOLVE_MEDIAN = "resolve_median"
+    RESOLVE_P90 = "resolve_p90"
+    WITHIN_SLA = "within_sla"
+    REOPENED = "reopened"
+    DISPUTED = "disputed"
+    OVERDUE = "overdue"
+
+
+# Higher is better for these; lower is better for the others (times, reopened, disputed, ...).
+HIGHER_IS_BETTER = frozenset({Measure.RECEIVED, Measure.ACK_24H, Measure.WITHIN_SLA})
+
+
+class InvalidPeriod(ValueError):
+    """A period that ends before it starts, or is longer than MAX_PERIOD_DAYS."""
+
+
+@dataclass(frozen=True)
+class StatsQuery:
+    start: date
+    end: date  # inclusive
+    grouping: Grouping = Grouping.DIRECTORATE
+    sort: Measure = Measure.WITHIN_SLA
+    descending: bool = True
+    trend_all: bool = False  # True: one series for all tickets; False: the top groups
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise InvalidPeriod("the period ends before it starts")
+        if (self.end - self.start).days >= MAX_PERIOD_DAYS:
+            raise InvalidPeriod("the period is too long")
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The last DEFAULT_PERIOD_DAYS days, today included."""
+    return today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today
+
+
+@dataclass(frozen=True)
+class Ratio:
+    numerator: int
+    denominator: int
+
+    @property
+    def percent(self) -> float | None:
+        """Rounded to one decimal; None when there is nothing to divide by."""
+        if not self.denominator:
+            return None
+        return round(100 * self.numerator / self.denominator, 1)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Nearest-rank median and 90th percentile of `count` durations; None without data."""
+
+    count: int
+    median_seconds: int | None
+    p90_seconds: int | None
+
+    @property
+    def median_hours(self) -> float | None:
+        return _hours(self.median_seconds)
+
+    @property
+    def p90_hours(self) -> float | None:
+        return _hours(self.p90_seconds)
+
+
+def _hours(seconds: int | None) -> float | None:
+    """Hours to one decimal, as the page shows them."""
+    return None if seconds is None else round(int(seconds) / 3600, 1)
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    key: str  # directorate/category/area code, "" for tickets without one
+    name: str
+    received: int
+    acknowledged_24h: Ratio
+    to_acknowledge: Spread
+    to_resolve: Spread
+    within_sla: Ratio
+    reopened: Ratio
+    disputed: Ratio
+    overdue: int
+
+    def value(self, measure: Measure) -> float | int | None:
+        return {
+            Measure.RECEIVED: self.received,
+            Measure.ACK_24H: self.acknowledged_24h.percent,
+            Measure.ACK_MEDIAN: self.to_acknowledge.median_hours,
+            Measure.ACK_P90: self.to_acknowledge.p90_hours,
+            Measure.RESOLVE_MEDIAN: self.to_resolve.median_hours,
+            Measure.RESOLVE_P90: self.to_resolve.p90_hours,
+            Measure.WITHIN_SLA: self.within_sla.percent,
+            Measure.REOPENED: self.reopened.percent,
+            Measure.DISPUTED: self.disputed.percent,
+            Measure.OVERDUE: self.overdue,
+        }[measure]
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    week: str  # the Monday, YYYY-MM-DD
+    received: int
+    within_sla: Ratio
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    key: str | None  # None: all tickets; "": tickets without a group
+    name: str
+    points: list[WeekPoint]
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    query: StatsQuery
+    generated_at: datetime
+    groups: list[GroupScore]  # ranked by query.sort; groups without a value for it come last
+    total: GroupScore  # every ticket, whatever its group
+    weeks: list[str]
+    trends: list[TrendSeries] = field(default_factory=list)
+
+
+# --- dialect-aware SQL pieces ---------------------------------------------------------------
+
+
+class seconds_between(sa.sql.functions.FunctionElement):  # noqa: N801 - SQL function
+    """Whole seconds from the first timestamp to the second (NULL if either is): julianday on
+    SQLite, EXTRACT EPOCH on PostgreSQL, rounded so both dialects agree to the second."""
+
+    type = sa.BigInteger()
+    name = "seconds_between"
+    inherit_cache = True
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_sqlite(element, compiler, **kw):
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(ROUND((julianday({end}) - julianday({start})) * 86400) AS INTEGER)"
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_postgresql(element, compiler, **kw):
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(ROUND(EXTRACT(EPOCH FROM ({end} - {start}))) AS BIGINT)"
+
+
+class week_of(sa.sql.functions.FunctionElement):  # noqa: N801 - SQL function
+    """The Monday (UTC) of the week a timestamp falls in, as text YYYY-MM-DD."""
+
+    type = sa.String()
+    name = "week_of"
+    inherit_cache = True
+
+
+@compiles(week_of, "sqlite")
+def _week_sqlite(element, compiler, **kw):
+    # 'weekday 0' moves forward to the next Sunday (or stays on one); six days back is Monday.
+    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
+
+
+@compiles(week_of, "postgresql")
+def _week_postgresql(element, compiler, **kw):
+    stamp = compiler.process(element.clauses, **kw)
+    return f"to_char(date_trunc('week', {stamp} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
+
+
+def _nearest_rank(percent: int, count):
+    """ceil(percent × count / 100) in integer arithmetic, the same on every dialect."""
+    return (count * percent + 99) // 100
+
+
+# --- the scorecard ---------------------------------------------------------------------------
+
+
+def scorecard(query: StatsQuery, language: str, now: datetime | None = None) -> Scorecard:
+    """Every group's figures for the period, ranked, with the weekly trends (see module doc)."""
+    now = now or utcnow()
+    names = _group_names(query.grouping, language)
+    scoped = _tickets_in_period(query)
+    counts = _counts(scoped)
+    ack = _spreads(scoped, scoped.c.ack_seconds)
+    resolve = _spreads(scoped, scoped.c.resolve_seconds)
+    overdue = _overdue(query.grouping, now)
+
+    keys = set(counts) | set(overdue)
+    keys.discard(_ALL)
+    groups = [
+        _score(key, _name(names, query.grouping, key), counts, ack, resolve, overdue)
+        for key in keys
+    ]
+    groups = rank(groups, query.sort, query.descending)
+    total = _score(_ALL, "", counts, ack, resolve, overdue)
+
+    weeks = _weeks(query.start, query.end)
+    if query.trend_all:
+        chosen = [_ALL]
+    else:
+        by_volume = sorted(groups, key=lambda g: (-g.received, g.name))
+        chosen = [g.key for g in by_volume[:TREND_GROUPS] if g.received]
+    trends = _trends(scoped, chosen, weeks, names, query.grouping)
+    return Scorecard(query, now, groups, total, weeks, trends)
+
+
+def rank(groups: list[GroupScore], measure: Measure, descending: bool) -> list[GroupScore]:
+    """Sorted by `measure`; groups with no value for it ("—") last, ties by name."""
+    with_value = [g for g in groups if g.value(measure) is not None]
+    without = [g for g in groups if g.value(measure) is None]
+    with_value.sort(key=lambda g: g.name)
+    with_value.sort(key=lambda g: g.value(measure), reverse=descending)
+    return with_value + sorted(without, key=lambda g: g.name)
+
+
+def _grouped(select, grouping: Grouping):
+    """`select` outer-joined to the grouping's table, and the group's code ("" when the
+    ticket has none: unrouted, uncategorised, or placed above or outside any district)."""
+    if grouping == Grouping.DIRECTORATE:
+        select = select.outerjoin(Directorate, Ticket.directorate_id == Directorate.id)
+        return select, sa.func.coalesce(Directorate.code, "")
+    if grouping == Grouping.CATEGORY:
+        select = select.outerjoin(Category, Ticket.category_id == Category.id)
+        return select, sa.func.coalesce(Category.code, "")
+    district = _district_of_area()
+    district_area = aliased(Area, name="district_area")
+    select = select.outerjoin(district, Ticket.area_id == district.c.area_id).outerjoin(
+        district_area, district.c.district_id == district_area.id
+    )
+    return select, sa.func.coalesce(district_area.code, "")
+
+
+def _district_of_area():
+    """(area_id, district_id) for every district and every place under one (recursive CTE)."""
+    districts = (
+        sa.select(Area.id.label("area_id"), Area.id.label("district_id"))
+        .where(Area.kind == "district")
+        .cte("area_district", recursive=True)
+    )
+    child = aliased(Area, name="child_area")
+    return districts.union_all(
+        sa.select(child.id, districts.c.district_id)
+        .join(districts, child.parent_id == districts.c.area_id)
+        .where(child.kind != "district")
+    )
+
+
+def _tickets_in_period(query: StatsQuery):
+    """One row per ticket received in the period: its group, durations and flags."""
+    start = datetime.combine(query.start, time(), UTC)
+    end = datetime.combine(query.end + timedelta(days=1), time(), UTC)
+    reopened = (
+        sa.select(TicketEvent.id)
+        .where(TicketEvent.ticket_id == Ticket.id, TicketEvent.to_status == "reopened")
+        .exists()
+    )
+    disputed = (
+        sa.select(Verification.id)
+        .where(Verification.ticket_id == Ticket.id, Verification.verdict == "disputed")
+        .exists()
+    )
+    is_resolved = Ticket.resolved_at.is_not(None)
+    columns = [
+        Ticket.id.label("ticket_id"),
+        week_of(Ticket.created_at).label("week"),
+        seconds_between(Ticket.created_at, Ticket.acknowledged_at).label("ack_seconds"),
+        seconds_between(Ticket.created_at, Ticket.resolved_at).label("resolve_seconds"),
+        _flag(is_resolved).label("resolved"),
+        _flag(
+            sa.and_(is_resolved, Ticket.due_at.is_not(None), Ticket.resolved_at <= Ticket.due_at)
+        ).label("within_sla"),
+        _flag(sa.and_(is_resolved, reopened)).label("reopened"),
+        _flag(sa.and_(is_resolved, disputed)).label("disputed"),
+    ]
+    select, key = _grouped(sa.select(*columns).select_from(Ticket), query.grouping)
+    select = select.add_columns(key.label("group_key")).where(
+        Ticket.created_at >= sa.literal(start, UTCDateTime()),
+        Ticket.created_at < sa.literal(end, UTCDateTime()),
+    )
+    return select.cte("scoped")
+
+
+def _flag(condition):
+    return sa.case((condition, 1), else_=0)
+
+
+def _counts(scoped) -> dict[str, sa.Row]:
+    """Received and every ratio's numerator and denominator, per group and over all ("*")."""
+    ack_24h = _flag(scoped.c.ack_seconds <= ACK_LIMIT_SECONDS)
+    columns = [
+        sa.func.count().label("received"),
+        sa.func.coalesce(sa.func.sum(ack_24h), 0).label("ack_24h"),
+        sa.func.coalesce(sa.func.sum(scoped.c.resolved), 0).label("resolved"),
+        sa.func.coalesce(sa.func.sum(scoped.c.within_sla), 0).label("within_sla"),
+        sa.func.coalesce(sa.func.sum(scoped.c.reopened), 0).label("reopened"),
+        sa.func.coalesce(sa.func.sum(scoped.c.disputed), 0).label("disputed"),
+    ]
+    per_group = sa.select(scoped.c.group_key, *columns).group_by(scoped.c.group_key)
+    rows = {row.group_key: row for row in db.session.execute(per_group)}
+    rows[_ALL] = db.session.execute(sa.select(*columns).select_from(scoped)).one()
+    return rows
+
+
+def _spreads(scoped, seconds) -> dict[str, Spread]:
+    """Count, median and p90 of `seconds` per group and over all ("*"), by nearest rank."""
+    result = {}
+    for partition in (scoped.c.group_key, None):
+        window = {} if partition is None else {"partition_by": partition}
+        ranked = (
+            sa.select(
+                scoped.c.group_key,
+                seconds.label("seconds"),
+                sa.func.row_number().over(order_by=seconds, **window).label("position"),
+                sa.func.count().over(**window).label("n"),
+            )
+            .where(seconds.is_not(None))
+            .subquery()
+        )
+        columns = [
+            sa.func.max(ranked.c.n).label("n"),
+            _at_rank(ranked, 50).label("median"),
+            _at_rank(ranked, 90).label("p90"),
+        ]
+        if partition is None:
+            row = db.session.execute(sa.select(*columns)).one()
+            result[_ALL] = Spread(row.n or 0, row.median, row.p90)
+        else:
+            picked = sa.select(ranked.c.group_key, *columns).group_by(ranked.c.group_key)
+            for row in db.session.execute(picked):
+                result[row.group_key] = Spread(row.n, row.median, row.p90)
+    return result
+
+
+def _at_rank(ranked, percent: int):
+    """The value at the nearest rank for `percent` within each partition."""
+    wanted = _nearest_rank(percent, ranked.c.n)
+    return sa.func.max(sa.case((ranked.c.position == wanted, ranked.c.seconds)))
+
+
+def _overdue(grouping: Grouping, now: datetime) -> dict[str, int]:
+    """Open tickets past their deadline now, per group and over all ("*"); any period."""
+    late = sa.and_(
+        Ticket.status.in_([status.value for status in OPEN_STATUSES]),
+        Ticket.due_at < sa.literal(now, UTCDateTime()),
+    )
+    select, key = _grouped(sa.select(sa.func.count().label("n")).select_from(Ticket), grouping)
+    select = select.add_columns(key.label("group_key")).where(late).group_by(key)
+    rows = {row.group_key: row.n for row in db.session.execute(select)}
+    rows[_ALL] = db.session.scalar(sa.select(sa.func.count()).select_from(Ticket).where(late))
+    return rows
+
+
+def _trends(scoped, keys: list[str], weeks: list[str], names, grouping) -> list[TrendSeries]:
+    """Received and within-SLA per week for each chosen group ("*": all tickets)."""
+    if not keys:
+        return []
+    columns = [
+        scoped.c.week,
+        sa.func.count().label("received"),
+        sa.func.coalesce(sa.func.sum(scoped.c.resolved), 0).label("resolved"),
+        sa.func.coalesce(sa.func.sum(scoped.c.within_sla), 0).label("within_sla"),
+    ]
+    found: dict[tuple[str, str], sa.Row] = {}
+    if _ALL in keys:
+        for row in db.session.execute(sa.select(*columns).group_by(scoped.c.week)):
+            found[(_ALL, row.week)] = row
+    others = [k for k in keys if k != _ALL]
+    if others:
+        select = (
+            sa.select(scoped.c.group_key, *columns)
+            .where(scoped.c.group_key.in_(others))
+            .group_by(scoped.c.group_key, scoped.c.week)
+        )
+        for row in db.session.execute(select):
+            found[(row.group_key, row.week)] = row
+    series = []
+    for key in keys:
+        points = []
+        for week in weeks:
+            row = found.get((key, week))
+            points.append(
+                WeekPoint(week, row.received, Ratio(row.within_sla, row.resolved))
+                if row
+                else WeekPoint(week, 0, Ratio(0, 0))
+            )
+        name = "" if key == _ALL else _name(names, grouping, key)
+        series.append(TrendSeries(None if key == _ALL else key, name, points))
+    return series
+
+
+def _weeks(start: date, end: date) -> list[str]:
+    monday = start - timedelta(days=start.weekday())
+    weeks = []
+    while monday <= end:
+        weeks.append(monday.isoformat())
+        monday += timedelta(days=7)
+    return weeks
+
+
+def _score(key, name, counts, ack, resolve, overdue) -> GroupScore:
+    row = counts.get(key)
+    received = row.received if row else 0
+    resolved = row.resolved if row else 0
+
+    def ratio(column: str, denominator: int) -> Ratio:
+        return Ratio(getattr(row, column) if row else 0, denominator)
+
+    return GroupScore(
+        key=key,
+        name=name,
+        received=received,
+        acknowledged_24h=ratio("ack_24h", received),
+        to_acknowledge=ack.get(key, Spread(0, None, None)),
+        to_resolve=resolve.get(key, Spread(0, None, None)),
+        within_sla=ratio("within_sla", resolved),
+        reopened=ratio("reopened", resolved),
+        disputed=ratio("disputed", resolved),
+        overdue=overdue.get(key, 0),
+    )
+
+
+def _group_names(grouping: Grouping, language: str) -> dict[str, str]:
+    model = {
+        Grouping.DIRECTORATE: Directorate,
+        Grouping.CATEGORY: Category,
+        Grouping.DISTRICT: Area,
+    }[grouping]
+    rows = db.session.scalars(sa.select(model))
+    return {row.code: row.name(language) for row in rows}
+
+
+def _name(names: dict[str, str], grouping: Grouping, key: str) -> str:
+    """The group's name; "" stands for tickets without one and is named by the page."""
+    return names.get(key, key) if key else ""
