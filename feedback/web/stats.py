@@ -251,7 +251,7 @@ def _chart_data(card: Scorecard, language: str) -> dict:
         ],
         "labels": {
             "received": _("Complaints received per week"),
-            "within_sla": _("% resolved within deadline, per week of receipt"),
+            "within_sla": _("Resolved within deadline (%), per week of receipt"),
             "week": _("Week starting"),
         },
     }
