@@ -7,11 +7,9 @@ of all points), measured in the same run; plus a full CSV export, streamed.
 Uses a throw-away SQLite file, or the PostgreSQL database in BENCH_DATABASE_URL."""
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -21,14 +19,12 @@ sys.path.insert(0, str(ROOT))
 
 import folium  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
 from folium.plugins import FastMarkerCluster  # noqa: E402
 
-from feedback import create_app  # noqa: E402
+from bench.scratch_db import bench_database  # noqa: E402
 from feedback.extensions import db  # noqa: E402
 from feedback.models import Area, Category, Directorate, Ticket, utcnow  # noqa: E402
 from feedback.reference_data import read_places  # noqa: E402
-from feedback.services.seed import load_reference_data  # noqa: E402
 
 STATUSES = ["new", "acknowledged", "in_progress", "resolved", "rejected", "closed", "reopened"]
 REPEATS = 7
@@ -122,41 +118,30 @@ def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     arguments.add_argument("--tickets", type=int, default=100_000)
     options = arguments.parse_args()
-    url = os.environ.get("BENCH_DATABASE_URL")
-    scratch = None
-    if not url:
-        scratch = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)
-        url = f"sqlite:///{scratch.name}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": False})
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        upgrade()
-        load_reference_data()
+    with bench_database() as app:
         start = time.perf_counter()
         points = seed(options.tickets)
         seeded = time.perf_counter() - start
         dialect = db.engine.dialect.name
         db.session.remove()
-    client = app.test_client()
-    headers = {"Accept-Language": "en"}
-    client.get("/map", headers=headers)  # warm up
-    page_size, page_ms = fetch(client, "/map")
-    city_size, city_ms = fetch(client, "/map/points.geojson", CITY)
-    gov_size, gov_ms = fetch(client, "/map/points.geojson", GOVERNORATE)
-    street_size, street_ms = fetch(client, "/map/points.geojson", STREET)
-    city = client.get("/map/points.geojson", query_string=CITY).get_json()
-    gov = client.get("/map/points.geojson", query_string=GOVERNORATE).get_json()
-    street = client.get("/map/points.geojson", query_string=STREET).get_json()
-    start = time.perf_counter()
-    export = client.get("/export/tickets.csv")
-    first_chunk = next(iter(export.response))
-    first_ms = (time.perf_counter() - start) * 1000
-    export_size = len(first_chunk) + sum(len(chunk) for chunk in export.response)
-    export.close()
-    export_ms = (time.perf_counter() - start) * 1000
-    naive_size, naive_ms = naive_page(points)
+        client = app.test_client()
+        headers = {"Accept-Language": "en"}
+        client.get("/map", headers=headers)  # warm up
+        page_size, page_ms = fetch(client, "/map")
+        city_size, city_ms = fetch(client, "/map/points.geojson", CITY)
+        gov_size, gov_ms = fetch(client, "/map/points.geojson", GOVERNORATE)
+        street_size, street_ms = fetch(client, "/map/points.geojson", STREET)
+        city = client.get("/map/points.geojson", query_string=CITY).get_json()
+        gov = client.get("/map/points.geojson", query_string=GOVERNORATE).get_json()
+        street = client.get("/map/points.geojson", query_string=STREET).get_json()
+        start = time.perf_counter()
+        export = client.get("/export/tickets.csv")
+        first_chunk = next(iter(export.response))
+        first_ms = (time.perf_counter() - start) * 1000
+        export_size = len(first_chunk) + sum(len(chunk) for chunk in export.response)
+        export.close()
+        export_ms = (time.perf_counter() - start) * 1000
+        naive_size, naive_ms = naive_page(points)
 
     print(f"database: {dialect}; {options.tickets:,} tickets seeded in {seeded:.1f} s")
     print(f"{'what':<44} {'size':>12} {'median ms':>10}")
@@ -178,8 +163,6 @@ def main() -> None:
         f"naive page / (map page + city points): {naive_size / opening:.0f}x larger; "
         f"/ (map page + governorate points): {naive_size / (page_size + gov_size):.0f}x"
     )
-    if scratch:
-        os.unlink(scratch.name)
 
 
 if __name__ == "__main__":

@@ -6,11 +6,9 @@ keyset paging (what /officer/ does), against OFFSET paging at the same depth, in
 Uses a throw-away SQLite file, or the PostgreSQL database in BENCH_DATABASE_URL."""
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -19,9 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
 
-from feedback import create_app  # noqa: E402
+from bench.scratch_db import bench_database  # noqa: E402
 from feedback.domain.lifecycle import OPEN_STATUSES  # noqa: E402
 from feedback.extensions import db  # noqa: E402
 from feedback.models import Category, Directorate, Ticket, User, UTCDateTime, utcnow  # noqa: E402
@@ -31,7 +28,6 @@ from feedback.services.queues import (  # noqa: E402
     QueueFilter,
     officer_queue,
 )
-from feedback.services.seed import load_reference_data  # noqa: E402
 
 STATUSES = ["new", "acknowledged", "in_progress", "resolved", "rejected", "closed", "reopened"]
 REPEATS = 15
@@ -99,18 +95,7 @@ def main() -> None:
     arguments.add_argument("--tickets", type=int, default=100_000)
     arguments.add_argument("--page", type=int, default=80)
     options = arguments.parse_args()
-    url = os.environ.get("BENCH_DATABASE_URL")
-    scratch = None
-    if not url:
-        scratch = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)
-        url = f"sqlite:///{scratch.name}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": False})
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        upgrade()
-        load_reference_data()
+    with bench_database():
         start = time.perf_counter()
         seed(options.tickets)
         seeded = time.perf_counter() - start
@@ -140,8 +125,6 @@ def main() -> None:
     print(f"{'keyset':>8} {first_keyset:>10.1f} {deep_keyset:>12.1f}")
     print(f"{'offset':>8} {first_offset:>10.1f} {deep_offset:>12.1f}")
     print(f"deep page, offset/keyset: {deep_offset / deep_keyset:.2f}x; same rows: {same}")
-    if scratch:
-        os.unlink(scratch.name)
 
 
 if __name__ == "__main__":
