@@ -35,6 +35,13 @@ class Config:
     SMS_BACKEND = os.environ.get("SMS_BACKEND", _default_sms_backend())
     # The number or short code citizens text, as shown to them.
     SMS_PUBLIC_NUMBER = os.environ.get("SMS_PUBLIC_NUMBER", "4455")
+    # Kannel (operator short code over SMPP): on when the secret and sendsms URL are set.
+    KANNEL_INBOUND_SECRET = os.environ.get("KANNEL_INBOUND_SECRET")
+    KANNEL_ALLOWED_IPS = os.environ.get("KANNEL_ALLOWED_IPS", "127.0.0.1")
+    KANNEL_SENDSMS_URL = os.environ.get("KANNEL_SENDSMS_URL")
+    KANNEL_USERNAME = os.environ.get("KANNEL_USERNAME", "")
+    KANNEL_PASSWORD = os.environ.get("KANNEL_PASSWORD", "")
+    KANNEL_FROM = os.environ.get("KANNEL_FROM", "")
     # The URL Twilio signs; behind a proxy the URL Flask sees differs from it.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.

@@ -11,7 +11,7 @@ from feedback.services.deadlines import close_quiet, record_overdue
 from feedback.services.intake import route_expired_conversations
 from feedback.services.outbox import new_worker_id, send_due
 from feedback.services.seed import generate_demo_tickets, is_seeded, load_reference_data
-from feedback.sms.backends import gateway_for, send_policy
+from feedback.sms.backends import gateways_for, send_policy
 
 
 @click.command("seed-demo")
@@ -65,10 +65,10 @@ def create_user_command(username, name, role, directorate_code, organisation, pa
 def sms_worker_command(once: bool, batch: int, interval: float) -> None:
     """Send the Outbox through the configured gateway, with retries; run several safely."""
     config = current_app.config
-    gateway, policy, worker = gateway_for(config), send_policy(config), new_worker_id()
+    gateways, policy, worker = gateways_for(config), send_policy(config), new_worker_id()
     click.echo(f"sms-worker {worker}: {config['SMS_BACKEND']} backend")
     while True:
-        result = send_due(worker, gateway, policy, batch)
+        result = send_due(worker, gateways, policy, batch)
         if result.sent or result.retried or result.failed:
             click.echo(f"sent {result.sent}, to retry {result.retried}, failed {result.failed}")
         if once:

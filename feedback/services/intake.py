@@ -38,7 +38,7 @@ from feedback.models import (
 )
 from feedback.services.commands import answer_command
 from feedback.services.knowledge import Knowledge, load_knowledge
-from feedback.services.notify import queue_sms
+from feedback.services.notify import queue_sms, queue_to
 from feedback.sms.replies import reply_text
 
 NO_ANSWER = "no answer to the question in time"
@@ -64,8 +64,13 @@ class WebReport:
     channel: str = "web"  # "api" for Open311 clients
 
 
-def receive_message(message: InboundMessage, max_length: int) -> IntakeReply:
-    """Handle one inbound SMS/WhatsApp message exactly once per (channel, message id)."""
+def receive_message(
+    message: InboundMessage, max_length: int, reply_by_outbox: bool = False
+) -> IntakeReply:
+    """Handle one inbound SMS/WhatsApp message exactly once per (channel, message id).
+
+    Twilio carries the reply in its webhook's answer; channels that cannot (Kannel, the Android
+    gateway) get it queued in the Outbox here, in the same transaction as the ticket."""
     earlier = _earlier_reply(message)
     if earlier is not None:
         return earlier
@@ -91,6 +96,8 @@ def receive_message(message: InboundMessage, max_length: int) -> IntakeReply:
 
     reply = _answer(message, language, max_length, record)
     record.reply_body = reply.text
+    if reply_by_outbox:
+        queue_to(message.sender, reply.text, reply.language, record.ticket)
     db.session.commit()
     return reply
 

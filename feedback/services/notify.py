@@ -2,6 +2,9 @@
 inside it. The sms-worker sends after commit, so a rolled-back change texts nobody and a
 committed one is never forgotten."""
 
+from flask import current_app
+
+from feedback.domain.channels import outbound_channel
 from feedback.extensions import db
 from feedback.models import Outbox, Ticket
 from feedback.sms.replies import notice_text
@@ -11,13 +14,15 @@ def queue_sms(ticket: Ticket, body: str) -> Outbox | None:
     """Queue `body` to the citizen who filed `ticket`; None when they left no number."""
     if not ticket.citizen_phone:
         return None
-    row = Outbox(
-        ticket=ticket,
-        to_number=ticket.citizen_phone,
-        body=body,
-        language=ticket.language,
-        channel="whatsapp" if ticket.citizen_phone.startswith("whatsapp:") else "sms",
-    )
+    return queue_to(ticket.citizen_phone, body, ticket.language, ticket)
+
+
+def queue_to(to_number: str, body: str, language: str, ticket: Ticket | None = None) -> Outbox:
+    """An outbox row on the channel the recipient and our configuration call for."""
+    from feedback.sms.backends import enabled_channels
+
+    channel = outbound_channel(to_number, enabled_channels(current_app.config))
+    row = Outbox(ticket=ticket, to_number=to_number, body=body, language=language, channel=channel)
     db.session.add(row)
     return row
 

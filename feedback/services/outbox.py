@@ -8,6 +8,7 @@ status callback (it carries the row id), so it is not sent twice."""
 
 import socket
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,7 +26,8 @@ LEASE = timedelta(minutes=5)
 class SendPolicy:
     max_attempts: int
     retry_seconds: int
-    status_callback: str | None  # URL template with {id}, or None
+    # Per channel, the delivery-report URL template with {id}; a channel without one: none.
+    status_callbacks: Mapping[str, str]
 
 
 @dataclass
@@ -60,19 +62,29 @@ def claim(worker: str, limit: int, now: datetime | None = None) -> list[int]:
     return ids
 
 
+def gateway_for(gateways: Mapping[str, SmsGateway], channel: str) -> SmsGateway:
+    """The channel's own gateway, else the general 'sms' one."""
+    return gateways.get(channel) or gateways["sms"]
+
+
 def send_claimed(
-    worker: str, outbox_id: int, gateway: SmsGateway, policy: SendPolicy, result: BatchResult
+    worker: str,
+    outbox_id: int,
+    gateways: Mapping[str, SmsGateway],
+    policy: SendPolicy,
+    result: BatchResult,
 ) -> None:
-    """Send one claimed row and record the outcome in the same commit."""
+    """Send one claimed row through its channel's gateway; record the outcome in one commit."""
     row = db.session.get(Outbox, outbox_id)
     if row is None or row.status != "sending" or row.claimed_by != worker:
         db.session.rollback()
         return  # its lease ran out and another worker has it now
     now = utcnow()
     row.attempts += 1
-    callback = policy.status_callback.format(id=row.id) if policy.status_callback else None
+    template = policy.status_callbacks.get(row.channel)
+    callback = template.format(id=row.id) if template else None
     try:
-        row.external_id = gateway.send(row.to_number, row.body, callback)
+        row.external_id = gateway_for(gateways, row.channel).send(row.to_number, row.body, callback)
     except SendError as error:
         row.last_error = str(error)[:500]
         if error.retryable and row.attempts < policy.max_attempts:
@@ -90,15 +102,18 @@ def send_claimed(
     db.session.commit()
 
 
-def send_due(worker: str, gateway: SmsGateway, policy: SendPolicy, batch: int = 20) -> BatchResult:
+def send_due(
+    worker: str, gateways: Mapping[str, SmsGateway], policy: SendPolicy, batch: int = 20
+) -> BatchResult:
     """Claim and send until nothing is due; returns what happened."""
     result = BatchResult()
     while ids := claim(worker, batch):
         for outbox_id in ids:
-            send_claimed(worker, outbox_id, gateway, policy, result)
+            send_claimed(worker, outbox_id, gateways, policy, result)
     return result
 
 
+# Twilio's MessageStatus, and Kannel's DLR types, to our delivery states.
 DELIVERY_STATES = {
     "queued": "sent",
     "accepted": "sent",
@@ -130,6 +145,6 @@ def record_delivery(
         row.status, row.delivered_at = "delivered", now
     elif status == "undelivered":
         row.status = "undelivered"
-        row.last_error = f"Twilio error {error_code}" if error_code else "undelivered"
+        row.last_error = f"delivery error {error_code}" if error_code else "undelivered"
     db.session.commit()
     return True

@@ -1,25 +1,47 @@
-"""Which gateway sends, by SMS_BACKEND: 'console' records, 'twilio' sends for real."""
+"""Which gateways send, by configuration: Twilio for WhatsApp and international numbers (or
+the console without Twilio), Kannel for Iraqi mobiles when the operator link is set up."""
 
 from feedback.services.outbox import SendPolicy
+from feedback.sms import kannel
 from feedback.sms.console import ConsoleGateway
 from feedback.sms.gateway import SmsGateway
 
 
-def gateway_for(config) -> SmsGateway:
+def enabled_channels(config) -> frozenset[str]:
+    """The local routes that are configured (see feedback.domain.channels)."""
+    return frozenset({"kannel"} if kannel.is_enabled(config) else set())
+
+
+def gateways_for(config) -> dict[str, SmsGateway]:
+    """A gateway per channel; 'sms' serves any channel without its own."""
     if config["SMS_BACKEND"] == "twilio":
         from twilio.rest import Client
 
         from feedback.sms.twilio import TwilioGateway
 
         client = Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"])
-        return TwilioGateway(client, config["TWILIO_FROM"])
-    return ConsoleGateway(config["SMS_PUBLIC_NUMBER"])
+        general: SmsGateway = TwilioGateway(client, config["TWILIO_FROM"])
+    else:
+        general = ConsoleGateway(config["SMS_PUBLIC_NUMBER"])
+    gateways = {"sms": general, "whatsapp": general}
+    if kannel.is_enabled(config):
+        gateways["kannel"] = kannel.KannelGateway(
+            config["KANNEL_SENDSMS_URL"],
+            config["KANNEL_USERNAME"],
+            config["KANNEL_PASSWORD"],
+            config["KANNEL_FROM"],
+        )
+    return gateways
 
 
 def send_policy(config) -> SendPolicy:
-    """Twilio reports delivery to /sms/status when we know our public URL."""
-    base = config.get("PUBLIC_BASE_URL")
-    callback = None
+    """Delivery reports: Twilio to /sms/status, Kannel to /sms/kannel/dlr (with its secret),
+    when we know our public URL."""
+    base = (config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    callbacks = {}
     if base and config["SMS_BACKEND"] == "twilio":
-        callback = base.rstrip("/") + "/sms/status?outbox={id}"
-    return SendPolicy(config["SMS_MAX_ATTEMPTS"], config["SMS_RETRY_SECONDS"], callback)
+        callbacks["sms"] = callbacks["whatsapp"] = base + "/sms/status?outbox={id}"
+    if base and kannel.is_enabled(config):
+        secret = config["KANNEL_INBOUND_SECRET"]
+        callbacks["kannel"] = base + "/sms/kannel/dlr?secret=" + secret + "&outbox={id}&status=%d"
+    return SendPolicy(config["SMS_MAX_ATTEMPTS"], config["SMS_RETRY_SECONDS"], callbacks)

@@ -9,6 +9,7 @@ from feedback.domain.inbound import InboundMessage
 from feedback.extensions import csrf
 from feedback.services.intake import receive_message
 from feedback.services.outbox import record_delivery
+from feedback.sms import kannel
 from feedback.sms.signature import is_signed_by_twilio, signed_url, webhook_token
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
@@ -72,3 +73,46 @@ def status():
         request.form.get("ErrorCode"),
     )
     return ("", 204) if found else ("", 404)
+
+
+@bp.route("/kannel/inbound", methods=["GET", "POST"])
+@csrf.exempt  # authenticated by the shared secret and the source address
+def kannel_inbound():
+    """Kannel's sms-service get-url/post-url; the reply goes out through sendsms later, so the
+    body is empty (configure the service with max-messages = 0)."""
+    _require_kannel()
+    raw = _raw_params()  # before the form is parsed, which consumes the body
+    args = request.values
+    text = kannel.decode_text(raw, args.get("charset"))
+    if not args.get("from") or text is None:
+        abort(400)
+    message = kannel.inbound_message(args, text)
+    receive_message(message, current_app.config["SMS_MAX_BODY"], reply_by_outbox=True)
+    return "", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.get("/kannel/dlr")
+@csrf.exempt
+def kannel_delivery_report():
+    """Kannel's dlr-url: delivery state of an Outbox row sent through sendsms."""
+    _require_kannel()
+    state = kannel.DLR_STATES.get(request.args.get("status", type=int) or 0)
+    found = state and record_delivery(
+        request.args.get("outbox", type=int), None, state, request.args.get("status")
+    )
+    return ("", 204) if found else ("", 404)
+
+
+def _require_kannel() -> None:
+    """Off (404) unless configured; otherwise the secret from an allowed address (403)."""
+    if not kannel.is_enabled(current_app.config):
+        abort(404)
+    if not kannel.is_trusted(current_app.config, request.args.get("secret"), request.remote_addr):
+        abort(403)
+
+
+def _raw_params() -> bytes:
+    """The query or form bytes as sent: Kannel's text may be UTF-16BE, not UTF-8."""
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        return request.get_data(cache=True)
+    return request.query_string

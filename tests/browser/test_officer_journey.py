@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from feedback.extensions import db
 from feedback.models import Outbox, Ticket
 from feedback.services.outbox import send_due
-from feedback.sms.backends import gateway_for, send_policy
+from feedback.sms.backends import gateways_for, send_policy
 from tests.conftest import DEMO_PASSWORDS
 
 pytestmark = pytest.mark.browser
@@ -41,7 +41,7 @@ def test_officer_acknowledges_and_resolves_and_the_citizen_is_texted(
     assert officer.script_errors == []
 
     with app.app_context():
-        result = send_due("browser-test", gateway_for(app.config), send_policy(app.config))
+        result = send_due("browser-test", gateways_for(app.config), send_policy(app.config))
         assert result.sent == 2
         assert {r.status for r in db.session.scalars(sa.select(Outbox))} == {"sent"}
 

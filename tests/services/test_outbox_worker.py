@@ -18,7 +18,7 @@ from feedback.sms.console import ConsoleGateway
 from feedback.sms.gateway import SendError
 from feedback.sms.twilio import TwilioGateway
 
-POLICY = outbox.SendPolicy(max_attempts=3, retry_seconds=30, status_callback=None)
+POLICY = outbox.SendPolicy(max_attempts=3, retry_seconds=30, status_callbacks={})
 
 
 def queue(count: int, body: str = "شكواك B7K2Q انحلت") -> list[int]:
@@ -52,47 +52,47 @@ class FlakyGateway(ConsoleGateway):
 def test_sends_everything_due_once(app):
     with app.app_context():
         ids = queue(5)
-        result = outbox.send_due("w1", ConsoleGateway("4455"), POLICY)
+        result = outbox.send_due("w1", {"sms": ConsoleGateway("4455")}, POLICY)
         assert (result.sent, result.retried, result.failed) == (5, 0, 0)
         rows = db.session.scalars(sa.select(Outbox).where(Outbox.id.in_(ids))).all()
         assert {r.status for r in rows} == {"sent"}
         assert {r.external_id for r in rows} == {m.external_id for m in sent_messages()}
-        assert outbox.send_due("w1", ConsoleGateway("4455"), POLICY).sent == 0
+        assert outbox.send_due("w1", {"sms": ConsoleGateway("4455")}, POLICY).sent == 0
 
 
 def test_a_passing_failure_is_retried_later_with_growing_delay(app):
     with app.app_context():
         (row_id,) = queue(1)
         gateway = FlakyGateway(failures=2, retryable=True)
-        assert outbox.send_due("w1", gateway, POLICY).retried == 1
+        assert outbox.send_due("w1", {"sms": gateway}, POLICY).retried == 1
         row = db.session.get(Outbox, row_id)
         first_delay = row.next_attempt_at - utcnow()
         assert row.status == "pending" and row.attempts == 1 and "gateway down" in row.last_error
         assert timedelta(seconds=20) < first_delay <= timedelta(seconds=30)
-        assert outbox.send_due("w1", gateway, POLICY).sent == 0  # not due yet
+        assert outbox.send_due("w1", {"sms": gateway}, POLICY).sent == 0  # not due yet
         row.next_attempt_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
-        outbox.send_due("w1", gateway, POLICY)
+        outbox.send_due("w1", {"sms": gateway}, POLICY)
         row = db.session.get(Outbox, row_id)
         second_delay = row.next_attempt_at - utcnow()
         assert row.attempts == 2 and timedelta(seconds=50) < second_delay <= timedelta(seconds=60)
         row.next_attempt_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
-        assert outbox.send_due("w1", gateway, POLICY).sent == 1
+        assert outbox.send_due("w1", {"sms": gateway}, POLICY).sent == 1
         assert db.session.get(Outbox, row_id).status == "sent"
 
 
 def test_retries_end_in_failed_and_a_permanent_error_fails_at_once(app):
     with app.app_context():
         (permanent,) = queue(1)
-        outbox.send_due("w1", FlakyGateway(failures=1, retryable=False), POLICY)
+        outbox.send_due("w1", {"sms": FlakyGateway(failures=1, retryable=False)}, POLICY)
         assert db.session.get(Outbox, permanent).status == "failed"
         (flaky,) = queue(1)
         gateway = FlakyGateway(failures=10, retryable=True)
         for _ in range(POLICY.max_attempts):
             db.session.execute(sa.update(Outbox).values(next_attempt_at=utcnow()))
             db.session.commit()
-            outbox.send_due("w1", gateway, POLICY)
+            outbox.send_due("w1", {"sms": gateway}, POLICY)
         row = db.session.get(Outbox, flaky)
         assert row.status == "failed" and row.attempts == POLICY.max_attempts
 
@@ -117,19 +117,19 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_double_sends_nothing(app):
     with app.app_context():
         ids = queue(6)
         with pytest.raises(Killed):
-            outbox.send_due("dead", DiesOnThirdSend(), POLICY, batch=6)
+            outbox.send_due("dead", {"sms": DiesOnThirdSend()}, POLICY, batch=6)
         db.session.rollback()
         statuses = [db.session.get(Outbox, i).status for i in ids]
         assert statuses == ["sent", "sent"] + ["sending"] * 4
         survivor = ConsoleGateway("4455")
-        assert outbox.send_due("w2", survivor, POLICY).sent == 0  # the lease still holds
+        assert outbox.send_due("w2", {"sms": survivor}, POLICY).sent == 0  # the lease still holds
         db.session.execute(
             sa.update(Outbox)
             .where(Outbox.status == "sending")
             .values(claimed_at=utcnow() - outbox.LEASE - timedelta(seconds=1))
         )
         db.session.commit()
-        assert outbox.send_due("w2", survivor, POLICY).sent == 4
+        assert outbox.send_due("w2", {"sms": survivor}, POLICY).sent == 4
         messages = sent_messages()
         assert sorted(m.body for m in messages) == sorted(
             db.session.scalars(sa.select(Outbox.body)).all()
@@ -144,7 +144,7 @@ def test_two_workers_at_once_send_each_row_exactly_once(app):
 
     def work(name):
         with app.app_context():
-            results.append(outbox.send_due(name, ConsoleGateway("4455"), POLICY, batch=7))
+            results.append(outbox.send_due(name, {"sms": ConsoleGateway("4455")}, POLICY, batch=7))
 
     workers = [threading.Thread(target=work, args=(f"w{n}",)) for n in range(2)]
     for worker in workers:
