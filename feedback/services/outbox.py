@@ -74,8 +74,11 @@ def send_claimed(
     policy: SendPolicy,
     result: BatchResult,
 ) -> None:
-    """Send one claimed row through its channel's gateway; record the outcome in one commit."""
-    row = db.session.get(Outbox, outbox_id)
+    """Send one claimed row through its channel's gateway; record the outcome in one commit.
+
+    The row stays locked until then, so a delivery report that arrives before our commit
+    (Kannel's can) waits, rather than being overwritten by 'sent'."""
+    row = db.session.get(Outbox, outbox_id, with_for_update=True)
     if row is None or row.status != "sending" or row.claimed_by != worker:
         db.session.rollback()
         return  # its lease ran out and another worker has it now
