@@ -42,6 +42,17 @@ class Config:
     KANNEL_USERNAME = os.environ.get("KANNEL_USERNAME", "")
     KANNEL_PASSWORD = os.environ.get("KANNEL_PASSWORD", "")
     KANNEL_FROM = os.environ.get("KANNEL_FROM", "")
+    # SMS Gateway for Android (a phone with a local SIM): on when the signing key and API URL
+    # are set. The URL is the app's API base: http://<phone>:8080 (local server) or
+    # https://api.sms-gate.app/3rdparty/v1 (cloud); the key is the app's webhook signing key.
+    ANDROID_GATEWAY_URL = os.environ.get("ANDROID_GATEWAY_URL")
+    ANDROID_GATEWAY_USERNAME = os.environ.get("ANDROID_GATEWAY_USERNAME", "")
+    ANDROID_GATEWAY_PASSWORD = os.environ.get("ANDROID_GATEWAY_PASSWORD", "")
+    ANDROID_GATEWAY_SIGNING_KEY = os.environ.get("ANDROID_GATEWAY_SIGNING_KEY")
+    # Webhooks whose X-Timestamp is further than this from our clock are refused (replays).
+    ANDROID_GATEWAY_MAX_SKEW_SECONDS = int(
+        os.environ.get("ANDROID_GATEWAY_MAX_SKEW_SECONDS", "300")
+    )
     # The URL Twilio signs; behind a proxy the URL Flask sees differs from it.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.

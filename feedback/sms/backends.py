@@ -1,15 +1,17 @@
 """Which gateways send, by configuration: Twilio for WhatsApp and international numbers (or
-the console without Twilio), Kannel for Iraqi mobiles when the operator link is set up."""
+the console without Twilio), Kannel for Iraqi mobiles when the operator link is set up, else
+the Android phone with a local SIM when that is."""
 
 from feedback.services.outbox import SendPolicy
-from feedback.sms import kannel
+from feedback.sms import android, kannel
 from feedback.sms.console import ConsoleGateway
 from feedback.sms.gateway import SmsGateway
 
 
 def enabled_channels(config) -> frozenset[str]:
     """The local routes that are configured (see feedback.domain.channels)."""
-    return frozenset({"kannel"} if kannel.is_enabled(config) else set())
+    routes = {"kannel": kannel.is_enabled(config), "android": android.is_enabled(config)}
+    return frozenset(route for route, enabled in routes.items() if enabled)
 
 
 def gateways_for(config) -> dict[str, SmsGateway]:
@@ -31,12 +33,19 @@ def gateways_for(config) -> dict[str, SmsGateway]:
             config["KANNEL_PASSWORD"],
             config["KANNEL_FROM"],
         )
+    if android.is_enabled(config):
+        gateways["android"] = android.AndroidGateway(
+            config["ANDROID_GATEWAY_URL"],
+            config["ANDROID_GATEWAY_USERNAME"],
+            config["ANDROID_GATEWAY_PASSWORD"],
+        )
     return gateways
 
 
 def send_policy(config) -> SendPolicy:
     """Delivery reports: Twilio to /sms/status, Kannel to /sms/kannel/dlr (with its secret),
-    when we know our public URL."""
+    when we know our public URL. The Android app reports through the webhooks registered in
+    it (/sms/android/inbound), by its message id, so it needs no callback here."""
     base = (config.get("PUBLIC_BASE_URL") or "").rstrip("/")
     callbacks = {}
     if base and config["SMS_BACKEND"] == "twilio":

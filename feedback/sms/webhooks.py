@@ -9,7 +9,7 @@ from feedback.domain.inbound import InboundMessage
 from feedback.extensions import csrf
 from feedback.services.intake import receive_message
 from feedback.services.outbox import record_delivery
-from feedback.sms import kannel
+from feedback.sms import android, kannel
 from feedback.sms.signature import is_signed_by_twilio, signed_url, webhook_token
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
@@ -116,3 +116,34 @@ def _raw_params() -> bytes:
     if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
         return request.get_data(cache=True)
     return request.query_string
+
+
+@bp.post("/android/inbound")
+@csrf.exempt  # authenticated by the app's HMAC signature instead
+def android_inbound():
+    """SMS Gateway for Android's webhooks: `sms:received` becomes a message to intake (the
+    reply goes out through the app's API later); `sms:sent`, `sms:delivered` and `sms:failed`
+    are the delivery state of the Outbox row holding the app's message id. Other events are
+    acknowledged and ignored. Register this URL in the app for each of those four events."""
+    if not android.is_enabled(current_app.config):
+        abort(404)
+    body = request.get_data(cache=True)  # the bytes the app signed, before any parsing
+    headers = request.headers
+    if not android.is_signed(
+        current_app.config, body, headers.get("X-Timestamp"), headers.get("X-Signature")
+    ):
+        abort(403)
+    event = android.parse_event(body)
+    if event is None or not isinstance(event.get("event"), str):
+        abort(400)
+    if event["event"] == "sms:received":
+        message = android.inbound_message(event)
+        if message is None:
+            abort(400)
+        receive_message(message, current_app.config["SMS_MAX_BODY"], reply_by_outbox=True)
+    elif (report := android.delivery_report(event)) is not None:
+        state, message_id, reason = report
+        # Unknown id: 404, and the app retries (its sms:sent can overtake our recording the id).
+        if not (message_id and record_delivery(None, message_id, state, reason)):
+            return {}, 404
+    return {}, 200

@@ -29,6 +29,8 @@ CHANNEL_LABELS = {
     "whatsapp": _l("WhatsApp"),
     "web": _l("web form"),
     "api": _l("Open311 API"),
+    "kannel": _l("SMS (operator short code)"),
+    "android": _l("SMS (local SIM gateway)"),
 }
 
 # Delivery of an SMS to the citizen, as the simulated phone shows it.
