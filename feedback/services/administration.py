@@ -27,6 +27,7 @@ from feedback.models import (
     utcnow,
 )
 from feedback.services.accounts import create_user
+from feedback.services.areas import area_ids_within
 from feedback.services.knowledge import reference_data_changed
 from feedback.services.notify import queue_notice
 
@@ -378,12 +379,7 @@ def find_area(code: str) -> Area:
 
 def parent_choices(code: str) -> list[Area]:
     """Areas that may become the parent of `code`: never itself or one of its descendants."""
-    found = find_area(code)
-    excluded = {found.id}
-    frontier = [found.id]
-    while frontier:
-        frontier = list(db.session.scalars(sa.select(Area.id).where(Area.parent_id.in_(frontier))))
-        excluded.update(frontier)
+    excluded = set(area_ids_within([find_area(code).id]))
     return [a for a in list_areas() if a.id not in excluded]
 
 

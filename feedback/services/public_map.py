@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from feedback.domain.lifecycle import OPEN_STATUSES, Status
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Ticket, utcnow
+from feedback.services.areas import area_and_descendant_ids
 
 # 3 decimals of a degree: about 110 m north-south, 95 m east-west at Basra's latitude.
 PUBLIC_DECIMALS = 3
@@ -144,7 +145,7 @@ def filtered(query: sa.Select, wanted: MapFilter, now: datetime | None = None) -
             .scalar_subquery()
         )
     if wanted.district:
-        query = query.where(Ticket.area_id.in_(_area_and_descendants(wanted.district)))
+        query = query.where(Ticket.area_id.in_(area_and_descendant_ids(wanted.district)))
     if wanted.status == "open":
         query = query.where(Ticket.status.in_(OPEN_VALUES))
     elif wanted.status:
@@ -160,17 +161,6 @@ def filtered(query: sa.Select, wanted: MapFilter, now: datetime | None = None) -
 
 def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), LOCAL_TIME).astimezone(UTC)
-
-
-def _area_and_descendants(code: str) -> list[int]:
-    root = db.session.scalar(sa.select(Area.id).where(Area.code == code))
-    if root is None:
-        return []
-    ids, frontier = [root], [root]
-    while frontier:
-        frontier = list(db.session.scalars(sa.select(Area.id).where(Area.parent_id.in_(frontier))))
-        ids.extend(frontier)
-    return ids
 
 
 def is_overdue(status: str, due_at: datetime | None, now: datetime) -> bool:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from feedback.domain.lifecycle import OPEN_STATUSES
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Ticket, User, UTCDateTime, utcnow
+from feedback.services.areas import area_and_descendant_ids
 
 PAGE_SIZE = 50
 # Tickets without a deadline sort after all others.
@@ -49,7 +50,7 @@ def officer_queue(user: User, wanted: QueueFilter, cursor: str | None = None) ->
     if wanted.category:
         query = query.where(Ticket.category.has(code=wanted.category))
     if wanted.area:
-        area_ids = _area_and_descendants(wanted.area)
+        area_ids = area_and_descendant_ids(wanted.area)
         query = query.where(Ticket.area_id.in_(area_ids))
     if wanted.overdue:
         query = query.where(Ticket.due_at < now, Ticket.status.in_(open_values))
@@ -82,20 +83,6 @@ def _parse_cursor(cursor: str) -> tuple[datetime, int]:
         return datetime.fromisoformat(stamp), int(ident)
     except ValueError:
         return NO_DEADLINE, 0
-
-
-def _area_and_descendants(code: str) -> list[int]:
-    root = db.session.scalar(sa.select(Area.id).where(Area.code == code))
-    return area_ids_within([root]) if root is not None else []
-
-
-def area_ids_within(area_ids: list[int]) -> list[int]:
-    """These areas and every area inside them, at any depth."""
-    found, frontier = list(area_ids), list(area_ids)
-    while frontier:
-        frontier = list(db.session.scalars(sa.select(Area.id).where(Area.parent_id.in_(frontier))))
-        found.extend(frontier)
-    return found
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from feedback.domain.lifecycle import Status
 from feedback.extensions import db
 from feedback.models import Area, Follow, Ticket, TicketEvent, User, Verification, utcnow
+from feedback.services.areas import area_ids_within
 from feedback.services.casework import change_status
-from feedback.services.queues import area_ids_within
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 # Photos are recognised by their first bytes, not by the name or type the browser claims.
