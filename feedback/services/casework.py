@@ -16,6 +16,7 @@ from feedback.domain.lifecycle import (
 from feedback.extensions import db
 from feedback.models import Directorate, Ticket, TicketEvent, User, utcnow
 from feedback.services.notify import queue_notice
+from feedback.services.tickets import ticket_by_reference
 
 # The notice each new status sends the citizen.
 NOTICE_FOR = {
@@ -43,10 +44,7 @@ def may_work_on(user: User, ticket: Ticket) -> bool:
 
 def ticket_for(user: User, reference: str, lock: bool = False) -> Ticket:
     """The ticket if `user` may work on it; `lock` holds its row until commit (PostgreSQL)."""
-    query = sa.select(Ticket).where(Ticket.reference == reference.upper())
-    if lock:
-        query = query.with_for_update()
-    ticket = db.session.scalar(query)
+    ticket = ticket_by_reference(reference, lock)
     if ticket is None or not may_work_on(user, ticket):
         raise TicketNotFound(reference)
     return ticket

@@ -17,8 +17,15 @@ class PublicTicket:
 PUBLIC_EVENT_KINDS = {"created", "routed", "triage", "status", "transfer", "overdue", "verified"}
 
 
+def ticket_by_reference(reference: str, lock: bool = False) -> Ticket | None:
+    """The ticket a reference as typed names (case forgiven); `lock` holds its row until
+    commit (PostgreSQL)."""
+    query = sa.select(Ticket).where(Ticket.reference == reference.upper())
+    return db.session.scalar(query.with_for_update() if lock else query)
+
+
 def find_public_ticket(reference: str) -> PublicTicket | None:
-    ticket = db.session.scalar(sa.select(Ticket).where(Ticket.reference == reference.upper()))
+    ticket = ticket_by_reference(reference)
     if ticket is None:
         return None
     events = [event for event in ticket.events if event.kind in PUBLIC_EVENT_KINDS]

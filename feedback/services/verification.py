@@ -13,6 +13,7 @@ from feedback.extensions import db
 from feedback.models import Area, Follow, Ticket, TicketEvent, User, Verification, utcnow
 from feedback.services.areas import area_ids_within
 from feedback.services.casework import change_status
+from feedback.services.tickets import ticket_by_reference
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 # Photos are recognised by their first bytes, not by the name or type the browser claims.
@@ -57,7 +58,7 @@ def record_verdict(
     """Record what a monitor found; a dispute reopens the ticket. One transaction."""
     if verdict not in VERDICTS or not note.strip():
         raise ValueError("a verdict and a note are needed")
-    ticket = db.session.scalar(sa.select(Ticket).where(Ticket.reference == reference.upper()))
+    ticket = ticket_by_reference(reference)
     if ticket is None:
         raise NotFound(reference)
     if ticket.status != Status.RESOLVED.value:
@@ -104,8 +105,7 @@ def awaiting_verification(limit: int = 100) -> list[Ticket]:
 
 
 def follow_ticket(user: User, reference: str) -> None:
-    ticket = db.session.scalar(sa.select(Ticket).where(Ticket.reference == reference.upper()))
-    _follow(user, ticket, Follow.ticket_id, "ticket_id")
+    _follow(user, ticket_by_reference(reference), Follow.ticket_id, "ticket_id")
 
 
 def follow_area(user: User, code: str) -> None:
