@@ -4,6 +4,8 @@ one TicketEvent and queues the citizen's SMS, or changes nothing at all.
 An officer reaches only their own directorate's tickets; to anyone else a ticket of another
 directorate does not exist (TicketNotFound), so guessing references reveals nothing."""
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from feedback.domain.lifecycle import (
@@ -77,9 +79,11 @@ def change_status(
     internal_note: str | None = None,
     actor_label: str = "officer",
     notify: bool = True,
+    at: datetime | None = None,
 ) -> None:
-    """Apply an already-checked status change, its event and its notice (no commit)."""
-    now = utcnow()
+    """Apply an already-checked status change, its event and its notice (no commit); `at`
+    backdates it (the demo seed writes 90 days of history)."""
+    now = at or utcnow()
     ticket.events.append(
         TicketEvent(
             created_at=now,

@@ -15,11 +15,11 @@ from feedback.models import (
     Message,
     RoutingRule,
     Ticket,
-    TicketEvent,
     User,
     utcnow,
 )
 from feedback.reference_data import read_places, read_yaml
+from feedback.services.casework import change_status
 from feedback.services.intake import receive_message, route_expired_conversations
 from feedback.services.knowledge import reference_data_changed
 
@@ -157,7 +157,9 @@ def _backdate_and_progress(reference: str, received, answers: dict, rng: random.
         message = None
         if target in (Status.ACKNOWLEDGED, Status.RESOLVED, Status.REJECTED):
             message = rng.choice(answers[target.value][language])
-        _set_status(ticket, target, clock, message)
+        check_transition(ticket.status, target.value)
+        actor = "citizen" if target == Status.REOPENED else "officer"
+        change_status(ticket, target, None, message, actor_label=actor, notify=False, at=clock)
 
 
 def _demo_path(rng: random.Random) -> list[Status]:
@@ -173,23 +175,3 @@ def _demo_path(rng: random.Random) -> list[Status]:
     if roll < 0.55:
         return [Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED, Status.REOPENED]
     return [Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED]
-
-
-def _set_status(ticket: Ticket, target: Status, when, public_message: str | None) -> None:
-    check_transition(ticket.status, target.value)
-    ticket.events.append(
-        TicketEvent(
-            created_at=when,
-            actor_label="citizen" if target == Status.REOPENED else "officer",
-            kind="status",
-            from_status=ticket.status,
-            to_status=target.value,
-            public_message=public_message,
-        )
-    )
-    ticket.status = target.value
-    ticket.updated_at = when
-    if target == Status.ACKNOWLEDGED:
-        ticket.acknowledged_at = when
-    if target in (Status.RESOLVED, Status.REJECTED):
-        ticket.resolved_at = when
