@@ -21,11 +21,23 @@ def _default_sms_backend() -> str:
     return "twilio" if has_twilio else "console"
 
 
-DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production
+# Keys that are public (this file, earlier defaults, the deploy example): refused in production.
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
+PUBLIC_SECRET_KEYS = frozenset({DEVELOPMENT_SECRET_KEY, "change-me", "testing-secret"})
+MIN_SECRET_KEY_LENGTH = 32
+ENVIRONMENTS = ("development", "production")
+
+
+class ConfigError(RuntimeError):
+    """A configuration the application refuses to start with."""
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    ENVIRONMENT = "development"
+    PRODUCTION = False
+    SMS_SIMULATOR = False
+    # Unset in development: create_app() keeps a random key in instance/ instead.
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
@@ -53,6 +65,8 @@ class Config:
     ANDROID_GATEWAY_MAX_SKEW_SECONDS = int(
         os.environ.get("ANDROID_GATEWAY_MAX_SKEW_SECONDS", "300")
     )
+    # Production only: SQLite is refused unless this says it is meant (one small host).
+    ALLOW_SQLITE_IN_PRODUCTION = os.environ.get("ALLOW_SQLITE_IN_PRODUCTION", "") == "1"
     # The URL Twilio signs; behind a proxy the URL Flask sees differs from it.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
@@ -88,10 +102,14 @@ class Config:
 
 
 class DevelopmentConfig(Config):
+    ENVIRONMENT = "development"
     DEBUG = False
+    # The /dev/sms phone simulator, served only with the console backend.
+    SMS_SIMULATOR = True
 
 
-class TestingConfig(Config):
+class TestingConfig(DevelopmentConfig):
+    ENVIRONMENT = "testing"
     TESTING = True
     SECRET_KEY = "testing-secret"  # noqa: S105 - fixed so signed requests are reproducible
     TWILIO_AUTH_TOKEN = "test-auth-token-0123456789abcdef"  # noqa: S105
@@ -101,7 +119,9 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    ENVIRONMENT = "production"
     PRODUCTION = True
+    SMS_SIMULATOR = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 
@@ -113,6 +133,18 @@ CONFIGS = {
 }
 
 
+def config_values(config_class: type[Config]) -> dict:
+    """A config class's settings as the mapping app.config would hold."""
+    return {name: getattr(config_class, name) for name in dir(config_class) if name.isupper()}
+
+
 def config_for(name: str | None = None) -> type[Config]:
-    """The config class named by FEEDBACK_ENV (development unless told otherwise)."""
-    return CONFIGS[name or os.environ.get("FEEDBACK_ENV", "development")]
+    """The config class named (tests name "testing"), else by FEEDBACK_ENV, development
+    unless told otherwise; the testing class, with its fixed keys, is never chosen from the
+    environment."""
+    if name:
+        return CONFIGS[name]
+    chosen = os.environ.get("FEEDBACK_ENV") or "development"
+    if chosen not in ENVIRONMENTS:
+        raise ConfigError(f"FEEDBACK_ENV must be 'development' or 'production', not {chosen!r}")
+    return CONFIGS[chosen]

@@ -1,13 +1,17 @@
 """The Flask application factory: configuration, extensions, blueprints, commands, errors."""
 
+import os
+import secrets
 from pathlib import Path
 
 from flask import Flask, render_template, request, session
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import BASE_DIR, DEVELOPMENT_SECRET_KEY, config_for
+from config import BASE_DIR, ConfigError, config_for
 from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
+from feedback.production_checks import secret_key_problem
+from feedback.web.security_headers import register_security_headers
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -17,15 +21,24 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(BASE_DIR / "templates"),
         static_folder=str(BASE_DIR / "static"),
     )
-    app.config.from_object(config_for("testing" if test_config else None))
+    # Tests get the testing config unless they name another environment.
+    environment = test_config.get("FEEDBACK_ENV", "testing") if test_config else None
+    app.config.from_object(config_for(environment))
     if test_config:
         app.config.update(test_config)
     validate_config(app.config)
     Path(app.instance_path).mkdir(exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    # The simulator lets anyone read and send as any phone: development's console only.
+    app.config["SMS_SIMULATOR"] = (
+        app.config["SMS_SIMULATOR"] and app.config["SMS_BACKEND"] == "console"
+    )
     if app.config["TRUSTED_PROXY_COUNT"]:
         hops = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
+    register_security_headers(app)
     register_blueprints(app)
     register_commands(app)
     register_error_handlers(app)
@@ -34,11 +47,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def validate_config(config) -> None:
     """Refuse to start half-configured rather than fail on the first citizen's message."""
-    if config.get("PRODUCTION") and config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
-        raise RuntimeError("set SECRET_KEY: the development key is public")
+    if config.get("PRODUCTION") and (problem := secret_key_problem(config["SECRET_KEY"])):
+        raise ConfigError(f"{problem}; production needs a random one (see flask check-config)")
     backend = config["SMS_BACKEND"]
     if backend not in ("console", "twilio"):
-        raise RuntimeError(f"SMS_BACKEND must be 'console' or 'twilio', not {backend!r}")
+        raise ConfigError(f"SMS_BACKEND must be 'console' or 'twilio', not {backend!r}")
     if backend == "twilio":
         missing = [
             name
@@ -46,7 +59,21 @@ def validate_config(config) -> None:
             if not config.get(name)
         ]
         if missing:
-            raise RuntimeError(f"SMS_BACKEND=twilio needs {', '.join(missing)}")
+            raise ConfigError(f"SMS_BACKEND=twilio needs {', '.join(missing)}")
+
+
+def instance_secret_key(instance: Path) -> str:
+    """Development without SECRET_KEY: a random key kept in instance/ (so the web server and
+    the worker share it), never a value published in the code."""
+    path = instance / "secret_key"
+    if not path.exists():
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_urlsafe(48))
+        except FileExistsError:
+            pass  # another process of this instance wrote it first
+    return path.read_text().strip()
 
 
 def register_extensions(app: Flask) -> None:
@@ -124,7 +151,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(open311_bp)
     app.register_blueprint(public_map_bp)
     app.register_blueprint(stats_bp)
-    if app.config["SMS_BACKEND"] == "console":
+    if app.config["SMS_SIMULATOR"]:
         app.register_blueprint(simulator_bp)
 
 

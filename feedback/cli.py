@@ -6,6 +6,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from config import ConfigError, config_for, config_values
+from feedback.production_checks import production_checks
 from feedback.services.accounts import ROLES, AccountError, create_user
 from feedback.services.deadlines import close_quiet, record_overdue
 from feedback.services.intake import route_expired_conversations
@@ -81,3 +83,23 @@ def sms_worker_command(once: bool, batch: int, interval: float) -> None:
 def sla_check_command() -> None:
     """Record overdue tickets and close quiet resolved ones (run from cron, e.g. hourly)."""
     click.echo(f"{record_overdue()} ticket(s) newly overdue, {close_quiet()} closed.")
+
+
+@click.command("check-config")
+def check_config_command() -> None:
+    """Print every production check with ✓ or ✗; exit 1 when one fails. Loaded as a Flask
+    plugin command, so it runs even when the application itself would refuse to start."""
+    try:
+        config = config_values(config_for())
+    except ConfigError as error:
+        click.echo(f"✗ {error}")
+        raise SystemExit(1) from error
+    checks = production_checks(config)
+    for check in checks:
+        mark = "✓" if check.passed else "✗"
+        advice = f"\n    {check.advice}" if check.advice and not check.passed else ""
+        click.echo(f"{mark} {check.subject}{advice}")
+    failed = sum(not check.passed for check in checks)
+    click.echo(f"{len(checks) - failed} of {len(checks)} checks passed.")
+    if failed:
+        raise SystemExit(1)

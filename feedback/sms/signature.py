@@ -7,11 +7,11 @@ from twilio.request_validator import RequestValidator
 
 
 def webhook_token(config: dict) -> str | None:
-    """The token webhooks are signed with: Twilio's auth token, or in console mode (no Twilio)
-    one derived from SECRET_KEY so the simulator can sign. None: every request is refused."""
+    """The token webhooks are signed with: Twilio's auth token, or where the simulator is
+    served one derived from SECRET_KEY so it can sign. None: every request is refused."""
     if config.get("TWILIO_AUTH_TOKEN"):
         return config["TWILIO_AUTH_TOKEN"]
-    if config.get("SMS_BACKEND") == "console":
+    if config.get("SMS_SIMULATOR"):
         key = config["SECRET_KEY"].encode()
         return hmac.new(key, b"console-sms-webhook", hashlib.sha256).hexdigest()
     return None
