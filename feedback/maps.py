@@ -23,12 +23,12 @@ class MapParts:
 
 class _PageMap(folium.Map):
     """folium.Map without the page-wide styles of a stand-alone figure (html, body at 100 %,
-    a viewport that forbids zooming) and without jQuery, which nothing here needs."""
+    a viewport that forbids zooming), without jQuery, which nothing here needs, and without an
+    inline <style> (its size is `.folium-map` in app.css, so the page's CSP needs none)."""
 
     _template = Template(
         """
         {% macro header(this, kwargs) %}
-            <style>#{{ this.get_name() }} { position: relative; width: 100%; height: 100%; }</style>
         {% endmacro %}
         {% macro html(this, kwargs) %}
             <div class="folium-map" id={{ this.get_name()|tojson }}></div>

@@ -101,7 +101,6 @@ def page():
         map_config=config,
         choices=map_choices(language),
         statuses=[(code, str(label)) for code, label in STATUS_LABELS.items()],
-        colours=STATUS_COLOURS,
         wanted=wanted,
         export_args=wanted.as_args(),
     )

@@ -11,11 +11,14 @@
   var texts = config.texts;
   var form = document.getElementById("map-filters");
   var statusLine = document.getElementById("map-status");
-  var nameKey = config.language === "ar" ? "name_ar" : "name_en";
 
   function colourOf(status) {
     return (config.statuses[status] || { colour: "#5b6575" }).colour;
   }
+  // The legend's colours come from the same table as the points' (no inline styles: CSP).
+  document.querySelectorAll(".map-legend .swatch").forEach(function (swatch) {
+    swatch.style.background = colourOf(swatch.dataset.status);
+  });
   function labelOf(status) {
     return (config.statuses[status] || { label: status }).label;
   }
@@ -32,22 +35,7 @@
   }
 
   // Offline basemap: district outlines and place names served by us.
-  var basemap = L.geoJSON(null, {
-    style: { color: "#0b6e4f", weight: 1.5, fillOpacity: 0.03 },
-    pointToLayer: function (feature, latlng) {
-      return L.circleMarker(latlng, { radius: 2, color: "#5b6575", weight: 1, fillOpacity: 0.8, interactive: false });
-    },
-    onEachFeature: function (feature, layer) {
-      var point = feature.geometry.type === "Point";
-      layer.bindTooltip(element("span", null, feature.properties[nameKey]), point
-        ? { permanent: true, direction: "right", className: "place-label" }
-        : { sticky: true });
-    }
-  }).addTo(map);
-  fetch(config.basemap).then(function (r) { return r.json(); }).then(function (data) {
-    basemap.addData(data);
-    basemap.bringToBack();
-  });
+  var basemap = window.feedbackBasemap(map, config.basemap, 2);
 
   // Single tickets at street zoom, grouped by the browser when they share a spot.
   var ticketLayer = L.markerClusterGroup({

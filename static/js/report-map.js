@@ -12,22 +12,8 @@
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: el.dataset.attribution }).addTo(map);
   }
-  var nameKey = document.documentElement.lang === "ar" ? "name_ar" : "name_en";
   // District outlines and labelled places, served by us: the map stays usable offline.
-  fetch(el.dataset.basemap).then(function (r) { return r.json(); }).then(function (data) {
-    L.geoJSON(data, {
-      style: { color: "#0b6e4f", weight: 1.5, fillOpacity: 0.03 },
-      pointToLayer: function (feature, latlng) {
-        return L.circleMarker(latlng, { radius: 3, color: "#5b6575", weight: 1, fillOpacity: 0.8, interactive: false });
-      },
-      onEachFeature: function (feature, layer) {
-        var point = feature.geometry.type === "Point";
-        layer.bindTooltip(feature.properties[nameKey], point
-          ? { permanent: true, direction: "right", className: "place-label" }
-          : { sticky: true });
-      }
-    }).addTo(map);
-  });
+  window.feedbackBasemap(map, el.dataset.basemap, 3);
   var marker = null;
   function place(lat, lon, zoom) {
     latInput.value = lat.toFixed(6);

@@ -31,8 +31,9 @@ def browser():
 
 @pytest.fixture
 def page_for(browser, request):
-    """page_for(language) -> a fresh page; errors in page scripts fail the test, and a
-    screenshot is saved in tests/artifacts/ when the test fails."""
+    """page_for(language) -> a fresh page; errors in page scripts fail the test, anything the
+    Content-Security-Policy refused fails it at the end, and a screenshot is saved in
+    tests/artifacts/ when the test fails."""
     pages = []
 
     def open_page(language: str):
@@ -52,17 +53,29 @@ def page_for(browser, request):
         page = context.new_page()
         page.script_errors = []
         page.on("pageerror", lambda error: page.script_errors.append(str(error)))
+        # The Content-Security-Policy refusing anything on our pages is a defect.
+        page.csp_violations = []
+        page.on(
+            "console",
+            lambda message: (
+                page.csp_violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
         pages.append(page)
         return page
 
     yield open_page
     failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    violations = [text for page in pages for text in page.csp_violations]
     for number, page in enumerate(pages):
         if failed:
             ARTIFACTS.mkdir(exist_ok=True)
             shot = ARTIFACTS / f"{request.node.name}-{number}.png"
             page.screenshot(path=str(shot), full_page=True)
         page.context.close()
+    assert violations == [], "the page broke its Content-Security-Policy"
 
 
 @pytest.hookimpl(wrapper=True)

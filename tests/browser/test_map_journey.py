@@ -27,8 +27,10 @@ def web_ticket(app, lat, lon, category="water-supply", text="ماكو ماي ب�
 
 def wait_for_load(page, after: int) -> int:
     """Wait until the map has drawn a response newer than `after`; its number."""
+    # A function, not a string: a string predicate is eval'ed, which the page's CSP refuses.
     page.wait_for_function(
-        f"Number(document.querySelector('.folium-map').dataset.loaded || 0) > {after}"
+        "after => Number(document.querySelector('.folium-map').dataset.loaded || 0) > after",
+        arg=after,
     )
     return int(page.locator(".folium-map").get_attribute("data-loaded"))
 
