@@ -1,5 +1,6 @@
 """Monitor pages: thin adapters over feedback.services.verification."""
 
+import re
 from pathlib import Path
 
 from flask import (
@@ -23,11 +24,14 @@ from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from feedback.services import verification
+from feedback.services.photos import MAX_PHOTO_BYTES, BadPhoto
 from feedback.services.queues import filter_choices
 from feedback.services.tickets import find_public_ticket
 from feedback.web.roles import role_required
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
+# The names record_verdict gives stored photos; nothing else is ever served from uploads/.
+STORED_PHOTO_NAME = re.compile(r"[0-9a-f]{32}\.(jpg|png)")
 
 
 class VerdictForm(FlaskForm):
@@ -67,10 +71,7 @@ def ticket(reference: str):
         abort(404)
     form = VerdictForm()
     if form.validate_on_submit():
-        upload = form.photo.data
-        photo = (
-            verification.Photo(upload.read(verification.MAX_PHOTO_BYTES + 1)) if upload else None
-        )
+        photo = _read_photo(form.photo.data)
         try:
             verification.record_verdict(
                 current_user, reference, form.verdict.data, form.note.data, photo, upload_dir()
@@ -78,7 +79,7 @@ def ticket(reference: str):
         except verification.NotVerifiable:
             flash(_("Only a resolved ticket can be verified or disputed."), "error")
             return redirect(url_for("monitor.ticket", reference=reference), 303)
-        except verification.BadPhoto:
+        except BadPhoto:
             form.photo.errors = [_("The photo must be a JPEG or PNG of at most 5 MB.")]
             return render_template("monitor/ticket.html", found=found, form=form), 400
         else:
@@ -118,15 +119,18 @@ def unfollow(follow_id: int):
 @bp.get("/photos/<name>")
 @role_required("monitor", "officer", "admin")
 def photo(name: str):
-    """Field photos are for staff: a photo may show a person or a house."""
-    return send_from_directory(upload_dir(), name)
+    """Field photos are for staff: a photo may show a person or a house. Only names we made
+    are served, as images shown in place, never sniffed into anything else."""
+    if not STORED_PHOTO_NAME.fullmatch(name):
+        abort(404)
+    return send_from_directory(upload_dir(), name, as_attachment=False, max_age=0)
 
 
-def _read_photo(upload) -> verification.Photo | None:
+def _read_photo(upload) -> bytes | None:
     """At most one byte over the limit is read, so a huge file is refused without loading it."""
     if not upload:
         return None
     try:
-        return verification.Photo(upload.read(verification.MAX_PHOTO_BYTES + 1))
+        return upload.read(MAX_PHOTO_BYTES + 1)
     finally:
         upload.close()

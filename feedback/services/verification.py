@@ -3,7 +3,6 @@ resolved ticket; a dispute reopens it to the same directorate and counts on its 
 Monitors change nothing else: they read, follow, and report what they saw."""
 
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -13,11 +12,9 @@ from feedback.extensions import db
 from feedback.models import Area, Follow, Ticket, TicketEvent, User, Verification, utcnow
 from feedback.services.areas import area_ids_within
 from feedback.services.casework import change_status
+from feedback.services.photos import clean_photo
 from feedback.services.tickets import ticket_by_reference
 
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
-# Photos are recognised by their first bytes, not by the name or type the browser claims.
-PHOTO_SIGNATURES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 VERDICTS = ("verified", "disputed")
 
 
@@ -25,26 +22,8 @@ class NotVerifiable(Exception):
     """Only a resolved ticket can be verified or disputed."""
 
 
-class BadPhoto(Exception):
-    """Too large, or not a JPEG or PNG."""
-
-
 class NotFound(Exception):
     """No ticket or area by that reference or code."""
-
-
-@dataclass(frozen=True)
-class Photo:
-    content: bytes
-
-
-def photo_extension(photo: Photo) -> str:
-    if len(photo.content) > MAX_PHOTO_BYTES:
-        raise BadPhoto("too large")
-    for signature, extension in PHOTO_SIGNATURES.items():
-        if photo.content.startswith(signature):
-            return extension
-    raise BadPhoto("not a JPEG or PNG")
 
 
 def record_verdict(
@@ -52,10 +31,11 @@ def record_verdict(
     reference: str,
     verdict: str,
     note: str,
-    photo: Photo | None,
+    photo: bytes | None,
     upload_dir: Path,
 ) -> Verification:
-    """Record what a monitor found; a dispute reopens the ticket. One transaction."""
+    """Record what a monitor found; a dispute reopens the ticket. One transaction. The photo,
+    if any, is stored re-encoded (BadPhoto when it is not one)."""
     if verdict not in VERDICTS or not note.strip():
         raise ValueError("a verdict and a note are needed")
     ticket = ticket_by_reference(reference)
@@ -65,10 +45,10 @@ def record_verdict(
         raise NotVerifiable(ticket.status)
     photo_path = None
     if photo is not None:
-        extension = photo_extension(photo)
+        cleaned = clean_photo(photo)
         upload_dir.mkdir(parents=True, exist_ok=True)
-        photo_path = f"{secrets.token_hex(16)}.{extension}"
-        (upload_dir / photo_path).write_bytes(photo.content)
+        photo_path = f"{secrets.token_hex(16)}.{cleaned.extension}"
+        (upload_dir / photo_path).write_bytes(cleaned.content)
     found = Verification(
         ticket=ticket, monitor=monitor, verdict=verdict, note=note.strip(), photo_path=photo_path
     )

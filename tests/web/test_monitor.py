@@ -3,15 +3,16 @@ dispute reopens it to the same directorate), photos checked, follows and a feed.
 
 import io
 
-import pytest
 import sqlalchemy as sa
+from PIL import Image
 
 from feedback.extensions import db
 from feedback.models import Follow, Outbox, Ticket, User, Verification
-from feedback.services import casework, verification
+from feedback.services import casework
 from tests.conftest import csrf_from
+from tests.services.test_photos import encoded, photo_with_gps, png_header_claiming
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = encoded(Image.new("RGBA", (8, 8), (0, 0, 0, 0)), "PNG")
 
 
 def resolved_ticket(app, twilio) -> str:
@@ -79,8 +80,6 @@ def test_photos_are_checked_by_content_and_shown_to_staff_only(app, client, auth
     auth.login("monitor")
     fake = check(client, reference, "verified", photo=b"GIF89a not a png")
     assert fake.status_code == 400 and 'id="photo-error"' in fake.get_data(as_text=True)
-    with pytest.raises(verification.BadPhoto):  # the size rule, where it lives
-        verification.photo_extension(verification.Photo(PNG + b"\x00" * (5 * 1024 * 1024)))
     assert check(client, reference, "verified", photo=PNG).status_code == 303
     with app.app_context():
         name = db.session.scalar(sa.select(Verification.photo_path))
@@ -89,10 +88,36 @@ def test_photos_are_checked_by_content_and_shown_to_staff_only(app, client, auth
             and db.session.scalar(sa.select(sa.func.count(Verification.id))) == 1
         )
     with client.get(f"/monitor/photos/{name}") as shown:
-        assert shown.data == PNG
+        assert shown.data.startswith(b"\x89PNG")
     auth.logout()
     assert client.get(f"/monitor/photos/{name}").status_code == 302  # anonymous: log in first
     assert client.get("/monitor/photos/../../config.py").status_code in (302, 404)
+
+
+def test_hostile_photos_are_refused_or_re_encoded_and_served_inert(app, client, auth, twilio):
+    """Issue 9, defect 10: a JPEG header followed by script and a 30000×30000 PNG were
+    accepted by their first bytes; a real photo is stored re-encoded and served as an
+    image that no browser will sniff into HTML."""
+    reference = resolved_ticket(app, twilio)
+    auth.login("monitor")
+    script = b"\xff\xd8\xff\xe0<script>window.__pwned=1</script>"
+    assert check(client, reference, "verified", photo=script).status_code == 400
+    bomb = png_header_claiming(30000, 30000)
+    assert check(client, reference, "verified", photo=bomb).status_code == 400
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Verification.id))) == 0
+    carrying = photo_with_gps() + b"<script>window.__pwned=1</script>"
+    assert check(client, reference, "verified", photo=carrying).status_code == 303
+    with app.app_context():
+        name = db.session.scalar(sa.select(Verification.photo_path))
+    with client.get(f"/monitor/photos/{name}") as shown:
+        assert shown.status_code == 200
+        assert shown.mimetype == "image/jpeg"
+        assert shown.headers["X-Content-Type-Options"] == "nosniff"
+        assert shown.headers["Content-Disposition"].startswith("inline")
+        assert b"<script>" not in shown.data and b"PhoneMaker" not in shown.data
+    assert client.get("/monitor/photos/..%2Fsecret_key").status_code == 404
+    assert client.get("/monitor/photos/x.html").status_code == 404
 
 
 def test_following_an_area_brings_its_changes_into_the_feed(app, client, auth, twilio):
