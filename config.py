@@ -93,6 +93,8 @@ class Config:
     # Outbound SMS: attempts before giving up, and the first retry delay (doubling after).
     SMS_MAX_ATTEMPTS = int(os.environ.get("SMS_MAX_ATTEMPTS", "6"))
     SMS_RETRY_SECONDS = int(os.environ.get("SMS_RETRY_SECONDS", "30"))
+    # A worker that dies mid-send leaves its row to others after this (the double-send window).
+    SMS_LEASE_SECONDS = int(os.environ.get("SMS_LEASE_SECONDS", "60"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

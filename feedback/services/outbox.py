@@ -1,16 +1,24 @@
-"""Sending the Outbox: each row is claimed by one worker, sent, and marked in one commit.
+"""Sending the Outbox, at least once and never holding a transaction across the network.
+
+A row goes pending -> sending (claimed by one worker, with a lease) -> sent, in three short
+transactions: the claim; the start of one send (the lease renewed, the attempt counted); the
+outcome. The gateway is called between the last two with no transaction open, so a slow
+gateway never holds SQLite's write lock or a PostgreSQL row lock while webhooks wait.
 
 Two workers never hold the same row: on PostgreSQL the claim is SELECT ... FOR UPDATE SKIP
-LOCKED; on SQLite writers are serialised (BEGIN IMMEDIATE). A worker killed mid-batch leaves
-its claimed rows 'sending'; once their lease runs out another worker takes them. A row whose
-send was accepted by Twilio before the kill has been marked sent by then through Twilio's
-status callback (it carries the row id), so it is not sent twice."""
+LOCKED; on SQLite writers are serialised (BEGIN IMMEDIATE). A worker killed mid-send leaves
+its row 'sending'; once the lease runs out (a minute; every gateway gives up sooner) another
+worker sends it again. That window is the one way a citizen can get an SMS twice: a gateway
+accepted it and the worker died before recording so. The Android gateway is given the row's
+own id and drops a repeat; Twilio's status callback names the row, so a send it accepted is
+marked sent even if the worker died first. A delivery report that arrives while the send is
+still being recorded is kept: the outcome never overwrites delivered or undelivered."""
 
 import socket
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -19,7 +27,10 @@ from feedback.extensions import db
 from feedback.models import Outbox, utcnow
 from feedback.sms.gateway import SendError, SmsGateway
 
-LEASE = timedelta(minutes=5)
+# Every gateway times out well within it (10 s), so a live worker never loses its lease.
+DEFAULT_LEASE = timedelta(seconds=60)
+# What a delivery report may have recorded before the worker's own outcome.
+REPORTED = ("delivered", "undelivered")
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,7 @@ class SendPolicy:
     retry_seconds: int
     # Per channel, the delivery-report URL template with {id}; a channel without one: none.
     status_callbacks: Mapping[str, str]
+    lease: timedelta = DEFAULT_LEASE
 
 
 @dataclass
@@ -37,16 +49,33 @@ class BatchResult:
     failed: int = 0
 
 
+@dataclass(frozen=True)
+class ClaimedSms:
+    """What a send needs, copied out of the row so no transaction stays open during it."""
+
+    id: int
+    to_number: str
+    body: str
+    channel: str
+    attempts: int
+    status_callback: str | None
+
+    @property
+    def client_reference(self) -> str:
+        """Ours, stable across attempts: a gateway that knows it drops a repeat."""
+        return f"feedback-outbox-{self.id}"
+
+
 def new_worker_id() -> str:
     return f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
 
 
-def claim(worker: str, limit: int, now: datetime | None = None) -> list[int]:
+def claim(worker: str, limit: int, lease: timedelta = DEFAULT_LEASE) -> list[int]:
     """Take up to `limit` rows due for sending (or abandoned past their lease) for `worker`."""
-    now = now or utcnow()
+    now = utcnow()
     due = sa.or_(
         sa.and_(Outbox.status == "pending", Outbox.next_attempt_at <= now),
-        sa.and_(Outbox.status == "sending", Outbox.claimed_at < now - LEASE),
+        sa.and_(Outbox.status == "sending", Outbox.claimed_at < now - lease),
     )
     query = sa.select(Outbox.id).where(due).order_by(Outbox.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
@@ -67,6 +96,61 @@ def gateway_for(gateways: Mapping[str, SmsGateway], channel: str) -> SmsGateway:
     return gateways.get(channel) or gateways["sms"]
 
 
+def start_sending(worker: str, outbox_id: int, policy: SendPolicy) -> ClaimedSms | None:
+    """One short transaction: still ours? Renew the lease and count the attempt. None when
+    the lease ran out and another worker has the row, or it was settled meanwhile."""
+    row = db.session.get(Outbox, outbox_id, with_for_update=True)
+    if row is None or row.status != "sending" or row.claimed_by != worker:
+        db.session.rollback()
+        return None
+    row.attempts += 1
+    row.claimed_at = utcnow()
+    template = policy.status_callbacks.get(row.channel)
+    claimed = ClaimedSms(
+        row.id,
+        row.to_number,
+        row.body,
+        row.channel,
+        row.attempts,
+        template.format(id=row.id) if template else None,
+    )
+    db.session.commit()
+    return claimed
+
+
+def record_outcome(
+    worker: str,
+    sms: ClaimedSms,
+    external_id: str | None,
+    error: SendError | None,
+    policy: SendPolicy,
+    result: BatchResult,
+) -> None:
+    """One short transaction after the send: sent, to retry, or failed. A delivery report
+    that came first stands; a row another worker has taken since is left to it."""
+    row = db.session.get(Outbox, sms.id, with_for_update=True)
+    now = utcnow()
+    if error is None:
+        row.external_id = row.external_id or external_id
+        row.sent_at = row.sent_at or now
+        if row.status not in REPORTED:
+            row.status = "sent"
+        result.sent += 1
+    else:
+        row.last_error = str(error)[:500]
+        still_ours = row.status == "sending" and row.claimed_by == worker
+        if still_ours and error.retryable and sms.attempts < policy.max_attempts:
+            row.status = "pending"
+            row.next_attempt_at = now + retry_delay(sms.attempts, policy.retry_seconds)
+            result.retried += 1
+        elif still_ours:
+            row.status = "failed"
+            result.failed += 1
+    if row.claimed_by == worker:
+        row.claimed_by = None
+    db.session.commit()
+
+
 def send_claimed(
     worker: str,
     outbox_id: int,
@@ -74,35 +158,19 @@ def send_claimed(
     policy: SendPolicy,
     result: BatchResult,
 ) -> None:
-    """Send one claimed row through its channel's gateway; record the outcome in one commit.
-
-    The row stays locked until then, so a delivery report that arrives before our commit
-    (Kannel's can) waits, rather than being overwritten by 'sent'."""
-    row = db.session.get(Outbox, outbox_id, with_for_update=True)
-    if row is None or row.status != "sending" or row.claimed_by != worker:
-        db.session.rollback()
-        return  # its lease ran out and another worker has it now
-    now = utcnow()
-    row.attempts += 1
-    template = policy.status_callbacks.get(row.channel)
-    callback = template.format(id=row.id) if template else None
+    """Send one claimed row through its channel's gateway, outside any transaction."""
+    sms = start_sending(worker, outbox_id, policy)
+    if sms is None:
+        return
+    gateway = gateway_for(gateways, sms.channel)
     try:
-        row.external_id = gateway_for(gateways, row.channel).send(row.to_number, row.body, callback)
+        external_id = gateway.send(
+            sms.to_number, sms.body, sms.status_callback, sms.client_reference
+        )
     except SendError as error:
-        row.last_error = str(error)[:500]
-        if error.retryable and row.attempts < policy.max_attempts:
-            row.status = "pending"
-            row.next_attempt_at = now + retry_delay(row.attempts, policy.retry_seconds)
-            result.retried += 1
-        else:
-            row.status = "failed"
-            result.failed += 1
+        record_outcome(worker, sms, None, error, policy, result)
     else:
-        row.status = "sent"
-        row.sent_at = now
-        result.sent += 1
-    row.claimed_by = None
-    db.session.commit()
+        record_outcome(worker, sms, external_id, None, policy, result)
 
 
 def send_due(
@@ -110,7 +178,7 @@ def send_due(
 ) -> BatchResult:
     """Claim and send until nothing is due; returns what happened."""
     result = BatchResult()
-    while ids := claim(worker, batch):
+    while ids := claim(worker, batch, policy.lease):
         for outbox_id in ids:
             send_claimed(worker, outbox_id, gateways, policy, result)
     return result

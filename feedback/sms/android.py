@@ -117,15 +117,23 @@ class AndroidGateway:
         credentials = f"{username}:{password}".encode()
         self.authorization = "Basic " + base64.b64encode(credentials).decode("ascii")
 
-    def send(self, to: str, body: str, status_callback: str | None = None) -> str:
+    def send(
+        self,
+        to: str,
+        body: str,
+        status_callback: str | None = None,
+        client_reference: str | None = None,
+    ) -> str:
         """The app's message id; its sms:sent/delivered/failed webhooks carry it. The app has
-        no per-message callback URL, so `status_callback` is not used."""
+        no per-message callback URL, so `status_callback` is not used. Our `client_reference`
+        is the message's id in the app, which keeps one message per id: a send repeated after
+        a worker died is not sent twice."""
+        message = {"textMessage": {"text": body}, "phoneNumbers": [to], "withDeliveryReport": True}
+        if client_reference:
+            message["id"] = client_reference
         request = urllib.request.Request(  # noqa: S310 - the configured http(s) URL
             self.messages_url,
-            data=json.dumps(
-                {"textMessage": {"text": body}, "phoneNumbers": [to], "withDeliveryReport": True},
-                ensure_ascii=False,
-            ).encode("utf-8"),
+            data=json.dumps(message, ensure_ascii=False).encode("utf-8"),
             headers={
                 "Authorization": self.authorization,
                 "Content-Type": "application/json; charset=utf-8",
@@ -137,9 +145,12 @@ class AndroidGateway:
             with urllib.request.urlopen(request, timeout=SEND_TIMEOUT) as response:  # noqa: S310
                 answer = response.read()
         except urllib.error.HTTPError as error:
+            # 409: a message with this id is there already (an earlier attempt got through);
             # 429 and 5xx: the phone or its server is busy or down; other 4xx: refused
             # (bad number, bad credentials), so retrying is pointless.
             error.close()  # its unread answer holds the connection open
+            if error.code == 409 and client_reference:
+                return client_reference
             retryable = error.code == 429 or error.code >= 500
             raise SendError(f"Android gateway {error.code}", retryable=retryable) from error
         except OSError as error:  # unreachable, refused, timed out

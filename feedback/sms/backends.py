@@ -2,6 +2,8 @@
 the console without Twilio), Kannel for Iraqi mobiles when the operator link is set up, else
 the Android phone with a local SIM when that is."""
 
+from datetime import timedelta
+
 from feedback.services.outbox import SendPolicy
 from feedback.sms import android, kannel
 from feedback.sms.console import ConsoleGateway
@@ -17,12 +19,11 @@ def enabled_channels(config) -> frozenset[str]:
 def gateways_for(config) -> dict[str, SmsGateway]:
     """A gateway per channel; 'sms' serves any channel without its own."""
     if config["SMS_BACKEND"] == "twilio":
-        from twilio.rest import Client
-
         from feedback.sms.twilio import TwilioGateway
 
-        client = Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"])
-        general: SmsGateway = TwilioGateway(client, config["TWILIO_FROM"])
+        general: SmsGateway = TwilioGateway.for_account(
+            config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config["TWILIO_FROM"]
+        )
     else:
         general = ConsoleGateway(config["SMS_PUBLIC_NUMBER"])
     gateways = {"sms": general, "whatsapp": general}
@@ -53,4 +54,9 @@ def send_policy(config) -> SendPolicy:
     if base and kannel.is_enabled(config):
         secret = config["KANNEL_INBOUND_SECRET"]
         callbacks["kannel"] = base + "/sms/kannel/dlr?secret=" + secret + "&outbox={id}&status=%d"
-    return SendPolicy(config["SMS_MAX_ATTEMPTS"], config["SMS_RETRY_SECONDS"], callbacks)
+    return SendPolicy(
+        config["SMS_MAX_ATTEMPTS"],
+        config["SMS_RETRY_SECONDS"],
+        callbacks,
+        timedelta(seconds=config["SMS_LEASE_SECONDS"]),
+    )

@@ -14,7 +14,13 @@ class ConsoleGateway:
     def __init__(self, sender: str):
         self.sender = sender
 
-    def send(self, to: str, body: str, status_callback: str | None = None) -> str:
+    def send(
+        self,
+        to: str,
+        body: str,
+        status_callback: str | None = None,
+        client_reference: str | None = None,
+    ) -> str:
         """Recorded in the worker's transaction, so it commits with the row marked sent."""
         message_id = "CONSOLE" + secrets.token_hex(12)
         db.session.add(

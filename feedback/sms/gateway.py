@@ -13,5 +13,13 @@ class SendError(Exception):
 
 
 class SmsGateway(Protocol):
-    def send(self, to: str, body: str, status_callback: str | None = None) -> str:
-        """Send and return the provider's message id; raise SendError when it did not go."""
+    def send(
+        self,
+        to: str,
+        body: str,
+        status_callback: str | None = None,
+        client_reference: str | None = None,
+    ) -> str:
+        """Send and return the provider's message id; raise SendError when it did not go.
+        `client_reference` is the same on every attempt at one message: a provider that
+        accepts an id of ours uses it to drop a repeat."""

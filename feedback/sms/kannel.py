@@ -73,7 +73,13 @@ class KannelGateway:
         self.sendsms_url = sendsms_url
         self.credentials = {"username": username, "password": password, "from": sender}
 
-    def send(self, to: str, body: str, status_callback: str | None = None) -> str:
+    def send(
+        self,
+        to: str,
+        body: str,
+        status_callback: str | None = None,
+        client_reference: str | None = None,
+    ) -> str:
         params = {**self.credentials, "to": to, "text": body, "coding": "2", "charset": "UTF-8"}
         if status_callback:
             params |= {"dlr-mask": "31", "dlr-url": status_callback}

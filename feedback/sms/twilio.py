@@ -1,9 +1,13 @@
 """The Twilio gateway: the only place twilio.rest is used."""
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from feedback.sms.gateway import SendError
+
+# The SDK waits forever by default; a send must end well within the worker's lease.
+SEND_TIMEOUT = 10
 
 
 class TwilioGateway:
@@ -11,7 +15,18 @@ class TwilioGateway:
         self.client = client
         self.sender = sender
 
-    def send(self, to: str, body: str, status_callback: str | None = None) -> str:
+    @classmethod
+    def for_account(cls, account_sid: str, auth_token: str, sender: str) -> "TwilioGateway":
+        http = TwilioHttpClient(timeout=SEND_TIMEOUT)
+        return cls(Client(account_sid, auth_token, http_client=http), sender)
+
+    def send(
+        self,
+        to: str,
+        body: str,
+        status_callback: str | None = None,
+        client_reference: str | None = None,
+    ) -> str:
         sender = f"whatsapp:{self.sender}" if to.startswith("whatsapp:") else self.sender
         try:
             message = self.client.messages.create(

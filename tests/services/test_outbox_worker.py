@@ -42,7 +42,7 @@ class FlakyGateway(ConsoleGateway):
         super().__init__("4455")
         self.failures, self.retryable, self.calls = failures, retryable, 0
 
-    def send(self, to, body, status_callback=None):
+    def send(self, to, body, status_callback=None, client_reference=None):
         self.calls += 1
         if self.calls <= self.failures:
             raise SendError("gateway down", self.retryable)
@@ -106,7 +106,7 @@ class DiesOnThirdSend(ConsoleGateway):
         super().__init__("4455")
         self.calls = 0
 
-    def send(self, to, body, status_callback=None):
+    def send(self, to, body, status_callback=None, client_reference=None):
         self.calls += 1
         if self.calls == 3:
             raise Killed()
@@ -126,7 +126,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_double_sends_nothing(app):
         db.session.execute(
             sa.update(Outbox)
             .where(Outbox.status == "sending")
-            .values(claimed_at=utcnow() - outbox.LEASE - timedelta(seconds=1))
+            .values(claimed_at=utcnow() - POLICY.lease - timedelta(seconds=1))
         )
         db.session.commit()
         assert outbox.send_due("w2", {"sms": survivor}, POLICY).sent == 4
