@@ -9,11 +9,18 @@ import threading
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from hypothesis import settings
 from werkzeug.serving import make_server
 
 from feedback import create_app
 from feedback.extensions import db
 from feedback.sms.signature import sign
+
+# Property tests try a fixed number of examples, few enough for `make test`;
+# HYPOTHESIS_PROFILE=long searches harder. No example database is written into the tree.
+settings.register_profile("quick", max_examples=200, database=None, deadline=None)
+settings.register_profile("long", settings.get_profile("quick"), max_examples=20_000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 TICKET_TABLES = ("verification", "follow", "api_key", "ticket_event", "message", "outbox", "ticket")
 
