@@ -68,7 +68,7 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis
 
 # After changing page text: refresh the catalogue, then translate the new entries in the .po file.
 translations-update: $(VENV)/.installed

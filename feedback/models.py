@@ -1,4 +1,5 @@
-"""ORM models. Behaviour lives in feedback.domain and feedback.services; these are the tables."""
+"""ORM models. Behaviour lives in feedback.domain and feedback.services; these are the tables,
+and the one rule they keep themselves: public text is stored with phone numbers masked."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from feedback.domain.text import mask_phone_numbers
 from feedback.extensions import db
 
 
@@ -154,7 +156,7 @@ class Ticket(db.Model):
     reference: Mapped[str] = mapped_column(sa.String(8), unique=True)
     channel: Mapped[str] = mapped_column(sa.String(20))  # sms | whatsapp | web | api
     original_text: Mapped[str] = mapped_column(sa.Text)  # verbatim, never shown publicly as is
-    public_text: Mapped[str] = mapped_column(sa.Text)  # phone numbers masked
+    public_text: Mapped[str] = mapped_column(sa.Text)  # original_text masked, kept in step
     language: Mapped[str] = mapped_column(sa.String(2))
     category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("category.id"), index=True)
     category_confidence: Mapped[float | None]
@@ -187,6 +189,12 @@ class Ticket(db.Model):
         back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
     )
 
+    @validates("original_text")
+    def _mask_public_text(self, _key: str, text: str) -> str:
+        """Setting the citizen's text sets its public copy, masked: no caller can forget."""
+        self.public_text = mask_phone_numbers(text)
+        return text
+
 
 class TicketEvent(db.Model):
     """One timestamped step in a ticket's life; the public part is shown on /t/<ref>."""
@@ -205,6 +213,12 @@ class TicketEvent(db.Model):
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+    @validates("public_message")
+    def _mask_public_message(self, _key: str, message: str | None) -> str | None:
+        """An officer's answer, a transfer reason, a monitor's note: stored masked, so every
+        page, export, API and SMS that shows it shows it masked."""
+        return mask_phone_numbers(message) if message else message
 
 
 class Message(db.Model):

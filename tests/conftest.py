@@ -5,15 +5,40 @@ ticket tables emptied after every test."""
 import os
 import secrets
 import threading
+import unicodedata
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from hypothesis import settings
 from werkzeug.serving import make_server
 
 from feedback import create_app
 from feedback.extensions import db
 from feedback.sms.signature import sign
+
+# Property tests try a fixed number of examples, few enough for `make test`;
+# HYPOTHESIS_PROFILE=long searches harder. No example database is written into the tree.
+settings.register_profile("quick", max_examples=200, database=None, deadline=None)
+settings.register_profile("long", settings.get_profile("quick"), max_examples=20_000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+
+# Everything people put between the digits of a phone number, visible or not.
+PHONE_SEPARATORS = (
+    " \u00a0-\u2013\u2014/,\u060c._\u0640\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c"
+)
+
+
+def shows_phone(text: str, national: str) -> bool:
+    """Whether seven digits in a row of the `national` number (7XXXXXXXXX) can still be read
+    in `text`, in any digit script, once the separators between them are taken out."""
+    plain = "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() else ch
+        for ch in text
+        if ch not in PHONE_SEPARATORS
+    )
+    return any(national[i : i + 7] in plain for i in range(len(national) - 6))
+
 
 TICKET_TABLES = ("verification", "follow", "api_key", "ticket_event", "message", "outbox", "ticket")
 

@@ -62,19 +62,31 @@ def detect_language(text: str) -> str:
     return "en" if latin > arabic else "ar"
 
 
-# Seven or more digits (any script), allowing the spaces, dashes and dots people put in phone
-# numbers. Letters may touch it: "و07801234567" (and ...) is still a phone number.
-_PHONE_LIKE = re.compile(r"(?<!\d)\+?\d(?:[\s\-.]?\d){6,}(?!\d)")
-# Dates are kept: 2026-03-15, 15/3/2026, 15.03.2026.
-_DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}")
+# What people put between the digits of a phone number, one or many, mixed: spaces of any width,
+# dashes, slashes, dots, Latin and Arabic commas, underscores, brackets, and characters that do
+# not show at all (tatweel, soft hyphen, zero-width and direction marks, byte order mark).
+_INVISIBLE = "\u00ad\u061c\u0640\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_SEPARATOR = rf"[\s{_INVISIBLE}\-\u2010-\u2015\u2212/\\.,_()\u060c\u066b\u066c]"
+# Seven or more digits of any script joined only by separators: a mobile in any form, a landline
+# with its area code. Letters may touch it: "و07801234567" (and ...) is still a phone number.
+_PHONE_LIKE = re.compile(rf"\+?\d(?:{_SEPARATOR}*\d){{6,}}")
+_INVISIBLE_CHARACTER = re.compile(f"[{_INVISIBLE}]")
+# Kept as written: dates (2026-11-27, 27/11/2026, 27.11.2026) and amounts grouped in thousands
+# (1,500,000). Both are at most nine digits, too few to hold a whole phone number.
+_NOT_A_PHONE = re.compile(
+    r"[0-9]{4}([-/.])[0-9]{1,2}\1[0-9]{1,2}"
+    r"|[0-9]{1,2}([-/.])[0-9]{1,2}\2[0-9]{4}"
+    r"|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,2}|[1-9][0-9]{0,2}(?:\u066c[0-9]{3}){1,2}"
+)
 
 
 def mask_phone_numbers(text: str, mask: str = "[•••]") -> str:
-    """Hide anything shaped like a phone number before text is shown publicly; the rest of
-    the text, digits included, stays as the citizen wrote it."""
+    """Hide anything shaped like a phone number before text is shown publicly, however its
+    digits were written or spaced; the rest of the text, digits included, stays as written."""
 
     def replace(match: re.Match) -> str:
-        return match.group() if _DATE.fullmatch(to_ascii_digits(match.group())) else mask
+        plain = _INVISIBLE_CHARACTER.sub("", to_ascii_digits(match.group()))
+        return match.group() if _NOT_A_PHONE.fullmatch(plain) else mask
 
     return _PHONE_LIKE.sub(replace, text)
 

@@ -84,18 +84,17 @@ def change_status(
     """Apply an already-checked status change, its event and its notice (no commit); `at`
     backdates it (the demo seed writes 90 days of history)."""
     now = at or utcnow()
-    ticket.events.append(
-        TicketEvent(
-            created_at=now,
-            actor=user,
-            actor_label=actor_label,
-            kind="status",
-            from_status=ticket.status,
-            to_status=target.value,
-            public_message=(public_message or "").strip() or None,
-            internal_note=(internal_note or "").strip() or None,
-        )
+    event = TicketEvent(
+        created_at=now,
+        actor=user,
+        actor_label=actor_label,
+        kind="status",
+        from_status=ticket.status,
+        to_status=target.value,
+        public_message=(public_message or "").strip() or None,
+        internal_note=(internal_note or "").strip() or None,
     )
+    ticket.events.append(event)
     ticket.status = target.value
     ticket.updated_at = now
     if target == Status.ACKNOWLEDGED and ticket.acknowledged_at is None:
@@ -105,7 +104,7 @@ def change_status(
     if target == Status.CLOSED:
         ticket.closed_at = now
     if notify and target in NOTICE_FOR:
-        queue_notice(ticket, NOTICE_FOR[target], public_message or "")
+        queue_notice(ticket, NOTICE_FOR[target], event.public_message or "")  # as stored: masked
 
 
 def transfer(user: User, reference: str, directorate_code: str, reason: str) -> Ticket:
@@ -123,26 +122,25 @@ def transfer(user: User, reference: str, directorate_code: str, reason: str) -> 
         db.session.rollback()
         raise problem
     now = utcnow()
-    ticket.events.append(
-        TicketEvent(
-            created_at=now,
-            actor=user,
-            actor_label="officer",
-            kind="transfer",
-            from_status=ticket.status,
-            to_status=Status.NEW.value,
-            public_message=reason.strip(),
-            details={
-                "from": ticket.directorate.code if ticket.directorate else None,
-                "to": target.code,
-            },
-        )
+    event = TicketEvent(
+        created_at=now,
+        actor=user,
+        actor_label="officer",
+        kind="transfer",
+        from_status=ticket.status,
+        to_status=Status.NEW.value,
+        public_message=reason.strip(),
+        details={
+            "from": ticket.directorate.code if ticket.directorate else None,
+            "to": target.code,
+        },
     )
+    ticket.events.append(event)
     ticket.directorate = target
     ticket.status = Status.NEW.value
     ticket.triage_reason = None
     ticket.updated_at = now
-    queue_notice(ticket, "transferred", reason)
+    queue_notice(ticket, "transferred", event.public_message)  # as stored: masked
     db.session.commit()
     return ticket
 

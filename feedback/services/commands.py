@@ -5,7 +5,6 @@ import sqlalchemy as sa
 
 from feedback.domain.commands import Command, ParsedCommand
 from feedback.domain.lifecycle import ReopenWindowClosed, Status, check_reopen_window
-from feedback.domain.text import mask_phone_numbers
 from feedback.extensions import db
 from feedback.models import Ticket, utcnow
 from feedback.services.casework import change_status
@@ -53,7 +52,6 @@ def _reopen(ticket: Ticket, text: str, language: str) -> str:
         return notice_text("reopen_too_late", language, **values)
     if text.strip():
         ticket.original_text += "\n" + text.strip()
-        ticket.public_text = mask_phone_numbers(ticket.original_text)
     # The citizen is answered by this very reply; no separate notice is queued.
     change_status(ticket, Status.REOPENED, None, None, actor_label="citizen", notify=False)
     directorate = ticket.directorate.name(language) if ticket.directorate else ""

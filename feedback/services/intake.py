@@ -24,7 +24,7 @@ from feedback.domain.lifecycle import Status
 from feedback.domain.locate import Location
 from feedback.domain.reference import new_reference
 from feedback.domain.routing import route
-from feedback.domain.text import detect_language, mask_phone_numbers, normalise_arabic
+from feedback.domain.text import detect_language, normalise_arabic
 from feedback.domain.understand import understand
 from feedback.extensions import db
 from feedback.models import (
@@ -183,7 +183,6 @@ def _complete(
     if not knows_place(location):
         location = _location_of(ticket)
     ticket.original_text = text
-    ticket.public_text = mask_phone_numbers(text)
     _apply_parse(ticket, classification, location, now)
     ticket.events.append(
         _event(
@@ -297,7 +296,6 @@ def _open_ticket(
         reference=_unused_reference(),
         channel=channel,
         original_text=text,
-        public_text=mask_phone_numbers(text),
         language=language,
         status=Status.NEW.value,
         citizen_phone=phone,

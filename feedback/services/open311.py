@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from feedback.domain.lifecycle import OPEN_STATUSES, Status
 from feedback.domain.phone import normalise_phone
 from feedback.domain.reference import normalise_reference
-from feedback.domain.text import detect_language, mask_phone_numbers
+from feedback.domain.text import detect_language
 from feedback.extensions import db
 from feedback.models import ApiKey, Category, Ticket, TicketEvent, utcnow
 from feedback.services.intake import WebReport, submit_web_report
@@ -189,7 +189,7 @@ def _request(ticket: Ticket, status_notes: str) -> dict:
     return {
         "service_request_id": ticket.reference,
         "status": "open" if ticket.status in OPEN_STATUSES else "closed",
-        "status_notes": mask_phone_numbers(status_notes),
+        "status_notes": status_notes,
         "service_name": category.name_en if category else "",
         "service_code": category.code if category else "",
         "description": ticket.public_text[:MAX_DESCRIPTION],

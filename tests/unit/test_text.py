@@ -1,6 +1,10 @@
 """Arabic/English normalisation, language detection, phone masking and clitic stripping."""
 
+from datetime import date
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from feedback.domain.text import (
     detect_language,
@@ -12,6 +16,7 @@ from feedback.domain.text import (
     word_forms,
     words,
 )
+from tests.conftest import PHONE_SEPARATORS, shows_phone
 
 
 @pytest.mark.parametrize(
@@ -84,8 +89,8 @@ def test_mask_phone_numbers_masks_arabic_indic_digits():
 
 
 def test_mask_phone_numbers_masks_every_number_and_keeps_punctuation():
-    masked = mask_phone_numbers("call 07801234567 or (07701234567).")
-    assert masked == "call [•••] or ([•••])."
+    masked = mask_phone_numbers("call 07801234567 or (07701234567) or (0770) 123-4567.")
+    assert masked == "call [•••] or ([•••]) or ([•••]."
 
 
 def test_mask_phone_numbers_uses_the_given_mask():
@@ -158,6 +163,119 @@ def test_mask_phone_numbers_keeps_the_citizens_own_digits_elsewhere():
         mask_phone_numbers("ماكو ماي من ٣ ايام، رقمي ٠٧٨٠١٢٣٤٥٦٧")
         == "ماكو ماي من ٣ ايام، رقمي [•••]"
     )
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "0770 - 123 - 4567",
+        "0770  123  4567",
+        "0770\u2013123\u20134567",  # en dash
+        "0770\u2014123\u20144567",  # em dash
+        "0770/123/4567",
+        "0770,123,4567",
+        "0770\u060c123\u060c4567",  # Arabic comma
+        "0770_123_4567",
+        "0770\u0640123\u06404567",  # tatweel
+        "07\u200b70\u200c123\u200d45\u206067",  # zero-width space, non-joiner, joiner, word joiner
+        "0770\ufeff123\u200e45\u200f6\u061c7",  # BOM, LRM, RLM, ALM
+        "0770\u00a0123\u00a04567",  # no-break space
+        "+964 770 123 4567",
+        "+964-770-123-4567",
+        "00964 770 123 4567",
+        "964 770 123 4567",
+        "٠٧٧٠ - ١٢٣ - ٤٥٦٧",
+        "۰۷۷۰/۱۲۳/۴۵۶۷",
+        "+٩٦٤ ٧٧٠ ١٢٣ ٤٥٦٧",
+        "٠٧٧٠\u2013123\u2013۴۵۶۷",  # three digit scripts in one number
+        "040 612 3456",  # a Basra landline
+        "+964 40 612 345",
+    ],
+)
+def test_mask_phone_numbers_masks_every_way_a_number_is_typed(phone):
+    assert mask_phone_numbers(f"اتصلوا بي {phone} رجاء") == "اتصلوا بي [•••] رجاء"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3 days",
+        "من ثلاث ايام",
+        "street 14",
+        "شارع 14",
+        "1,500 dinars",
+        "1500 دينار",
+        "طلبوا 1,500,000 دينار",
+        "cost ٢٥٠٬٠٠٠٬٠٠٠ dinars",  # Arabic thousands separator
+        "2026-11-27",
+        "27/11/2026",
+        "من ٢٧/١١/٢٠٢٦",
+        "27.11.2026",
+        "6 pm",
+        "الساعة 6 مساء",
+        "ref B7K2Q",
+        "since 2019",
+        "من سنة 2019",
+    ],
+)
+def test_mask_phone_numbers_leaves_ordinary_numbers(text):
+    assert mask_phone_numbers(text) == text
+
+
+DIGIT_SCRIPTS = ("0123456789", "٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹")
+BEFORE = ("", "رقمي ", "اتصلوا على ", "call me on ", "و", "رقمي:", "ماكو ماي من 3 ايام، رقمي ")
+AFTER = ("", " رجاء", ".", "!", " ماكو ماي بحي الحسين")
+
+
+@st.composite
+def typed_mobiles(draw) -> tuple[str, str]:
+    """(national number, how a citizen typed it): an Iraqi mobile in national or international
+    form, each digit in any script, cut into groups joined by runs of mixed separators."""
+    national = (
+        "7" + draw(st.sampled_from("3456789")) + draw(st.text("0123456789", min_size=8, max_size=8))
+    )
+    prefix = draw(st.sampled_from(["0", "+964", "00964", "964", "+9640"]))
+    digits = prefix.lstrip("+") + national
+    scripted = "".join(draw(st.sampled_from(DIGIT_SCRIPTS))[int(digit)] for digit in digits)
+    cuts = sorted(draw(st.sets(st.integers(1, len(scripted) - 1), max_size=len(scripted) - 1)))
+    groups = [
+        scripted[start:end] for start, end in zip([0, *cuts], [*cuts, len(scripted)], strict=True)
+    ]
+    joints = st.text(PHONE_SEPARATORS, min_size=1, max_size=4)
+    typed = groups[0] + "".join(draw(joints) + group for group in groups[1:])
+    return national, ("+" if prefix.startswith("+") else "") + typed
+
+
+@given(typed_mobiles(), st.sampled_from(BEFORE), st.sampled_from(AFTER))
+def test_mask_phone_numbers_leaves_nothing_of_a_mobile_number(typed, before, after):
+    national, phone = typed
+    assert not shows_phone(mask_phone_numbers(before + phone + after), national)
+
+
+def in_script(text: str, script: str) -> str:
+    return text.translate(str.maketrans("0123456789", script))
+
+
+@given(st.integers(0, 999_999), st.sampled_from(DIGIT_SCRIPTS), st.sampled_from(BEFORE + AFTER))
+def test_mask_phone_numbers_leaves_numbers_shorter_than_a_phone_number(number, script, words):
+    text = f"{words} {in_script(str(number), script)} {words}"
+    assert mask_phone_numbers(text) == text
+
+
+@given(
+    st.dates(date(1900, 1, 1), date(2100, 12, 31)),
+    st.sampled_from(["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d", "%d.%m.%Y"]),
+    st.sampled_from(DIGIT_SCRIPTS),
+)
+def test_mask_phone_numbers_leaves_dates(day, layout, script):
+    text = f"من {in_script(day.strftime(layout), script)} ماكو ماي"
+    assert mask_phone_numbers(text) == text
+
+
+@given(st.integers(1000, 999_999_999), st.sampled_from([",", "\u066c"]))
+def test_mask_phone_numbers_leaves_amounts_with_thousands_separators(amount, separator):
+    text = f"طلبوا {amount:,} دينار".replace(",", separator)
+    assert mask_phone_numbers(text) == text
 
 
 @pytest.mark.parametrize(
