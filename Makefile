@@ -41,12 +41,13 @@ kannel:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq kannel kannel-extras >/dev/null; \
 	fi
 
-# The deployment tests check deploy/systemd with systemd-analyze (verify, security), which
-# needs no running systemd.
+# The deployment tests run deploy/ with Debian's nginx (`nginx -t`, then serving on loopback
+# ports) and systemd-analyze (verify, security); neither needs nginx or systemd running.
+# Where apt starts services, it starts Debian's own nginx too: `systemctl disable --now nginx`.
 deploy-tools:
-	@if ! command -v systemd-analyze >/dev/null; then \
+	@if [ ! -x /usr/sbin/nginx ] || ! command -v systemd-analyze >/dev/null || ! command -v openssl >/dev/null; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq systemd >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx systemd openssl >/dev/null; \
 	fi
 
 migrate: install

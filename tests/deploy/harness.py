@@ -1,6 +1,7 @@
 """The deployment as shipped in deploy/, run on free loopback ports: gunicorn started with the
 feedback-web unit's own ExecStart line and an environment built from deploy/feedback.env.example
-(FEEDBACK_ENV=production). /srv/feedback in the shipped files stands for this checkout.
+(FEEDBACK_ENV=production), and nginx with deploy/nginx/feedback.conf rendered for a temporary
+directory. /srv/feedback in the shipped files stands for this checkout.
 
 Processes are started in their own session and always stopped: SIGTERM, then SIGKILL."""
 
@@ -127,7 +128,74 @@ def answers(url: str, **headers: str) -> bool:
         return False
 
 
+def listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
 def start_gunicorn(env: dict[str, str], log: Path) -> Process:
     """gunicorn exactly as feedback-web.service starts it, in this checkout."""
     argv = shlex.split(as_installed_here(unit_setting("feedback-web.service", "ExecStart")))
     return Process(argv, log, cwd=REPO, env=env)
+
+
+def self_signed_certificate(directory: Path, host: str = PUBLIC_HOST) -> tuple[Path, Path]:
+    """A throw-away certificate for `host`, standing in for certbot's."""
+    cert, key = directory / "fullchain.pem", directory / "privkey.pem"
+    subprocess.run(  # noqa: S603
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]  # noqa: S607
+        + ["-keyout", str(key), "-out", str(cert), "-subj", f"/CN={host}"]
+        + ["-addext", f"subjectAltName=DNS:{host}"],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def render_nginx(directory: Path, http_port: int, https_port: int, upstream_port: int) -> Path:
+    """deploy/nginx/feedback.conf inside a minimal nginx.conf whose every path is in
+    `directory`: loopback ports instead of 80/443, a self-signed certificate instead of
+    certbot's, this checkout's static/. Returns the nginx.conf path."""
+    cert, key = self_signed_certificate(directory)
+    site = (DEPLOY / "nginx" / "feedback.conf").read_text()
+    replacements = {
+        f"/etc/letsencrypt/live/{PUBLIC_HOST}/fullchain.pem": str(cert),
+        f"/etc/letsencrypt/live/{PUBLIC_HOST}/privkey.pem": str(key),
+        "/var/log/nginx/": f"{directory}/",
+        "/var/www/letsencrypt": str(directory / "acme"),
+        f"{INSTALL_ROOT}/static/": f"{REPO}/static/",
+        "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream_port};",
+        "listen 80": f"listen 127.0.0.1:{http_port}",
+        "listen 443": f"listen 127.0.0.1:{https_port}",
+    }
+    for shipped, here in replacements.items():
+        if shipped not in site:
+            raise AssertionError(f"{shipped!r} is no longer in deploy/nginx/feedback.conf")
+        site = site.replace(shipped, here)
+    # IPv6 may be off on a test machine; the IPv4 listeners are the same server blocks.
+    site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
+    (directory / "feedback.conf").write_text(site)
+    temp = directory / "temp"
+    temp.mkdir()
+    conf = directory / "nginx.conf"
+    conf.write_text(
+        # As root, nginx's workers would drop to nobody, who cannot enter pytest's directory.
+        ("user root;\n" if os.geteuid() == 0 else "") + f"pid {directory}/nginx.pid;\n"
+        f"error_log {directory}/error.log;\n"
+        "worker_processes 1;\n"
+        "events { worker_connections 64; }\n"
+        "http {\n"
+        "  include /etc/nginx/mime.types;\n"
+        "  default_type application/octet-stream;\n"
+        f"  access_log {directory}/access.log;\n"
+        + "".join(
+            f"  {kind}_temp_path {temp}/{kind};\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        + f"  include {directory}/feedback.conf;\n"
+        "}\n"
+    )
+    return conf
