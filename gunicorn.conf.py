@@ -9,7 +9,7 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 
 # Sync workers, one request each: requests are short and nginx buffers slow clients. Each
-# worker holds about one database connection and ~150 MB of memory, hence the cap.
+# worker holds about one database connection and 120-150 MB of memory, hence the cap.
 _cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 workers = int(os.environ.get("GUNICORN_WORKERS") or min(2 * (_cores or 1) + 1, 9))
 worker_class = "sync"
@@ -39,7 +39,6 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 access_log_format = '%({x-forwarded-for}i)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(f)s" "%(a)s"'
 
-proc_name = "feedback-web"
 # systemd restarts the whole unit; gunicorn's runtime control socket is not needed (and its
 # default lives in $HOME, read-only under the unit's sandbox).
 control_socket_disable = True
