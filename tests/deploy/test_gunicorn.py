@@ -4,6 +4,7 @@ test database. A correctly signed Twilio webhook through it becomes a ticket; th
 keeps no query strings; a development SECRET_KEY stops it from serving at all."""
 
 import secrets
+import subprocess
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -140,6 +141,12 @@ def test_production_refuses_to_serve_with_the_development_secret_key(database_ur
     server = start_gunicorn(env, tmp_path / "gunicorn.log")
     try:
         code = server.popen.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail(
+            "gunicorn kept running: its workers failed but it went on starting new ones. It "
+            "stops only when a worker fails to boot with an exception; a sys.exit() while the "
+            "app is created (SystemExit) makes it respawn workers forever.\n" + server.output()
+        )
     finally:
         server.stop()
     assert code != 0
