@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-test translations translations-update chromium kannel migrate seed lint format ci clean
+.PHONY: run test install install-test translations translations-update chromium kannel deploy-tools migrate seed lint format ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 install: $(VENV)/.installed translations
 
-install-test: $(VENV)/.installed-test translations chromium kannel
+install-test: $(VENV)/.installed-test translations chromium kannel deploy-tools
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d feedback/translations >/dev/null
@@ -39,6 +39,15 @@ kannel:
 	@if [ ! -x /usr/sbin/bearerbox ] || [ ! -x /usr/lib/kannel/test/fakesmsc ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq kannel kannel-extras >/dev/null; \
+	fi
+
+# The deployment tests run deploy/ with Debian's nginx (`nginx -t`, then serving on loopback
+# ports) and systemd-analyze (verify, security); neither needs nginx or systemd running.
+# Where apt starts services, it starts Debian's own nginx too: `systemctl disable --now nginx`.
+deploy-tools:
+	@if [ ! -x /usr/sbin/nginx ] || ! command -v systemd-analyze >/dev/null || ! command -v openssl >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx systemd openssl >/dev/null; \
 	fi
 
 migrate: install

@@ -23,7 +23,9 @@ def _default_sms_backend() -> str:
 
 # Keys that are public (this file, earlier defaults, the deploy example): refused in production.
 DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
-PUBLIC_SECRET_KEYS = frozenset({DEVELOPMENT_SECRET_KEY, "change-me", "testing-secret"})
+PUBLIC_SECRET_KEYS = frozenset(
+    {DEVELOPMENT_SECRET_KEY, "change-me", "testing-secret", "REPLACE-ME"}
+)
 MIN_SECRET_KEY_LENGTH = 32
 ENVIRONMENTS = ("development", "production")
 

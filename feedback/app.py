@@ -159,6 +159,7 @@ def register_commands(app: Flask) -> None:
     from feedback.cli import (
         conversations_expire_command,
         seed_demo_command,
+        seed_reference_command,
         sla_check_command,
         sms_worker_command,
         user_group,
@@ -166,6 +167,7 @@ def register_commands(app: Flask) -> None:
     from feedback.open311.cli import api_key_group
 
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(seed_reference_command)
     app.cli.add_command(conversations_expire_command)
     app.cli.add_command(user_group)
     app.cli.add_command(sms_worker_command)

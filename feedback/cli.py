@@ -32,6 +32,18 @@ def seed_demo_command(tickets: int, if_empty: bool) -> None:
     click.echo(f"Loaded Basra reference data and {made} demo tickets.")
 
 
+@click.command("seed-reference")
+@with_appcontext
+def seed_reference_command() -> None:
+    """Load Basra's directorates, categories, places and routing rules into an empty database,
+    for production: no demo users (their passwords are public) and no tickets."""
+    if is_seeded():
+        click.echo("Database already has reference data; nothing loaded.")
+        return
+    load_reference_data(demo_users=False)
+    click.echo("Loaded Basra reference data; create staff accounts with `flask user create`.")
+
+
 @click.command("conversations-expire")
 @with_appcontext
 def conversations_expire_command() -> None:

@@ -1,4 +1,5 @@
-"""`flask seed-demo` loads the Basra set and realistic tickets into an empty database."""
+"""`flask seed-demo` loads the Basra set and realistic tickets into an empty database;
+`flask seed-reference` only the Basra set, for production."""
 
 from datetime import timedelta
 
@@ -54,3 +55,19 @@ def test_seed_demo_on_an_empty_database(tmp_path):
     assert again.exit_code == 0 and "nothing loaded" in again.output
     refused = runner.invoke(args=["seed-demo"])
     assert refused.exit_code != 0
+
+
+def test_seed_reference_loads_no_users_and_no_tickets(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'reference.sqlite3'}")
+    with app.app_context():
+        upgrade()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-reference"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        count = lambda model: db.session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
+        assert count(Directorate) == 12 and count(Category) >= 14 and count(RoutingRule) > 0
+        assert count(User) == 0 and count(Ticket) == 0
+        db.engine.dispose()
+    again = runner.invoke(args=["seed-reference"])
+    assert again.exit_code == 0 and "nothing loaded" in again.output
