@@ -1,11 +1,17 @@
 """Accounts: checking passwords, changing them, creating users from the command line."""
 
+import secrets
+
 import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from feedback.extensions import db
 from feedback.models import Directorate, User
 
 ROLES = ("admin", "officer", "monitor")
+# Checked when no usable account has the name, so that an unknown or deactivated username
+# costs as much time as a known one and timing does not tell which names exist.
+_DUMMY_PASSWORD_HASH = generate_password_hash(secrets.token_urlsafe(16))
 
 
 class AccountError(Exception):
@@ -13,8 +19,11 @@ class AccountError(Exception):
 
 
 def authenticate(username: str, password: str) -> User | None:
+    """The active user with this name and password, else None; always one password hash."""
     user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
-    if user is None or not user.active or not user.check_password(password):
+    usable = user is not None and user.active
+    stored = user.password_hash if usable else _DUMMY_PASSWORD_HASH
+    if not check_password_hash(stored, password) or not usable:
         return None
     return user
 
