@@ -1,5 +1,6 @@
 """The Flask application factory: configuration, extensions, blueprints, commands, errors."""
 
+import time
 from pathlib import Path
 
 from flask import Flask, render_template, request, session
@@ -147,7 +148,12 @@ def register_commands(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
+    from feedback.web.throttle import refusal
+
     def render_error(error):
+        if error.code == 429 and limiter.current_limit is not None:
+            wait = limiter.current_limit.reset_at - time.time()
+            return refusal(wait, "error.html", error=error)
         return render_template("error.html", error=error), error.code
 
     for code in (400, 403, 404, 405, 413, 429):

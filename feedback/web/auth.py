@@ -1,5 +1,6 @@
-"""Logging in and out, and changing one's password. Login is throttled per IP address and
-per account, so guessing passwords is slow from one machine and against one account."""
+"""Logging in and out, and changing one's password. Failed logins are limited per address
+(Flask-Limiter) and slowed per account and address (feedback.web.throttle), so guessing is
+slow, yet nobody can lock a staff member out by failing on purpose."""
 
 from urllib.parse import urlsplit
 
@@ -13,6 +14,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from feedback.extensions import limiter
 from feedback.services.accounts import authenticate, change_password
+from feedback.web import throttle
 
 bp = Blueprint("auth", __name__)
 
@@ -34,10 +36,6 @@ class PasswordForm(FlaskForm):
     )
 
 
-def _account_key() -> str:
-    return "login-account:" + (request.form.get("username") or "").strip().lower()
-
-
 def _failed(response) -> bool:
     """Only failed attempts count towards the limits."""
     return response.status_code != 302
@@ -47,19 +45,19 @@ def _failed(response) -> bool:
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed
 )
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        attempt = ("login", form.username.data.strip().lower(), request.remote_addr or "")
+        wait = throttle.seconds_to_wait(attempt)
+        if wait:
+            return throttle.refusal(wait, "auth/login.html", form=form)
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
+            throttle.forget(attempt)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or _home_of(user))
+        throttle.record_failure(attempt)
         form.password.errors = [_("Wrong username or password.")]
     status = 401 if form.errors and request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
