@@ -1,9 +1,11 @@
 """The Flask application factory: configuration, extensions, blueprints, commands, errors."""
 
+import logging
 import time
 from pathlib import Path
 
 from flask import Flask, render_template, request, session
+from flask.logging import wsgi_errors_stream
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -27,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
+    register_audit_log()
     register_blueprints(app)
     register_commands(app)
     register_error_handlers(app)
@@ -65,10 +68,19 @@ def register_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
+        """The user of a session only while its session version is current and the user
+        active: logging out, a new password, a role change, a deactivation or an admin's
+        sign-out-everywhere raise the version and so end every older session."""
         from feedback.models import User
 
-        return db.session.get(User, int(user_id))
+        user_id, _, version = session_id.partition(":")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
 
     @app.context_processor
     def inject_language():
@@ -76,6 +88,17 @@ def register_extensions(app: Flask) -> None:
 
         language = str(get_locale() or "ar")
         return {"lang": language, "text_dir": "rtl" if language == "ar" else "ltr"}
+
+
+def register_audit_log() -> None:
+    """Staff account changes (who signed whom out, ...) go to the "feedback.audit" logger;
+    unless the deployment routes it elsewhere, they go to the server's error stream."""
+    audit = logging.getLogger("feedback.audit")
+    audit.setLevel(logging.INFO)
+    if not audit.handlers:
+        handler = logging.StreamHandler(wsgi_errors_stream)  # type: ignore[arg-type]
+        handler.setFormatter(logging.Formatter("%(asctime)s audit: %(message)s"))
+        audit.addHandler(handler)
 
 
 def configure_sqlite(engine) -> None:

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from feedback.services.accounts import ROLES, AccountError, create_user
+from feedback.services.accounts import ROLES, AccountError, change_role, create_user
 from feedback.services.deadlines import close_quiet, record_overdue
 from feedback.services.intake import route_expired_conversations
 from feedback.services.outbox import new_worker_id, send_due
@@ -55,6 +55,21 @@ def create_user_command(username, name, role, directorate_code, organisation, pa
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {user.role} {user.username}.")
+
+
+@user_group.command("set-role")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--directorate", "directorate_code", help="Directorate code (officers).")
+@click.option("--organisation", help="Organisation (monitors).")
+@with_appcontext
+def set_role_command(username, role, directorate_code, organisation) -> None:
+    """Give a user another role; their open sessions end."""
+    try:
+        user = change_role(username, role, directorate_code, organisation)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{user.username} is now {user.role}; their sessions have ended.")
 
 
 @click.command("sms-worker")

@@ -130,6 +130,8 @@ class User(UserMixin, db.Model):
     organisation: Mapped[str | None] = mapped_column(sa.String(200))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the id every session carries; raising it ends all of this user's sessions.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     directorate: Mapped[Directorate | None] = relationship()
 
@@ -142,6 +144,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: "<id>:<session_version>" (Flask-Login's
+        alternative id), so a session from before the version was raised finds nobody."""
+        return f"{self.id}:{self.session_version}"
 
 
 class Ticket(db.Model):

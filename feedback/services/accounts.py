@@ -28,22 +28,49 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Every session of `user` finds nobody at its next request: they carry the old
+    session version (User.get_id). Part of the caller's transaction."""
+    user.session_version += 1
+
+
+def log_out(user: User) -> None:
+    """Logging out ends this user's sessions everywhere, copies of the cookie included."""
+    end_sessions(user)
+    db.session.commit()
+
+
 def change_password(user: User, current: str, new: str) -> bool:
+    """A new password ends every session; the caller logs the current one in again."""
     if not user.check_password(current):
         return False
     user.set_password(new)
+    end_sessions(user)
     db.session.commit()
     return True
 
 
-def create_user(
+def change_role(
     username: str,
-    name: str,
     role: str,
-    password: str,
     directorate_code: str | None = None,
     organisation: str | None = None,
 ) -> User:
+    """Give a user another role (and the directorate or organisation it needs); sessions
+    opened under the old role end."""
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise AccountError(f"no user {username!r}")
+    user.directorate, user.organisation = _placement(role, directorate_code, organisation)
+    user.role = role
+    end_sessions(user)
+    db.session.commit()
+    return user
+
+
+def _placement(
+    role: str, directorate_code: str | None, organisation: str | None
+) -> tuple[Directorate | None, str | None]:
     """An officer belongs to one directorate; a monitor to an organisation."""
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
@@ -58,6 +85,19 @@ def create_user(
             )
     if role == "monitor" and not organisation:
         raise AccountError("a monitor needs an organisation")
+    return directorate, organisation
+
+
+def create_user(
+    username: str,
+    name: str,
+    role: str,
+    password: str,
+    directorate_code: str | None = None,
+    organisation: str | None = None,
+) -> User:
+    """An officer belongs to one directorate; a monitor to an organisation."""
+    directorate, organisation = _placement(role, directorate_code, organisation)
     username = username.strip().lower()
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
         raise AccountError(f"user {username!r} exists already")

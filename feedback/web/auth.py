@@ -13,7 +13,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from feedback.extensions import limiter
-from feedback.services.accounts import authenticate, change_password
+from feedback.services.accounts import authenticate, change_password, log_out
 from feedback.web import throttle
 
 bp = Blueprint("auth", __name__)
@@ -66,6 +66,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    log_out(current_user)
     logout_user()
     return redirect(url_for("web.home"))
 
@@ -76,10 +77,17 @@ def password():
     form = PasswordForm()
     if form.validate_on_submit():
         if change_password(current_user, form.current.data, form.new.data):
+            _stay_logged_in()
             flash(_("Your password has been changed."))
             return redirect(_home_of(current_user))
         form.current.errors = [_("That is not your current password.")]
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
+
+
+def _stay_logged_in() -> None:
+    """After a change that ended every session of the user, keep this one: it now carries
+    the new session version."""
+    login_user(current_user._get_current_object())
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -42,3 +42,13 @@ def test_sms_worker_once_sends_the_outbox(app, runner):
         assert (
             db.session.scalar(sa.select(Message.body).where(Message.direction == "out")) == "مرحبا"
         )
+
+
+def test_user_set_role_refuses_what_the_role_needs_or_nobody(runner, staff_user):
+    monitor = staff_user("monitor")
+    no_office = runner.invoke(
+        args=["user", "set-role", "--username", monitor.username, "--role", "officer"]
+    )
+    assert no_office.exit_code != 0 and "directorate" in no_office.output
+    nobody = runner.invoke(args=["user", "set-role", "--username", "nobody", "--role", "admin"])
+    assert nobody.exit_code != 0 and "nobody" in nobody.output
