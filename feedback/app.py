@@ -69,18 +69,9 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        """The user of a session only while its session version is current and the user
-        active: logging out, a new password, a role change, a deactivation or an admin's
-        sign-out-everywhere raise the version and so end every older session."""
-        from feedback.models import User
+        from feedback.services.accounts import user_of_session
 
-        user_id, _, version = session_id.partition(":")
-        if not (user_id.isdigit() and version.isdigit()):
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active or user.session_version != int(version):
-            return None
-        return user
+        return user_of_session(session_id)
 
     @app.context_processor
     def inject_language():

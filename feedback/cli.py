@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from feedback.services import two_factor
 from feedback.services.accounts import ROLES, AccountError, change_role, create_user
 from feedback.services.deadlines import close_quiet, record_overdue
 from feedback.services.intake import route_expired_conversations
@@ -70,6 +71,19 @@ def set_role_command(username, role, directorate_code, organisation) -> None:
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"{user.username} is now {user.role}; their sessions have ended.")
+
+
+@user_group.command("reset-two-factor")
+@click.option("--username", required=True)
+@with_appcontext
+def reset_two_factor_command(username) -> None:
+    """Turn off two-factor login for a user who lost their phone and recovery codes; they
+    set it up again at their next login (admins must, in production)."""
+    try:
+        user = two_factor.reset(username)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Two-factor login is off for {user.username}; their sessions have ended.")
 
 
 @click.command("sms-worker")

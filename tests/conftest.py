@@ -199,7 +199,7 @@ class StaffUser:
 def staff_user(app):
     """staff_user(role) -> a new account of that role, removed after the test, for tests that
     lock, sign out or enrol someone without changing the shared demo users."""
-    from feedback.models import User
+    from feedback.models import RecoveryCode, User
     from feedback.services.accounts import create_user
 
     made = []
@@ -221,5 +221,6 @@ def staff_user(app):
 
     yield make
     with app.app_context():
+        db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id.in_(made)))
         db.session.execute(sa.delete(User).where(User.id.in_(made)))
         db.session.commit()

@@ -28,6 +28,19 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+def user_of_session(session_id: str) -> User | None:
+    """The user a session id (User.get_id: "<id>:<session_version>") names, while that
+    version is current and the user active; None once logout, a new password, a role change,
+    a deactivation or an admin's sign-out-everywhere has raised the version."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
 def end_sessions(user: User) -> None:
     """Every session of `user` finds nobody at its next request: they carry the old
     session version (User.get_id). Part of the caller's transaction."""

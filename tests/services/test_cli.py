@@ -52,3 +52,21 @@ def test_user_set_role_refuses_what_the_role_needs_or_nobody(runner, staff_user)
     assert no_office.exit_code != 0 and "directorate" in no_office.output
     nobody = runner.invoke(args=["user", "set-role", "--username", "nobody", "--role", "admin"])
     assert nobody.exit_code != 0 and "nobody" in nobody.output
+
+
+def test_user_reset_two_factor_turns_it_off(app, runner, staff_user):
+    from feedback.services.two_factor import pending_secret
+
+    admin = staff_user("admin")
+    with app.app_context():
+        user = db.session.get(User, admin.id)
+        pending_secret(user)
+        user.two_factor_since = user.created_at
+        db.session.commit()
+    result = runner.invoke(args=["user", "reset-two-factor", "--username", admin.username])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.get(User, admin.id)
+        assert not user.two_factor_enabled and user.totp_secret is None
+    nobody = runner.invoke(args=["user", "reset-two-factor", "--username", "nobody"])
+    assert nobody.exit_code != 0
