@@ -80,7 +80,8 @@ class Config:
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
     # Failed logins on one account from one address before each further try there waits
     # LOGIN_BACKOFF_SECONDS, doubling up to an hour. Never per account alone: that would let
-    # anyone lock a staff member out.
+    # anyone lock a staff member out. (Wrong two-factor codes count per account: only the
+    # holder of the password reaches that step.)
     LOGIN_LIMIT_PER_ACCOUNT_AND_IP = os.environ.get(
         "LOGIN_LIMIT_PER_ACCOUNT_AND_IP", "5 per 10 minutes"
     )

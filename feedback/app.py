@@ -128,10 +128,12 @@ def register_blueprints(app: Flask) -> None:
     from feedback.web.public_map import bp as public_map_bp
     from feedback.web.simulator import bp as simulator_bp
     from feedback.web.stats import bp as stats_bp
+    from feedback.web.two_factor import bp as two_factor_bp
     from feedback.web.views import bp as web_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(two_factor_bp)
     app.register_blueprint(officer_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(monitor_bp)
