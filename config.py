@@ -89,9 +89,19 @@ class Config:
 
     # Login throttling; shared across hosts with e.g. redis://127.0.0.1:6379/0.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = True
+    # Off: Flask-Limiter would put its window's reset in Retry-After on every login response,
+    # overriding the backoff's own; a refused request says when to retry (app.py, auth.py).
+    RATELIMIT_HEADERS_ENABLED = False
+    # Failed logins from one address, whatever the account.
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 10 minutes")
+    # Failed logins on one account from one address before each further try there waits
+    # LOGIN_BACKOFF_SECONDS, doubling up to an hour. Never per account alone: that would let
+    # anyone lock a staff member out. (Wrong two-factor codes count per account: only the
+    # holder of the password reaches that step.)
+    LOGIN_LIMIT_PER_ACCOUNT_AND_IP = os.environ.get(
+        "LOGIN_LIMIT_PER_ACCOUNT_AND_IP", "5 per 10 minutes"
+    )
+    LOGIN_BACKOFF_SECONDS = int(os.environ.get("LOGIN_BACKOFF_SECONDS", "30"))
     # Outbound SMS: attempts before giving up, and the first retry delay (doubling after).
     SMS_MAX_ATTEMPTS = int(os.environ.get("SMS_MAX_ATTEMPTS", "6"))
     SMS_RETRY_SECONDS = int(os.environ.get("SMS_RETRY_SECONDS", "30"))

@@ -1,10 +1,13 @@
 """The Flask application factory: configuration, extensions, blueprints, commands, errors."""
 
+import logging
 import os
 import secrets
+import time
 from pathlib import Path
 
 from flask import Flask, render_template, request, session
+from flask.logging import wsgi_errors_stream
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -39,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
     register_security_headers(app)
+    register_audit_log()
     register_blueprints(app)
     register_commands(app)
     register_error_handlers(app)
@@ -91,10 +95,10 @@ def register_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from feedback.models import User
+    def load_user(session_id: str):
+        from feedback.services.accounts import user_of_session
 
-        return db.session.get(User, int(user_id))
+        return user_of_session(session_id)
 
     @app.context_processor
     def inject_language():
@@ -102,6 +106,17 @@ def register_extensions(app: Flask) -> None:
 
         language = str(get_locale() or "ar")
         return {"lang": language, "text_dir": "rtl" if language == "ar" else "ltr"}
+
+
+def register_audit_log() -> None:
+    """Staff account changes (who signed whom out, ...) go to the "feedback.audit" logger;
+    unless the deployment routes it elsewhere, they go to the server's error stream."""
+    audit = logging.getLogger("feedback.audit")
+    audit.setLevel(logging.INFO)
+    if not audit.handlers:
+        handler = logging.StreamHandler(wsgi_errors_stream)  # type: ignore[arg-type]
+        handler.setFormatter(logging.Formatter("%(asctime)s audit: %(message)s"))
+        audit.addHandler(handler)
 
 
 def configure_sqlite(engine) -> None:
@@ -140,10 +155,12 @@ def register_blueprints(app: Flask) -> None:
     from feedback.web.public_map import bp as public_map_bp
     from feedback.web.simulator import bp as simulator_bp
     from feedback.web.stats import bp as stats_bp
+    from feedback.web.two_factor import bp as two_factor_bp
     from feedback.web.views import bp as web_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(two_factor_bp)
     app.register_blueprint(officer_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(monitor_bp)
@@ -176,7 +193,12 @@ def register_commands(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
+    from feedback.web.throttle import refusal
+
     def render_error(error):
+        if error.code == 429 and limiter.current_limit is not None:
+            wait = limiter.current_limit.reset_at - time.time()
+            return refusal(wait, "error.html", error=error)
         return render_template("error.html", error=error), error.code
 
     for code in (400, 403, 404, 405, 413, 429):

@@ -8,7 +8,8 @@ from flask.cli import with_appcontext
 
 from config import ConfigError, config_for, config_values
 from feedback.production_checks import production_checks
-from feedback.services.accounts import ROLES, AccountError, create_user
+from feedback.services import two_factor
+from feedback.services.accounts import ROLES, AccountError, change_role, create_user
 from feedback.services.deadlines import close_quiet, record_overdue
 from feedback.services.intake import route_expired_conversations
 from feedback.services.outbox import new_worker_id, send_due
@@ -69,6 +70,34 @@ def create_user_command(username, name, role, directorate_code, organisation, pa
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {user.role} {user.username}.")
+
+
+@user_group.command("set-role")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--directorate", "directorate_code", help="Directorate code (officers).")
+@click.option("--organisation", help="Organisation (monitors).")
+@with_appcontext
+def set_role_command(username, role, directorate_code, organisation) -> None:
+    """Give a user another role; their open sessions end."""
+    try:
+        user = change_role(username, role, directorate_code, organisation)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{user.username} is now {user.role}; their sessions have ended.")
+
+
+@user_group.command("reset-two-factor")
+@click.option("--username", required=True)
+@with_appcontext
+def reset_two_factor_command(username) -> None:
+    """Turn off two-factor login for a user who lost their phone and recovery codes; they
+    set it up again at their next login (admins must, in production)."""
+    try:
+        user = two_factor.reset(username)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Two-factor login is off for {user.username}; their sessions have ended.")
 
 
 @click.command("sms-worker")

@@ -132,6 +132,13 @@ class User(UserMixin, db.Model):
     organisation: Mapped[str | None] = mapped_column(sa.String(200))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the id every session carries; raising it ends all of this user's sessions.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Two-factor login (feedback.domain.two_factor): the TOTP secret, set while enrolling and
+    # in use once confirmed; the last time step whose code was accepted, never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    two_factor_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     directorate: Mapped[Directorate | None] = relationship()
 
@@ -144,6 +151,15 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.two_factor_since is not None
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: "<id>:<session_version>" (Flask-Login's
+        alternative id), so a session from before the version was raised finds nobody."""
+        return f"{self.id}:{self.session_version}"
 
 
 class Ticket(db.Model):
@@ -309,3 +325,15 @@ class Follow(db.Model):
 
     ticket: Mapped[Ticket | None] = relationship()
     area: Mapped[Area | None] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the phone at login. Only its SHA-256 is stored;
+    used_at is set when it is spent."""
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

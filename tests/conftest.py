@@ -6,6 +6,7 @@ import os
 import secrets
 import threading
 import unicodedata
+from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
@@ -210,3 +211,41 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    id: int
+    username: str
+    password: str
+
+
+@pytest.fixture
+def staff_user(app):
+    """staff_user(role) -> a new account of that role, removed after the test, for tests that
+    lock, sign out or enrol someone without changing the shared demo users."""
+    from feedback.models import RecoveryCode, User
+    from feedback.services.accounts import create_user
+
+    made = []
+
+    def make(role: str = "officer") -> StaffUser:
+        username = f"test-{role}-{secrets.token_hex(4)}"
+        password = "a-long-test-password-" + secrets.token_hex(4)
+        with app.app_context():
+            user = create_user(
+                username,
+                f"Test {role}",
+                role,
+                password,
+                directorate_code="water" if role == "officer" else None,
+                organisation="Test CSO" if role == "monitor" else None,
+            )
+            made.append(user.id)
+            return StaffUser(user.id, username, password)
+
+    yield make
+    with app.app_context():
+        db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id.in_(made)))
+        db.session.execute(sa.delete(User).where(User.id.in_(made)))
+        db.session.commit()

@@ -170,6 +170,19 @@ def activate_user(user_id: int):
     return _set_active(user_id, True)
 
 
+@bp.post("/users/<int:user_id>/sign-out")
+@role_required("admin")
+def sign_out_user(user_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        user = admin.sign_out_everywhere(current_user, user_id)
+    except admin.NotFound:
+        abort(404)
+    flash(_("%(username)s is signed out everywhere.", username=user.username), "success")
+    return redirect(url_for("admin.users"), 303)
+
+
 def _set_active(user_id: int, active: bool):
     if not ConfirmForm().validate_on_submit():
         abort(400)

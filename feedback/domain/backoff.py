@@ -1,4 +1,4 @@
-"""When to try a failed send again: exponential backoff, capped."""
+"""When to try again after failures (a send, a login): exponential backoff, capped."""
 
 from datetime import timedelta
 

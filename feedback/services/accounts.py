@@ -1,11 +1,17 @@
 """Accounts: checking passwords, changing them, creating users from the command line."""
 
+import secrets
+
 import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from feedback.extensions import db
 from feedback.models import Directorate, User
 
 ROLES = ("admin", "officer", "monitor")
+# Checked when no usable account has the name, so that an unknown or deactivated username
+# costs as much time as a known one and timing does not tell which names exist.
+_DUMMY_PASSWORD_HASH = generate_password_hash(secrets.token_urlsafe(16))
 
 
 class AccountError(Exception):
@@ -13,28 +19,71 @@ class AccountError(Exception):
 
 
 def authenticate(username: str, password: str) -> User | None:
+    """The active user with this name and password, else None; always one password hash."""
     user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
-    if user is None or not user.active or not user.check_password(password):
+    usable = user is not None and user.active
+    stored = user.password_hash if usable else _DUMMY_PASSWORD_HASH
+    if not check_password_hash(stored, password) or not usable:
         return None
     return user
 
 
+def user_of_session(session_id: str) -> User | None:
+    """The user a session id (User.get_id: "<id>:<session_version>") names, while that
+    version is current and the user active; None once logout, a new password, a role change,
+    a deactivation or an admin's sign-out-everywhere has raised the version."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Every session of `user` finds nobody at its next request: they carry the old
+    session version (User.get_id). Part of the caller's transaction."""
+    user.session_version += 1
+
+
+def log_out(user: User) -> None:
+    """Logging out ends this user's sessions everywhere, copies of the cookie included."""
+    end_sessions(user)
+    db.session.commit()
+
+
 def change_password(user: User, current: str, new: str) -> bool:
+    """A new password ends every session; the caller logs the current one in again."""
     if not user.check_password(current):
         return False
     user.set_password(new)
+    end_sessions(user)
     db.session.commit()
     return True
 
 
-def create_user(
+def change_role(
     username: str,
-    name: str,
     role: str,
-    password: str,
     directorate_code: str | None = None,
     organisation: str | None = None,
 ) -> User:
+    """Give a user another role (and the directorate or organisation it needs); sessions
+    opened under the old role end."""
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise AccountError(f"no user {username!r}")
+    user.directorate, user.organisation = _placement(role, directorate_code, organisation)
+    user.role = role
+    end_sessions(user)
+    db.session.commit()
+    return user
+
+
+def _placement(
+    role: str, directorate_code: str | None, organisation: str | None
+) -> tuple[Directorate | None, str | None]:
     """An officer belongs to one directorate; a monitor to an organisation."""
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
@@ -49,6 +98,19 @@ def create_user(
             )
     if role == "monitor" and not organisation:
         raise AccountError("a monitor needs an organisation")
+    return directorate, organisation
+
+
+def create_user(
+    username: str,
+    name: str,
+    role: str,
+    password: str,
+    directorate_code: str | None = None,
+    organisation: str | None = None,
+) -> User:
+    """An officer belongs to one directorate; a monitor to an organisation."""
+    directorate, organisation = _placement(role, directorate_code, organisation)
     username = username.strip().lower()
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
         raise AccountError(f"user {username!r} exists already")

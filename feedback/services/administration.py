@@ -6,6 +6,7 @@ reference data version in that same transaction, so every process rebuilds its S
 A change the data cannot take raises Refused, naming the form field to blame, and changes
 nothing."""
 
+import logging
 from dataclasses import dataclass, field
 from functools import wraps
 
@@ -26,10 +27,13 @@ from feedback.models import (
     User,
     utcnow,
 )
-from feedback.services.accounts import create_user
+from feedback.services.accounts import create_user, end_sessions
 from feedback.services.areas import area_ids_within
 from feedback.services.knowledge import reference_data_changed
 from feedback.services.notify import queue_notice
+
+# Staff account changes with who made them; ticket changes are TicketEvents instead.
+audit = logging.getLogger("feedback.audit")
 
 TRIAGE_REASON = "assigned by admin from triage"
 SLA_HOURS = (1, 2000)
@@ -235,7 +239,21 @@ def set_user_active(admin_user: User, user_id: int, active: bool) -> User:
     if user.id == admin_user.id and not active:
         raise Refused(None, "deactivate_self")
     user.active = active
+    end_sessions(user)  # a later reactivation must not revive sessions from before
     db.session.commit()
+    return user
+
+
+@_all_or_nothing
+def sign_out_everywhere(admin_user: User, user_id: int) -> User:
+    """End every session of a user (a lost laptop, a shared computer); they may log in
+    again. Who did it goes to the audit log."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(user_id)
+    end_sessions(user)
+    db.session.commit()
+    audit.info("%s signed %s out everywhere", admin_user.username, user.username)
     return user
 
 

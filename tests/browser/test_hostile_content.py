@@ -124,6 +124,8 @@ def test_hostile_names_and_texts_run_nowhere(live_server, page_for, hostile_name
         "/admin/triage",
         "/monitor/",
         f"/monitor/t/{reference}",
+        "/account/password",
+        "/account/two-factor",
     ]
     login(page, live_server, "admin")
     for path in staff:

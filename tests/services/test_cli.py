@@ -42,3 +42,31 @@ def test_sms_worker_once_sends_the_outbox(app, runner):
         assert (
             db.session.scalar(sa.select(Message.body).where(Message.direction == "out")) == "مرحبا"
         )
+
+
+def test_user_set_role_refuses_what_the_role_needs_or_nobody(runner, staff_user):
+    monitor = staff_user("monitor")
+    no_office = runner.invoke(
+        args=["user", "set-role", "--username", monitor.username, "--role", "officer"]
+    )
+    assert no_office.exit_code != 0 and "directorate" in no_office.output
+    nobody = runner.invoke(args=["user", "set-role", "--username", "nobody", "--role", "admin"])
+    assert nobody.exit_code != 0 and "nobody" in nobody.output
+
+
+def test_user_reset_two_factor_turns_it_off(app, runner, staff_user):
+    from feedback.services.two_factor import pending_secret
+
+    admin = staff_user("admin")
+    with app.app_context():
+        user = db.session.get(User, admin.id)
+        pending_secret(user)
+        user.two_factor_since = user.created_at
+        db.session.commit()
+    result = runner.invoke(args=["user", "reset-two-factor", "--username", admin.username])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.get(User, admin.id)
+        assert not user.two_factor_enabled and user.totp_secret is None
+    nobody = runner.invoke(args=["user", "reset-two-factor", "--username", "nobody"])
+    assert nobody.exit_code != 0

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from feedback.extensions import db
 from feedback.models import User
-from tests.conftest import csrf_from
+from tests.conftest import DEMO_PASSWORDS, csrf_from
 
 
 def test_officer_logs_in_and_lands_on_the_queue(client, auth):
@@ -47,35 +47,70 @@ def test_login_without_csrf_token_is_refused(client):
     assert response.status_code == 400
 
 
-def test_guessing_one_account_is_throttled(app_with):
-    app = app_with(LOGIN_LIMIT_PER_ACCOUNT="3 per 10 minutes")
+def from_address(app, address: str):
+    """A test client whose requests come from `address`."""
     client = app.test_client()
-    statuses = []
-    for _ in range(5):
-        token = csrf_from(client, "/login")
-        statuses.append(
-            client.post(
-                "/login",
-                data={"csrf_token": token, "username": "officer.water", "password": "guess"},
-            ).status_code
-        )
-    assert statuses == [401, 401, 401, 429, 429]
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def try_password(client, username: str, password: str):
     token = csrf_from(client, "/login")
-    other = client.post(
-        "/login", data={"csrf_token": token, "username": "monitor", "password": "guess"}
+    return client.post(
+        "/login", data={"csrf_token": token, "username": username, "password": password}
     )
-    assert other.status_code == 401  # another account is not locked by it
+
+
+def test_guessing_one_account_from_one_address_is_throttled(app_with):
+    app = app_with(LOGIN_LIMIT_PER_ACCOUNT_AND_IP="3 per 10 minutes")
+    client = app.test_client()
+    statuses = [try_password(client, "officer.water", "guess").status_code for _ in range(5)]
+    assert statuses == [401, 401, 401, 429, 429]
+    assert try_password(client, "monitor", "guess").status_code == 401  # another account
+
+
+def test_guessing_admin_from_one_address_never_locks_the_admin_out(app):
+    attacker = from_address(app, "203.0.113.7")
+    statuses = [try_password(attacker, "admin", "guess").status_code for _ in range(20)]
+    assert statuses[:5] == [401] * 5 and set(statuses[5:]) == {429}
+
+    owner = from_address(app, "198.51.100.20")
+    assert try_password(owner, "admin", DEMO_PASSWORDS["admin"]).status_code == 302
+
+    # Address A is throttled, even with the right password: by the backoff, and by now (20
+    # failures) by the limit per address, which lasts until its 10-minute window ends.
+    throttled = try_password(attacker, "admin", DEMO_PASSWORDS["admin"])
+    assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 0
+
+
+def test_each_further_failure_waits_longer_and_then_may_try_again(app_with, monkeypatch):
+    from feedback.web import throttle
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(throttle, "now", lambda: clock[0])
+    app = app_with(LOGIN_LIMIT_PER_ACCOUNT_AND_IP="2 per 10 minutes", LOGIN_BACKOFF_SECONDS=10)
+    client = from_address(app, "203.0.113.8")
+    assert [try_password(client, "monitor", "guess").status_code for _ in range(2)] == [401, 401]
+    waiting = try_password(client, "monitor", "guess")
+    assert waiting.status_code == 429 and waiting.headers["Retry-After"] == "10"
+    page = waiting.get_data(as_text=True)
+    assert "10" in page and 'id="throttled"' in page  # the page says when to try again
+
+    clock[0] += 10
+    assert try_password(client, "monitor", "guess").status_code == 401
+    assert try_password(client, "monitor", "guess").headers["Retry-After"] == "20"
+    clock[0] += 20
+    assert try_password(client, "monitor", DEMO_PASSWORDS["monitor"]).status_code == 302
+    # A success forgets the failures: the next mistake starts again from nothing.
+    assert try_password(from_address(app, "203.0.113.8"), "monitor", "guess").status_code == 401
 
 
 def test_guessing_from_one_address_is_throttled(app_with):
     app = app_with(LOGIN_LIMIT_PER_IP="4 per 10 minutes")
     client = app.test_client()
-    statuses = []
-    for n in range(6):
-        token = csrf_from(client, "/login")
-        data = {"csrf_token": token, "username": f"user{n}", "password": "guess"}
-        statuses.append(client.post("/login", data=data).status_code)
-    assert statuses[:4] == [401] * 4 and statuses[4:] == [429, 429]
+    responses = [try_password(client, f"user{n}", "guess") for n in range(6)]
+    assert [r.status_code for r in responses] == [401] * 4 + [429, 429]
+    assert 0 < int(responses[-1].headers["Retry-After"]) <= 601  # the window's end
 
 
 def test_password_change(app, client, auth):
@@ -109,5 +144,5 @@ def test_session_cookie_flags(app_with, auth):
 
     assert ProductionConfig.SESSION_COOKIE_SECURE and ProductionConfig.REMEMBER_COOKIE_SECURE
     response = auth.login("officer.water")
-    cookie = response.headers["Set-Cookie"]
+    (cookie,) = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie

@@ -62,6 +62,7 @@ ADMIN_ONLY = {"anonymous": 302, "monitor": 403, "officer.water": 403, "officer.e
 # The admin's real POSTs are tested in test_admin.py.
 ADMIN_POST_TO_NOTHING = {"admin.delete_rule": 404, "admin.change_rule": 404,
                          "admin.activate_user": 404, "admin.deactivate_user": 404,
+                         "admin.sign_out_user": 404,
                          "admin.assign": 303,
                          # Blank forms: a creation is refused with its errors (400); an edit
                          # keeps the values it was filled with (WTForms) and saves nothing new.

@@ -25,7 +25,15 @@ PUBLIC_PATHS = [
     "/no-such-page",
     "/dev/sms",
 ]
-STAFF_PATHS = ["/officer/", "/admin/", "/admin/users", "/admin/areas", "/monitor/"]
+STAFF_PATHS = [
+    "/officer/",
+    "/admin/",
+    "/admin/users",
+    "/admin/areas",
+    "/monitor/",
+    "/account/password",
+    "/account/two-factor",
+]
 
 
 def _directives(response) -> dict[str, str]:
