@@ -25,3 +25,39 @@ def test_upgrade_runs_on_a_fresh_sqlite_file(tmp_path):
             assert compare_metadata(context, db.metadata) == []
             assert context.get_current_revision() is not None
         db.engine.dispose()
+
+
+def test_public_text_stored_before_masking_was_complete_is_masked(tmp_path):
+    """Rows written before issue 9: a complaint copy masked by the older, weaker rule and an
+    officer's answer not masked at all; the migration masks both, and only those."""
+    app = make_app(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    with app.app_context():
+        upgrade(revision="bf0114ba601e")
+        now = "2026-11-01 10:00:00"
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO ticket (id, reference, channel, original_text, public_text, language,"
+                " location_method, status, created_at, updated_at) VALUES"
+                " (1, 'B7K2Q', 'sms', 'ماكو ماي اتصلوا 0770–123–4567', 'ماكو ماي اتصلوا"
+                " 0770–123–4567', 'ar', 'none', 'new', ?, ?),"
+                " (2, 'C8L3R', 'sms', 'street 14, 3 days', 'street 14, 3 days', 'en', 'none',"
+                " 'new', ?, ?)",
+                (now, now, now, now),
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO ticket_event (id, ticket_id, created_at, actor_label, kind,"
+                " public_message) VALUES (1, 1, ?, 'officer', 'acknowledged',"
+                " 'we called the reporter on 07701234567')",
+                (now,),
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            texts = (
+                connection.exec_driver_sql("SELECT public_text FROM ticket ORDER BY id")
+                .scalars()
+                .all()
+            )
+            message = connection.exec_driver_sql("SELECT public_message FROM ticket_event").scalar()
+        db.engine.dispose()
+    assert texts == ["ماكو ماي اتصلوا [•••]", "street 14, 3 days"]
+    assert message == "we called the reporter on [•••]"
