@@ -103,7 +103,7 @@ class Config:
     )
     LOGIN_BACKOFF_SECONDS = int(os.environ.get("LOGIN_BACKOFF_SECONDS", "30"))
     # Outbound SMS: attempts before giving up, and the first retry delay (doubling after).
-    SMS_MAX_ATTEMPTS = int(os.environ.get("SMS_MAX_ATTEMPTS", "6"))
+    SMS_MAX_ATTEMPTS = int(os.environ.get("SMS_MAX_ATTEMPTS", "10"))
     SMS_RETRY_SECONDS = int(os.environ.get("SMS_RETRY_SECONDS", "30"))
     # A worker that dies mid-send leaves its row to others after this (the double-send window).
     SMS_LEASE_SECONDS = int(os.environ.get("SMS_LEASE_SECONDS", "60"))

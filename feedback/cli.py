@@ -5,8 +5,10 @@ import time
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import DBAPIError
 
 from config import ConfigError, config_for, config_values
+from feedback.extensions import db
 from feedback.production_checks import production_checks
 from feedback.services import two_factor
 from feedback.services.accounts import ROLES, AccountError, change_role, create_user
@@ -100,6 +102,10 @@ def reset_two_factor_command(username) -> None:
     click.echo(f"Two-factor login is off for {user.username}; their sessions have ended.")
 
 
+# The longest wait between tries while the database is down.
+DATABASE_RETRY_CAP_SECONDS = 30
+
+
 @click.command("sms-worker")
 @click.option("--once", is_flag=True, help="Send what is due, then stop (for cron or tests).")
 @click.option("--batch", default=20, show_default=True, help="Rows claimed at a time.")
@@ -110,8 +116,22 @@ def sms_worker_command(once: bool, batch: int, interval: float) -> None:
     config = current_app.config
     gateways, policy, worker = gateways_for(config), send_policy(config), new_worker_id()
     click.echo(f"sms-worker {worker}: {config['SMS_BACKEND']} backend")
+    outage = 0.0
     while True:
-        result = send_due(worker, gateways, policy, batch)
+        try:
+            result = send_due(worker, gateways, policy, batch)
+        except DBAPIError as error:
+            # The database restarting or unreachable: wait and try again, never exit, so a
+            # PostgreSQL restart needs no restart of the workers. What was claimed stays
+            # claimed until its lease runs out, then any worker sends it.
+            if once:
+                raise
+            db.session.remove()
+            outage = min(max(outage * 2, interval), DATABASE_RETRY_CAP_SECONDS)
+            click.echo(f"database unavailable, retrying in {outage:.0f} s: {error.orig}", err=True)
+            time.sleep(outage)
+            continue
+        outage = 0.0
         if result.sent or result.retried or result.failed:
             click.echo(f"sent {result.sent}, to retry {result.retried}, failed {result.failed}")
         if once:

@@ -192,3 +192,26 @@ def test_twilio_errors_say_whether_to_retry(status, retryable):
     with pytest.raises(SendError) as raised:
         TwilioGateway(client, "+15005550006").send("+9640000", "x")
     assert raised.value.retryable is retryable
+
+
+def test_an_hour_of_gateway_outage_with_the_default_settings_loses_nothing(app):
+    """Issue 10, defect 6: the gateway times out for an hour; with the settings a deployment
+    gets by default, every SMS is still waiting (none failed) and goes when it is back."""
+    from feedback.sms.backends import send_policy
+
+    policy = send_policy(app.config)
+    with app.app_context():
+        ids = queue(3)
+        down = FlakyGateway(failures=10_000, retryable=True)
+        waited = timedelta(0)
+        while waited < timedelta(hours=1):
+            outbox.send_due("w1", {"sms": down}, policy)
+            rows = [db.session.get(Outbox, i) for i in ids]
+            assert {row.status for row in rows} == {"pending"}, [r.last_error for r in rows]
+            delay = rows[0].next_attempt_at - utcnow()
+            waited += delay
+            db.session.execute(sa.update(Outbox).values(next_attempt_at=utcnow()))
+            db.session.commit()
+        assert down.calls >= 3 * 5  # it kept trying, backing off
+        back = FlakyGateway(failures=0, retryable=True)
+        assert outbox.send_due("w1", {"sms": back}, policy).sent == 3
