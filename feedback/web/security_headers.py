@@ -1,11 +1,13 @@
 """Browser hardening on every response: a Content-Security-Policy whose scripts and styles are
 our own files or carry this response's nonce (never 'unsafe-inline'), no framing, no sniffing,
-a same-origin referrer, geolocation for our own pages only, and HSTS in production."""
+a same-origin referrer, geolocation for our own pages only, HSTS in production, and no caching
+of what a signed-in member of staff is shown."""
 
 import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, g
+from flask_login import current_user
 
 PERMISSIONS_POLICY = (
     "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), "
@@ -61,4 +63,7 @@ def register_security_headers(app: Flask) -> None:
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if production:
             headers["Strict-Transport-Security"] = HSTS
+        if current_user.is_authenticated and "Cache-Control" not in headers:
+            # A staff page (citizens' phones, internal notes) is kept by no cache or history.
+            headers["Cache-Control"] = "no-store"
         return response

@@ -77,6 +77,11 @@ def test_every_staff_page_is_hardened(client, auth, path):
     response = client.get(path)
     assert response.status_code == 200
     assert_hardened(response)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_public_pages_are_not_marked_no_store_for_visitors(client):
+    assert "no-store" not in client.get("/stats").headers.get("Cache-Control", "")
 
 
 def test_hsts_in_production_only(app_with):
