@@ -141,3 +141,29 @@ def test_arabic_and_english_sms_through_real_kannel(kannel_app, kannel):
         kannel,
     )
     assert all(r.delivered_at is not None for r in outbox_rows(app))
+
+
+def test_kannel_calls_again_while_the_app_answers_5xx(kannel_app, kannel, server):
+    """Issue 10: the app answers 503 (its database down) to Kannel's first two calls; smsbox
+    keeps the message and calls again (http-request-retry), and one ticket is made."""
+    refused = []
+
+    def down_twice(environ, start_response):
+        if environ["PATH_INFO"] == "/sms/kannel/inbound" and len(refused) < 2:
+            refused.append(environ["QUERY_STRING"])
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"database unavailable"]
+        return kannel_app(environ, start_response)
+
+    server.serve(down_twice)
+    kannel.send_mo(ARABIC_SENDER, ARABIC, ucs2=True)
+    ticket = wait_for(
+        "the ticket after Kannel's retries",
+        lambda: ticket_from(kannel_app, "+" + ARABIC_SENDER),
+        kannel,
+        timeout=40,
+    )
+    assert len(refused) == 2 and ticket["text"] == ARABIC
+    with kannel_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 1
+        db.session.remove()
