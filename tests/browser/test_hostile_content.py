@@ -20,8 +20,8 @@ pytestmark = pytest.mark.browser
 def payload(tag: str) -> str:
     """Markup that sets window.__pwned if any part of it is ever run as HTML or script."""
     return (
-        f"<img src=x onerror=\"window.__pwned='{tag}'\"><script>window.__pwned='{tag}'</script>"
-        f"<svg onload=\"window.__pwned='{tag}'\"></svg>\"'><b>{tag}</b>"
+        f"<img src=x onerror=\"__pwned='{tag}'\"><script>__pwned='{tag}'</script>"
+        f"<svg onload=\"__pwned='{tag}'\">\"'><b>{tag}</b>"
     )
 
 
@@ -39,7 +39,9 @@ def hostile_names(app):
             for row in db.session.scalars(db.select(model)):
                 for field in fields:
                     originals.append((model, row.id, field, getattr(row, field)))
-                    setattr(row, field, payload(f"{model.__name__}{row.id}") + getattr(row, field))
+                    hostile = payload(f"{model.__name__[0]}{row.id}") + getattr(row, field)
+                    # Within the column's length: PostgreSQL refuses longer values.
+                    setattr(row, field, hostile[: model.__table__.c[field].type.length])
         reference_data_changed()
         db.session.commit()
     yield
