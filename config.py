@@ -96,6 +96,11 @@ class Config:
     # A worker that dies mid-send leaves its row to others after this (the double-send window).
     SMS_LEASE_SECONDS = int(os.environ.get("SMS_LEASE_SECONDS", "60"))
 
+    # Flood control: past this many messages from one sender on one channel within the window,
+    # messages join the sender's latest open ticket and get one answer a window.
+    FLOOD_MESSAGES_PER_SENDER = int(os.environ.get("FLOOD_MESSAGES_PER_SENDER", "10"))
+    FLOOD_WINDOW_MINUTES = int(os.environ.get("FLOOD_WINDOW_MINUTES", "10"))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -224,7 +224,11 @@ class TicketEvent(db.Model):
 class Message(db.Model):
     """Every SMS/WhatsApp message in or out, raw; (channel, direction, external_id) dedupes."""
 
-    __table_args__ = (sa.UniqueConstraint("channel", "direction", "external_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("channel", "direction", "external_id"),
+        # A sender's recent messages, counted for flood control.
+        sa.Index("ix_message_from_number_created_at", "from_number", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(sa.String(20))
@@ -235,8 +239,10 @@ class Message(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     raw: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     ticket_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ticket.id"), index=True)
-    # What we answered, so a retried webhook gets the very same reply.
+    # What we answered, so a retried webhook gets the very same reply ("": no answer).
     reply_body: Mapped[str | None] = mapped_column(sa.Text)
+    # Why it was not handled as usual (feedback.domain.limits.MessageHandling); None: it was.
+    handling: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ticket: Mapped[Ticket | None] = relationship()

@@ -21,6 +21,7 @@ from feedback.domain.conversation import (
 )
 from feedback.domain.inbound import InboundMessage
 from feedback.domain.lifecycle import Status
+from feedback.domain.limits import MessageHandling
 from feedback.domain.locate import Location
 from feedback.domain.reference import new_reference
 from feedback.domain.routing import route
@@ -37,8 +38,16 @@ from feedback.models import (
     utcnow,
 )
 from feedback.services.commands import answer_command
+from feedback.services.flood import (
+    add_follow_up,
+    answered_over_limit_since,
+    flood_limit,
+    latest_open_ticket,
+    received_since,
+)
 from feedback.services.knowledge import Knowledge, load_knowledge
 from feedback.services.notify import queue_sms, queue_to
+from feedback.services.phones import lock_number
 from feedback.sms.replies import reply_text
 
 NO_ANSWER = "no answer to the question in time"
@@ -94,11 +103,35 @@ def receive_message(
             raise
         return earlier
 
-    reply = _answer(message, language, max_length, record)
+    lock_number(message.sender)  # this sender's messages are counted one at a time
+    reply = _answer_within_limits(message, language, max_length, record)
     record.reply_body = reply.text
-    if reply_by_outbox:
+    if reply_by_outbox and reply.text:
         queue_to(message.sender, reply.text, reply.language, record.ticket)
     db.session.commit()
+    return reply
+
+
+def _answer_within_limits(
+    message: InboundMessage, language: str, max_length: int, record: Message
+) -> IntakeReply:
+    """Past the sender's flood limit a message joins their latest open ticket as a follow-up,
+    and only the first of those in a window is answered (an empty text: no answer)."""
+    limit = flood_limit()
+    now = utcnow()
+    since = now - limit.window
+    if not limit.is_exceeded(received_since(message, since)):
+        return _answer(message, language, max_length, record)
+    record.handling = MessageHandling.OVER_LIMIT
+    ticket = latest_open_ticket(message.sender)
+    if ticket is None:  # nothing to join: handled as usual, so no complaint is lost
+        reply = _answer(message, language, max_length, record)
+    else:
+        add_follow_up(ticket, record, now)
+        text = reply_text("flood", language, ref=ticket.reference)
+        reply = IntakeReply(text, language, ticket.reference)
+    if answered_over_limit_since(message, since):
+        return IntakeReply("", reply.language, reply.reference)
     return reply
 
 

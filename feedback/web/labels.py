@@ -19,6 +19,7 @@ EVENT_LABELS = {
     "transfer": _l("Transferred to another directorate"),
     "asked": _l("The citizen was asked for details"),
     "answered": _l("The citizen answered"),
+    "follow_up": _l("A further message from the citizen"),
     "note": _l("Internal note"),
     "overdue": _l("Deadline passed"),
     "verified": _l("Fix verified in the field by civil society"),

@@ -1,0 +1,23 @@
+"""What is done to one citizen's phone number is done one transaction at a time: counts of
+its messages and SMS are read from the database under this lock, so they stay exact when
+many requests about one number arrive at once."""
+
+import hashlib
+
+import sqlalchemy as sa
+
+from feedback.domain.phone import bare_number
+from feedback.extensions import db
+
+
+def lock_number(address: str) -> None:
+    """Hold the number (SMS and WhatsApp alike) until this transaction ends. PostgreSQL: a
+    transaction-level advisory lock, re-entrant; SQLite needs none, since every transaction
+    takes the database's write lock when it begins (BEGIN IMMEDIATE)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_lock_key(address))))
+
+
+def _lock_key(address: str) -> int:
+    digest = hashlib.sha256(b"phone:" + bare_number(address).encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)

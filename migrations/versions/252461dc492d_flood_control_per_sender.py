@@ -1,0 +1,30 @@
+"""Flood control (issue 10, defect 5): a message past its sender's limit is kept and marked
+(message.handling) instead of opening a ticket; the sender's recent messages are counted by
+(from_number, created_at)
+
+Revision ID: 252461dc492d
+Revises: ebd2fbf200d0
+Create Date: 2026-11-27 11:05:29.140132
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '252461dc492d'
+down_revision = 'ebd2fbf200d0'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('handling', sa.String(length=20), nullable=True))
+        batch_op.create_index('ix_message_from_number_created_at', ['from_number', 'created_at'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.drop_index('ix_message_from_number_created_at')
+        batch_op.drop_column('handling')
