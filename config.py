@@ -100,6 +100,9 @@ class Config:
     # messages join the sender's latest open ticket and get one answer a window.
     FLOOD_MESSAGES_PER_SENDER = int(os.environ.get("FLOOD_MESSAGES_PER_SENDER", "10"))
     FLOOD_WINDOW_MINUTES = int(os.environ.get("FLOOD_WINDOW_MINUTES", "10"))
+    # SMS to any one recipient in a (Basra) day, whatever caused them; past it replies are
+    # dropped and notices wait for the next day, each with its reason shown to admins.
+    SMS_PER_RECIPIENT_PER_DAY = int(os.environ.get("SMS_PER_RECIPIENT_PER_DAY", "20"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -260,7 +260,8 @@ class Outbox(db.Model):
     language: Mapped[str] = mapped_column(sa.String(2))
     channel: Mapped[str] = mapped_column(sa.String(20))
     # pending -> sending (claimed by one worker) -> sent -> delivered | undelivered;
-    # pending again after a failure that may pass; failed once retries are spent.
+    # pending again after a failure that may pass; failed once retries are spent; dropped
+    # when never to be sent (see withheld). feedback.domain.outbox.SmsState.
     status: Mapped[str] = mapped_column(sa.String(20), default="pending")
     claimed_by: Mapped[str | None] = mapped_column(sa.String(64))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -271,6 +272,10 @@ class Outbox(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why it was held back or dropped (feedback.domain.limits.Withheld); None: sent as usual.
+    withheld: Mapped[str | None] = mapped_column(sa.String(30), index=True)
+    # A held SMS waits for this (the start of the recipient's next day), and counts on that day.
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     ticket: Mapped[Ticket | None] = relationship()
 

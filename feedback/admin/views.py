@@ -26,6 +26,7 @@ from feedback.admin.forms import (
     role_choices,
     split_lines,
 )
+from feedback.models import utcnow
 from feedback.services import administration as admin
 from feedback.services.accounts import AccountError
 from feedback.web.roles import role_required
@@ -117,6 +118,15 @@ def _triage_page(failed_form: TriageForm | None = None, failed: str | None = Non
         failed_form=failed_form,
         failed=failed,
     )
+
+
+# ---------------------------------------------------------------- SMS held back
+
+
+@bp.get("/sms")
+@role_required("admin")
+def sms():
+    return render_template("admin/sms.html", rows=admin.withheld_sms(), now=utcnow())
 
 
 # ---------------------------------------------------------------- users

@@ -1,10 +1,12 @@
 """How much one phone number may cost us. A sender past its flood limit still has every
 message kept, but they make no new tickets and get one answer a window: 200 texts in a few
-seconds must not become 200 tickets and 200 billed replies."""
+seconds must not become 200 tickets and 200 billed replies. A recipient gets a daily
+allowance of SMS, whatever causes them, so nobody can use us to bomb a phone."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 
 class MessageHandling(StrEnum):
@@ -23,3 +25,51 @@ class FloodLimit:
     def is_exceeded(self, received: int) -> bool:
         """`received`: the sender's messages within the window, this one included."""
         return received > self.messages
+
+
+class SmsKind(StrEnum):
+    """What an SMS is to its recipient, which says whether it is still worth sending tomorrow."""
+
+    REPLY = "reply"  # answers what the recipient just sent or filed: now or never
+    NOTICE = "notice"  # news of their ticket: still news tomorrow
+
+
+class Withheld(StrEnum):
+    """Why an SMS was held back to a later day, or dropped (shown to admins)."""
+
+    DAILY_CAP = "daily_cap"  # the recipient has had its day's allowance
+
+
+@dataclass(frozen=True)
+class SmsDecision:
+    withheld: Withheld | None = None
+    next_day: bool = False  # held: sent when the recipient's next day begins
+
+    @property
+    def dropped(self) -> bool:
+        return self.withheld is not None and not self.next_day
+
+
+SEND = SmsDecision()
+
+
+def decide_sms(kind: SmsKind, sent_today: int, due_tomorrow: int, per_day: int) -> SmsDecision:
+    """Send now while the recipient's day has room; past it a notice waits for the next day
+    if that has room (so a flood never builds a backlog of more than a day), else it and any
+    reply are dropped. The counts are of SMS to this recipient, whatever caused them."""
+    if sent_today < per_day:
+        return SEND
+    if kind == SmsKind.NOTICE and due_tomorrow < per_day:
+        return SmsDecision(Withheld.DAILY_CAP, next_day=True)
+    return SmsDecision(Withheld.DAILY_CAP)
+
+
+def day_bounds(moment: datetime, zone: ZoneInfo) -> tuple[datetime, datetime, datetime]:
+    """The starts of `moment`'s local day, the next and the one after, in UTC: a recipient's
+    day is Basra's calendar day, not the server's."""
+    today = moment.astimezone(zone).date()
+    starts = [
+        datetime.combine(today + timedelta(days=n), time.min, zone).astimezone(UTC)
+        for n in range(3)
+    ]
+    return starts[0], starts[1], starts[2]

@@ -7,6 +7,7 @@ A change the data cannot take raises Refused, naming the form field to blame, an
 nothing."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import wraps
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from feedback.models import (
     Area,
     Category,
     Directorate,
+    Outbox,
     RoutingRule,
     Ticket,
     TicketEvent,
@@ -38,6 +40,8 @@ LAT_RANGE = (29.0, 31.5)
 LON_RANGE = (46.5, 48.7)
 KEYWORD_LISTS = ("ar", "en", "arabizi", "subjects")
 CATEGORY_GROUPS = ("water", "electricity", "sanitation", "roads", "public-services", "environment")
+# How far back the overview counts SMS held back or dropped.
+WITHHELD_RECENT = timedelta(days=7)
 
 
 class Refused(Exception):
@@ -80,6 +84,7 @@ class Overview:
     active_categories: int
     areas: int
     rules: int
+    withheld_sms: int  # held back or dropped within WITHHELD_RECENT
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,9 @@ def overview() -> Overview:
         active_categories=count(Category, Category.active),
         areas=count(Area),
         rules=count(RoutingRule),
+        withheld_sms=count(
+            Outbox, Outbox.withheld.is_not(None), Outbox.created_at >= utcnow() - WITHHELD_RECENT
+        ),
     )
 
 
@@ -196,6 +204,22 @@ def assign_from_triage(
     queue_notice(ticket, "transferred")
     db.session.commit()
     return ticket
+
+
+# ---------------------------------------------------------------- SMS held back
+
+
+def withheld_sms(limit: int = 300) -> list[Outbox]:
+    """SMS held back to a later day or dropped, newest first, with why: none goes silently."""
+    return list(
+        db.session.scalars(
+            sa.select(Outbox)
+            .where(Outbox.withheld.is_not(None))
+            .options(joinedload(Outbox.ticket))
+            .order_by(Outbox.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 # ---------------------------------------------------------------- users

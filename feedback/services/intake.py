@@ -21,7 +21,7 @@ from feedback.domain.conversation import (
 )
 from feedback.domain.inbound import InboundMessage
 from feedback.domain.lifecycle import Status
-from feedback.domain.limits import MessageHandling
+from feedback.domain.limits import MessageHandling, SmsKind
 from feedback.domain.locate import Location
 from feedback.domain.reference import new_reference
 from feedback.domain.routing import route
@@ -107,7 +107,7 @@ def receive_message(
     reply = _answer_within_limits(message, language, max_length, record)
     record.reply_body = reply.text
     if reply_by_outbox and reply.text:
-        queue_to(message.sender, reply.text, reply.language, record.ticket)
+        queue_to(message.sender, reply.text, reply.language, record.ticket, SmsKind.REPLY)
     db.session.commit()
     return reply
 
@@ -308,7 +308,7 @@ def submit_web_report(report: WebReport) -> Ticket:
         now=now,
     )
     _route(knowledge, ticket, now)  # the form asked its questions already
-    queue_sms(ticket, _received_text(ticket, report.language))
+    queue_sms(ticket, _received_text(ticket, report.language), SmsKind.REPLY)
     db.session.commit()
     return ticket
 

@@ -1,6 +1,9 @@
 """Translated words for statuses and history events, shared by every page."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+
+from feedback.domain.limits import Withheld
 
 STATUS_LABELS = {
     "new": _l("New"),
@@ -42,6 +45,15 @@ DELIVERY_LABELS = {
     "delivered": _l("delivered"),
     "undelivered": _l("not delivered"),
     "failed": _l("could not be sent"),
+    "dropped": _l("not sent: held back"),
+}
+
+# Why an SMS was held back or dropped; %(count)s is the limit that applied.
+WITHHELD_LABELS = {
+    Withheld.DAILY_CAP: (
+        _l("Over the recipient’s daily allowance of %(count)s SMS"),
+        "SMS_PER_RECIPIENT_PER_DAY",
+    ),
 }
 
 ACTION_LABELS = {
@@ -72,6 +84,13 @@ def action_label(action: str) -> str:
 
 def delivery_label(status: str) -> str:
     return str(DELIVERY_LABELS.get(status, status))
+
+
+def withheld_label(reason: str) -> str:
+    if reason not in WITHHELD_LABELS:
+        return reason
+    text, limit = WITHHELD_LABELS[Withheld(reason)]
+    return str(text) % {"count": current_app.config[limit]} if limit else str(text)
 
 
 def channel_label(channel: str) -> str:

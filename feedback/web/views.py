@@ -22,6 +22,7 @@ from feedback.web.labels import (
     event_label,
     status_label,
     triage_reason_label,
+    withheld_label,
 )
 
 bp = Blueprint("web", __name__)
@@ -36,6 +37,7 @@ def inject_labels():
         "delivery_label": delivery_label,
         "channel_label": channel_label,
         "triage_reason_label": triage_reason_label,
+        "withheld_label": withheld_label,
     }
 
 

@@ -34,6 +34,7 @@ PAGES = [
     "/admin/areas",
     "/admin/areas/nbh-ashar/edit",
     "/admin/rules",
+    "/admin/sms",
 ]
 TEST_PREFIX = "test-admin-"
 

@@ -1,6 +1,7 @@
 """Flood control (issue 10, defect 5): a message past its sender's limit is kept and marked
-(message.handling) instead of opening a ticket; the sender's recent messages are counted by
-(from_number, created_at)
+(message.handling) instead of opening a ticket, the sender's recent messages counted by
+(from_number, created_at); an SMS past its recipient's daily allowance is held for the next
+day (outbox.held_until) or dropped, and why is kept for admins (outbox.withheld)
 
 Revision ID: 252461dc492d
 Revises: ebd2fbf200d0
@@ -23,8 +24,18 @@ def upgrade():
         batch_op.add_column(sa.Column('handling', sa.String(length=20), nullable=True))
         batch_op.create_index('ix_message_from_number_created_at', ['from_number', 'created_at'], unique=False)
 
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('withheld', sa.String(length=30), nullable=True))
+        batch_op.add_column(sa.Column('held_until', sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index(batch_op.f('ix_outbox_withheld'), ['withheld'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_withheld'))
+        batch_op.drop_column('held_until')
+        batch_op.drop_column('withheld')
+
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.drop_index('ix_message_from_number_created_at')
         batch_op.drop_column('handling')
