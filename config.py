@@ -103,6 +103,12 @@ class Config:
     # SMS to any one recipient in a (Basra) day, whatever caused them; past it replies are
     # dropped and notices wait for the next day, each with its reason shown to admins.
     SMS_PER_RECIPIENT_PER_DAY = int(os.environ.get("SMS_PER_RECIPIENT_PER_DAY", "20"))
+    # ... and to a number that has never texted us (typed into /report, maybe by a stranger).
+    SMS_PER_UNCONFIRMED_NUMBER_PER_DAY = int(
+        os.environ.get("SMS_PER_UNCONFIRMED_NUMBER_PER_DAY", "3")
+    )
+    # Reports giving a phone number accepted from one address (Flask-Limiter's storage).
+    REPORT_PHONE_LIMIT_PER_ADDRESS = os.environ.get("REPORT_PHONE_LIMIT_PER_ADDRESS", "10 per hour")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -38,6 +38,25 @@ class Withheld(StrEnum):
     """Why an SMS was held back to a later day, or dropped (shown to admins)."""
 
     DAILY_CAP = "daily_cap"  # the recipient has had its day's allowance
+    UNCONFIRMED_CAP = "unconfirmed_cap"  # a number that never texted us has had its few a day
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """SMS a day to one recipient: any number, and a number that has never texted us (one
+    typed into /report, perhaps by a stranger, so it gets only a few)."""
+
+    per_day: int
+    per_day_unconfirmed: int
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What we know of a number when an SMS to it is queued."""
+
+    sent_today: int  # SMS to it that count on today, whatever caused them
+    due_tomorrow: int  # held ones that count on tomorrow
+    confirmed: bool = True  # it has texted us itself
 
 
 @dataclass(frozen=True)
@@ -53,15 +72,20 @@ class SmsDecision:
 SEND = SmsDecision()
 
 
-def decide_sms(kind: SmsKind, sent_today: int, due_tomorrow: int, per_day: int) -> SmsDecision:
+def decide_sms(kind: SmsKind, recipient: Recipient, allowance: Allowance) -> SmsDecision:
     """Send now while the recipient's day has room; past it a notice waits for the next day
     if that has room (so a flood never builds a backlog of more than a day), else it and any
-    reply are dropped. The counts are of SMS to this recipient, whatever caused them."""
-    if sent_today < per_day:
+    reply are dropped."""
+    if recipient.confirmed:
+        per_day, reason = allowance.per_day, Withheld.DAILY_CAP
+    else:
+        per_day = min(allowance.per_day, allowance.per_day_unconfirmed)
+        reason = Withheld.UNCONFIRMED_CAP
+    if recipient.sent_today < per_day:
         return SEND
-    if kind == SmsKind.NOTICE and due_tomorrow < per_day:
-        return SmsDecision(Withheld.DAILY_CAP, next_day=True)
-    return SmsDecision(Withheld.DAILY_CAP)
+    if kind == SmsKind.NOTICE and recipient.due_tomorrow < per_day:
+        return SmsDecision(reason, next_day=True)
+    return SmsDecision(reason)
 
 
 def day_bounds(moment: datetime, zone: ZoneInfo) -> tuple[datetime, datetime, datetime]:

@@ -14,12 +14,12 @@ import sqlalchemy as sa
 from flask import current_app
 
 from feedback.domain.channels import outbound_channel
-from feedback.domain.limits import SmsKind, day_bounds, decide_sms
+from feedback.domain.limits import Allowance, Recipient, SmsKind, day_bounds, decide_sms
 from feedback.domain.outbox import SmsState
 from feedback.domain.phone import addresses
 from feedback.extensions import db
 from feedback.models import Outbox, Ticket, utcnow
-from feedback.services.phones import lock_number
+from feedback.services.phones import has_texted_us, lock_number
 from feedback.sms.replies import notice_text
 
 
@@ -46,12 +46,15 @@ def queue_to(
     lock_number(to_number)
     now = utcnow()
     today, tomorrow, after = day_bounds(now, ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"]))
-    decision = decide_sms(
-        kind,
-        _counted(to_number, today, tomorrow),
-        _counted(to_number, tomorrow, after),
-        config["SMS_PER_RECIPIENT_PER_DAY"],
+    recipient = Recipient(
+        sent_today=_counted(to_number, today, tomorrow),
+        due_tomorrow=_counted(to_number, tomorrow, after),
+        confirmed=has_texted_us(to_number),
     )
+    allowance = Allowance(
+        config["SMS_PER_RECIPIENT_PER_DAY"], config["SMS_PER_UNCONFIRMED_NUMBER_PER_DAY"]
+    )
+    decision = decide_sms(kind, recipient, allowance)
     row = Outbox(
         ticket=ticket,
         to_number=to_number,

@@ -6,8 +6,9 @@ import hashlib
 
 import sqlalchemy as sa
 
-from feedback.domain.phone import bare_number
+from feedback.domain.phone import addresses, bare_number
 from feedback.extensions import db
+from feedback.models import Message
 
 
 def lock_number(address: str) -> None:
@@ -21,3 +22,12 @@ def lock_number(address: str) -> None:
 def _lock_key(address: str) -> int:
     digest = hashlib.sha256(b"phone:" + bare_number(address).encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def has_texted_us(address: str) -> bool:
+    """Whether the number has ever sent us a message itself, on any channel: then it is
+    surely its owner who wants our SMS, not a stranger who typed it into a form."""
+    query = sa.select(Message.id).where(
+        Message.direction == "in", Message.from_number.in_(addresses(address))
+    )
+    return db.session.scalar(query.limit(1)) is not None

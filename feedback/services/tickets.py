@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Area, Category, Ticket, TicketEvent
+from feedback.models import Area, Category, Outbox, Ticket, TicketEvent
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,13 @@ def find_public_ticket(reference: str) -> PublicTicket | None:
         return None
     events = [event for event in ticket.events if event.kind in PUBLIC_EVENT_KINDS]
     return PublicTicket(ticket, events)
+
+
+def receipt_sms(ticket: Ticket) -> Outbox | None:
+    """The SMS that told the citizen their reference (the ticket's first), or None when they
+    gave no number: the page after a report says whether it goes out, and if not why."""
+    query = sa.select(Outbox).where(Outbox.ticket_id == ticket.id).order_by(Outbox.id).limit(1)
+    return db.session.scalar(query)
 
 
 def active_categories() -> list[Category]:

@@ -54,6 +54,31 @@ WITHHELD_LABELS = {
         _l("Over the recipient’s daily allowance of %(count)s SMS"),
         "SMS_PER_RECIPIENT_PER_DAY",
     ),
+    Withheld.UNCONFIRMED_CAP: (
+        _l("Over the %(count)s SMS a day to a number that has never texted us"),
+        "SMS_PER_UNCONFIRMED_NUMBER_PER_DAY",
+    ),
+}
+
+# The same, told to the person who just filed a report with a number (never the number).
+RECEIPT_WITHHELD_LABELS = {
+    Withheld.DAILY_CAP: (
+        _l(
+            "That number has had the %(count)s SMS a day we send to any one number. Updates "
+            "about this complaint will be sent to it from tomorrow."
+        ),
+        "SMS_PER_RECIPIENT_PER_DAY",
+    ),
+    Withheld.UNCONFIRMED_CAP: (
+        _l(
+            "That number has never texted us, and it has had the %(count)s SMS a day we send "
+            "to such a number: this is how we keep anyone from using this form to flood a "
+            "stranger’s phone. Updates about this complaint go to it on later days, within "
+            "that limit. If it is your number, text STATUS %(reference)s to %(short_code)s "
+            "from it, and it will get updates as usual."
+        ),
+        "SMS_PER_UNCONFIRMED_NUMBER_PER_DAY",
+    ),
 }
 
 ACTION_LABELS = {
@@ -87,10 +112,21 @@ def delivery_label(status: str) -> str:
 
 
 def withheld_label(reason: str) -> str:
-    if reason not in WITHHELD_LABELS:
+    """Why an SMS was held back, for admins."""
+    return _with_limit(WITHHELD_LABELS, reason, {})
+
+
+def receipt_withheld_label(reason: str, reference: str) -> str:
+    """Why no SMS goes to the number just given on /report, for the person who gave it."""
+    values = {"reference": reference, "short_code": current_app.config["SMS_PUBLIC_NUMBER"]}
+    return _with_limit(RECEIPT_WITHHELD_LABELS, reason, values)
+
+
+def _with_limit(labels: dict, reason: str, values: dict) -> str:
+    if reason not in labels:
         return reason
-    text, limit = WITHHELD_LABELS[Withheld(reason)]
-    return str(text) % {"count": current_app.config[limit]} if limit else str(text)
+    text, limit = labels[Withheld(reason)]
+    return str(text) % {**values, "count": current_app.config[limit]} if limit else str(text)
 
 
 def channel_label(channel: str) -> str:

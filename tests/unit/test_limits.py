@@ -3,7 +3,15 @@
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from feedback.domain.limits import FloodLimit, SmsKind, Withheld, day_bounds, decide_sms
+from feedback.domain.limits import (
+    Allowance,
+    FloodLimit,
+    Recipient,
+    SmsKind,
+    Withheld,
+    day_bounds,
+    decide_sms,
+)
 from feedback.domain.phone import addresses, bare_number
 from feedback.domain.segments import segments
 from feedback.sms.replies import reply_text
@@ -28,14 +36,27 @@ def test_one_number_on_sms_and_whatsapp_is_one_person():
     assert addresses("whatsapp:+9647801234567") == ("+9647801234567", "whatsapp:+9647801234567")
 
 
+ALLOWANCE = Allowance(per_day=20, per_day_unconfirmed=3)
+
+
 def test_past_the_daily_allowance_a_notice_waits_a_day_and_a_reply_is_dropped():
-    assert decide_sms(SmsKind.REPLY, 19, 0, per_day=20).withheld is None
-    assert decide_sms(SmsKind.NOTICE, 19, 20, per_day=20).withheld is None
-    held = decide_sms(SmsKind.NOTICE, 20, 19, per_day=20)
+    assert decide_sms(SmsKind.REPLY, Recipient(19, 0), ALLOWANCE).withheld is None
+    assert decide_sms(SmsKind.NOTICE, Recipient(19, 20), ALLOWANCE).withheld is None
+    held = decide_sms(SmsKind.NOTICE, Recipient(20, 19), ALLOWANCE)
     assert (held.withheld, held.next_day, held.dropped) == (Withheld.DAILY_CAP, True, False)
-    reply = decide_sms(SmsKind.REPLY, 20, 0, per_day=20)
+    reply = decide_sms(SmsKind.REPLY, Recipient(20, 0), ALLOWANCE)
     assert (reply.withheld, reply.next_day, reply.dropped) == (Withheld.DAILY_CAP, False, True)
-    assert decide_sms(SmsKind.NOTICE, 20, 20, per_day=20).dropped  # never a backlog of days
+    assert decide_sms(SmsKind.NOTICE, Recipient(20, 20), ALLOWANCE).dropped  # never a backlog
+
+
+def test_a_number_that_never_texted_us_gets_a_few_a_day():
+    unconfirmed = Recipient(2, 0, confirmed=False)
+    assert decide_sms(SmsKind.REPLY, unconfirmed, ALLOWANCE).withheld is None
+    reply = decide_sms(SmsKind.REPLY, Recipient(3, 0, confirmed=False), ALLOWANCE)
+    assert (reply.withheld, reply.dropped) == (Withheld.UNCONFIRMED_CAP, True)
+    notice = decide_sms(SmsKind.NOTICE, Recipient(3, 2, confirmed=False), ALLOWANCE)
+    assert (notice.withheld, notice.next_day) == (Withheld.UNCONFIRMED_CAP, True)
+    assert decide_sms(SmsKind.REPLY, Recipient(3, 0), ALLOWANCE).withheld is None
 
 
 def test_a_recipients_day_is_basras_calendar_day():

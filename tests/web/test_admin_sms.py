@@ -3,6 +3,7 @@
 from feedback.domain.limits import SmsKind
 from feedback.extensions import db
 from feedback.services.notify import queue_to
+from tests.services.test_sms_allowance import numbers_that_texted_us  # noqa: F401
 from tests.web.test_admin import admin  # noqa: F401 - the logged-in admin fixture
 
 NUMBER = "+9647801234567"
