@@ -280,6 +280,23 @@ class Outbox(db.Model):
     ticket: Mapped[Ticket | None] = relationship()
 
 
+class NumberBlock(db.Model):
+    """An admin's block on a phone number (SMS and WhatsApp alike): its messages are kept and
+    marked, make no ticket and get no reply, and nothing is sent to it. The record stays after
+    unblocking: who blocked it, when and why, and who lifted it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(64), index=True)  # E.164, no channel prefix
+    reason: Mapped[str] = mapped_column(sa.Text)
+    blocked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    blocked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    unblocked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    unblocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    blocked_by: Mapped[User] = relationship(foreign_keys=[blocked_by_id])
+    unblocked_by: Mapped[User | None] = relationship(foreign_keys=[unblocked_by_id])
+
+
 class ApiKey(db.Model):
     """A key issued by an admin to a CSO or integration for Open311 POST requests. Only its
     SHA-256 is stored: a leaked database does not leak usable keys."""

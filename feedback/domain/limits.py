@@ -13,6 +13,7 @@ class MessageHandling(StrEnum):
     """Why an inbound message was not handled as usual (None on the row: it was)."""
 
     OVER_LIMIT = "over_limit"  # past its sender's flood limit: a follow-up, answered once a window
+    BLOCKED = "blocked"  # from a number an admin blocked: kept, nothing else
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Withheld(StrEnum):
 
     DAILY_CAP = "daily_cap"  # the recipient has had its day's allowance
     UNCONFIRMED_CAP = "unconfirmed_cap"  # a number that never texted us has had its few a day
+    BLOCKED = "blocked"  # an admin blocked the number
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class Recipient:
     sent_today: int  # SMS to it that count on today, whatever caused them
     due_tomorrow: int  # held ones that count on tomorrow
     confirmed: bool = True  # it has texted us itself
+    blocked: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,9 @@ SEND = SmsDecision()
 def decide_sms(kind: SmsKind, recipient: Recipient, allowance: Allowance) -> SmsDecision:
     """Send now while the recipient's day has room; past it a notice waits for the next day
     if that has room (so a flood never builds a backlog of more than a day), else it and any
-    reply are dropped."""
+    reply are dropped. Nothing goes to a blocked number."""
+    if recipient.blocked:
+        return SmsDecision(Withheld.BLOCKED)
     if recipient.confirmed:
         per_day, reason = allowance.per_day, Withheld.DAILY_CAP
     else:

@@ -15,12 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from feedback.domain import sla
+from feedback.domain.phone import bare_number
 from feedback.domain.text import index_word, normalise_arabic, words
 from feedback.extensions import db
 from feedback.models import (
     Area,
     Category,
     Directorate,
+    NumberBlock,
     Outbox,
     RoutingRule,
     Ticket,
@@ -32,6 +34,7 @@ from feedback.services.accounts import create_user
 from feedback.services.areas import area_ids_within
 from feedback.services.knowledge import reference_data_changed
 from feedback.services.notify import queue_notice
+from feedback.services.phones import active_block, lock_number
 
 TRIAGE_REASON = "assigned by admin from triage"
 SLA_HOURS = (1, 2000)
@@ -220,6 +223,46 @@ def withheld_sms(limit: int = 300) -> list[Outbox]:
             .limit(limit)
         )
     )
+
+
+# ---------------------------------------------------------------- block list
+
+
+def list_blocks(limit: int = 500) -> list[NumberBlock]:
+    """Blocks in force first, then lifted ones; newest first in each."""
+    return list(
+        db.session.scalars(
+            sa.select(NumberBlock)
+            .options(joinedload(NumberBlock.blocked_by), joinedload(NumberBlock.unblocked_by))
+            .order_by(NumberBlock.unblocked_at.is_not(None), NumberBlock.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+@_all_or_nothing
+def block_number(admin_user: User, number: str, reason: str) -> NumberBlock:
+    """Block a number (E.164, already checked) for `reason`; a number is blocked once at a
+    time, checked under the number's lock."""
+    lock_number(number)
+    if active_block(number) is not None:
+        raise Refused("number", "already_blocked")
+    block = NumberBlock(number=bare_number(number), reason=reason.strip(), blocked_by=admin_user)
+    db.session.add(block)
+    db.session.commit()
+    return block
+
+
+@_all_or_nothing
+def unblock_number(admin_user: User, block_id: int) -> NumberBlock:
+    """Lift a block; the record stays, with who lifted it and when."""
+    block = db.session.get(NumberBlock, block_id, with_for_update=True)
+    if block is None or block.unblocked_at is not None:
+        raise NotFound(block_id)
+    block.unblocked_at = utcnow()
+    block.unblocked_by = admin_user
+    db.session.commit()
+    return block
 
 
 # ---------------------------------------------------------------- users

@@ -47,7 +47,7 @@ from feedback.services.flood import (
 )
 from feedback.services.knowledge import Knowledge, load_knowledge
 from feedback.services.notify import queue_sms, queue_to
-from feedback.services.phones import lock_number
+from feedback.services.phones import active_block, lock_number
 from feedback.sms.replies import reply_text
 
 NO_ANSWER = "no answer to the question in time"
@@ -115,8 +115,12 @@ def receive_message(
 def _answer_within_limits(
     message: InboundMessage, language: str, max_length: int, record: Message
 ) -> IntakeReply:
-    """Past the sender's flood limit a message joins their latest open ticket as a follow-up,
-    and only the first of those in a window is answered (an empty text: no answer)."""
+    """A blocked number's message is only kept. Past the sender's flood limit a message joins
+    their latest open ticket as a follow-up, and only the first of those in a window is
+    answered (an empty text: no answer)."""
+    if active_block(message.sender) is not None:
+        record.handling = MessageHandling.BLOCKED
+        return IntakeReply("", language)
     limit = flood_limit()
     now = utcnow()
     since = now - limit.window

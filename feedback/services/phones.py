@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from feedback.domain.phone import addresses, bare_number
 from feedback.extensions import db
-from feedback.models import Message
+from feedback.models import Message, NumberBlock
 
 
 def lock_number(address: str) -> None:
@@ -31,3 +31,11 @@ def has_texted_us(address: str) -> bool:
         Message.direction == "in", Message.from_number.in_(addresses(address))
     )
     return db.session.scalar(query.limit(1)) is not None
+
+
+def active_block(address: str) -> NumberBlock | None:
+    """The admin's block on this number, if it is blocked now (on any channel)."""
+    query = sa.select(NumberBlock).where(
+        NumberBlock.number == bare_number(address), NumberBlock.unblocked_at.is_(None)
+    )
+    return db.session.scalar(query.limit(1))

@@ -58,6 +58,7 @@ WITHHELD_LABELS = {
         _l("Over the %(count)s SMS a day to a number that has never texted us"),
         "SMS_PER_UNCONFIRMED_NUMBER_PER_DAY",
     ),
+    Withheld.BLOCKED: (_l("The number is blocked"), None),
 }
 
 # The same, told to the person who just filed a report with a number (never the number).
@@ -79,6 +80,7 @@ RECEIPT_WITHHELD_LABELS = {
         ),
         "SMS_PER_UNCONFIRMED_NUMBER_PER_DAY",
     ),
+    Withheld.BLOCKED: (_l("We do not send SMS to that number."), None),
 }
 
 ACTION_LABELS = {

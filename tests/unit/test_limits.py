@@ -64,3 +64,8 @@ def test_a_recipients_day_is_basras_calendar_day():
     today, tomorrow, after = day_bounds(late_evening_utc, ZoneInfo("Asia/Baghdad"))
     assert today == datetime(2026, 11, 26, 21, 0, tzinfo=UTC)
     assert tomorrow - today == after - tomorrow == timedelta(days=1)
+
+
+def test_nothing_goes_to_a_blocked_number():
+    blocked = decide_sms(SmsKind.NOTICE, Recipient(0, 0, blocked=True), ALLOWANCE)
+    assert (blocked.withheld, blocked.dropped) == (Withheld.BLOCKED, True)

@@ -35,6 +35,7 @@ PAGES = [
     "/admin/areas/nbh-ashar/edit",
     "/admin/rules",
     "/admin/sms",
+    "/admin/numbers",
 ]
 TEST_PREFIX = "test-admin-"
 
