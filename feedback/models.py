@@ -297,6 +297,15 @@ class NumberBlock(db.Model):
     unblocked_by: Mapped[User | None] = relationship(foreign_keys=[unblocked_by_id])
 
 
+class NoticeStop(db.Model):
+    """A number that texted STOP: no notices to it, on SMS or WhatsApp, until it texts START
+    (which deletes the row). Its own messages are still answered."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(64), unique=True)  # E.164, no channel prefix
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ApiKey(db.Model):
     """A key issued by an admin to a CSO or integration for Open311 POST requests. Only its
     SHA-256 is stored: a leaked database does not leak usable keys."""

@@ -49,6 +49,7 @@ TICKET_TABLES = (
     "outbox",
     "ticket",
     "number_block",
+    "notice_stop",
 )
 
 

@@ -29,10 +29,12 @@ class FloodLimit:
 
 
 class SmsKind(StrEnum):
-    """What an SMS is to its recipient, which says whether it is still worth sending tomorrow."""
+    """What an SMS is to its recipient: whether the number itself asked for it (STOP does not
+    silence that), and whether it is still worth sending tomorrow."""
 
-    REPLY = "reply"  # answers what the recipient just sent or filed: now or never
-    NOTICE = "notice"  # news of their ticket: still news tomorrow
+    REPLY = "reply"  # answers what the number itself just sent: now or never
+    RECEIPT = "receipt"  # the reference of a web report giving the number: now or never
+    NOTICE = "notice"  # news of a ticket: still news tomorrow
 
 
 class Withheld(StrEnum):
@@ -41,6 +43,7 @@ class Withheld(StrEnum):
     DAILY_CAP = "daily_cap"  # the recipient has had its day's allowance
     UNCONFIRMED_CAP = "unconfirmed_cap"  # a number that never texted us has had its few a day
     BLOCKED = "blocked"  # an admin blocked the number
+    NOTICES_OFF = "notices_off"  # the number texted STOP
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Recipient:
     due_tomorrow: int  # held ones that count on tomorrow
     confirmed: bool = True  # it has texted us itself
     blocked: bool = False
+    notices_off: bool = False  # it texted STOP
 
 
 @dataclass(frozen=True)
@@ -78,9 +82,12 @@ SEND = SmsDecision()
 def decide_sms(kind: SmsKind, recipient: Recipient, allowance: Allowance) -> SmsDecision:
     """Send now while the recipient's day has room; past it a notice waits for the next day
     if that has room (so a flood never builds a backlog of more than a day), else it and any
-    reply are dropped. Nothing goes to a blocked number."""
+    reply are dropped. Nothing goes to a blocked number, and after STOP only the answers to
+    the number's own messages."""
     if recipient.blocked:
         return SmsDecision(Withheld.BLOCKED)
+    if recipient.notices_off and kind != SmsKind.REPLY:
+        return SmsDecision(Withheld.NOTICES_OFF)
     if recipient.confirmed:
         per_day, reason = allowance.per_day, Withheld.DAILY_CAP
     else:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from feedback.domain import sla
 from feedback.domain.classify import Classification
-from feedback.domain.commands import parse_command
+from feedback.domain.commands import NUMBER_COMMANDS, parse_command
 from feedback.domain.conversation import (
     ANSWER_WINDOW,
     Question,
@@ -127,8 +127,11 @@ def _answer_within_limits(
     if not limit.is_exceeded(received_since(message, since)):
         return _answer(message, language, max_length, record)
     record.handling = MessageHandling.OVER_LIMIT
+    command = parse_command(message.text)
     ticket = latest_open_ticket(message.sender)
-    if ticket is None:  # nothing to join: handled as usual, so no complaint is lost
+    if ticket is None or (command and command.command in NUMBER_COMMANDS):
+        # STOP and START are honoured whatever the flood; with no ticket to join, a message
+        # is handled as usual, so no complaint is lost.
         reply = _answer(message, language, max_length, record)
     else:
         add_follow_up(ticket, record, now)
@@ -312,7 +315,7 @@ def submit_web_report(report: WebReport) -> Ticket:
         now=now,
     )
     _route(knowledge, ticket, now)  # the form asked its questions already
-    queue_sms(ticket, _received_text(ticket, report.language), SmsKind.REPLY)
+    queue_sms(ticket, _received_text(ticket, report.language), SmsKind.RECEIPT)
     db.session.commit()
     return ticket
 

@@ -19,7 +19,7 @@ from feedback.domain.outbox import SmsState
 from feedback.domain.phone import addresses
 from feedback.extensions import db
 from feedback.models import Outbox, Ticket, utcnow
-from feedback.services.phones import active_block, has_texted_us, lock_number
+from feedback.services.phones import active_block, has_texted_us, lock_number, notices_off
 from feedback.sms.replies import notice_text
 
 
@@ -51,6 +51,7 @@ def queue_to(
         due_tomorrow=_counted(to_number, tomorrow, after),
         confirmed=has_texted_us(to_number),
         blocked=active_block(to_number) is not None,
+        notices_off=notices_off(to_number),
     )
     allowance = Allowance(
         config["SMS_PER_RECIPIENT_PER_DAY"], config["SMS_PER_UNCONFIRMED_NUMBER_PER_DAY"]

@@ -1,6 +1,7 @@
-"""What is done to one citizen's phone number is done one transaction at a time: counts of
-its messages and SMS are read from the database under this lock, so they stay exact when
-many requests about one number arrive at once."""
+"""What we know of a citizen's phone number, on SMS and WhatsApp alike: whether it has
+texted us, whether an admin blocked it, whether it asked for no notices (STOP). What is done
+to one number is done one transaction at a time: counts of its messages and SMS are read
+from the database under its lock, so they stay exact when many requests arrive at once."""
 
 import hashlib
 
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 
 from feedback.domain.phone import addresses, bare_number
 from feedback.extensions import db
-from feedback.models import Message, NumberBlock
+from feedback.models import Message, NoticeStop, NumberBlock
 
 
 def lock_number(address: str) -> None:
@@ -39,3 +40,20 @@ def active_block(address: str) -> NumberBlock | None:
         NumberBlock.number == bare_number(address), NumberBlock.unblocked_at.is_(None)
     )
     return db.session.scalar(query.limit(1))
+
+
+def notices_off(address: str) -> bool:
+    """Whether the number texted STOP (and not START since)."""
+    query = sa.select(NoticeStop.id).where(NoticeStop.number == bare_number(address))
+    return db.session.scalar(query) is not None
+
+
+def stop_notices(address: str) -> None:
+    """STOP: no more notices to this number (the caller holds its lock, so no race)."""
+    if not notices_off(address):
+        db.session.add(NoticeStop(number=bare_number(address)))
+
+
+def start_notices(address: str) -> None:
+    """START: notices again."""
+    db.session.execute(sa.delete(NoticeStop).where(NoticeStop.number == bare_number(address)))

@@ -59,6 +59,7 @@ WITHHELD_LABELS = {
         "SMS_PER_UNCONFIRMED_NUMBER_PER_DAY",
     ),
     Withheld.BLOCKED: (_l("The number is blocked"), None),
+    Withheld.NOTICES_OFF: (_l("The number texted STOP: no notices"), None),
 }
 
 # The same, told to the person who just filed a report with a number (never the number).
@@ -81,6 +82,13 @@ RECEIPT_WITHHELD_LABELS = {
         "SMS_PER_UNCONFIRMED_NUMBER_PER_DAY",
     ),
     Withheld.BLOCKED: (_l("We do not send SMS to that number."), None),
+    Withheld.NOTICES_OFF: (
+        _l(
+            "That number has asked us for no SMS notices (it texted STOP). None will be sent "
+            "to it until it texts START to %(short_code)s."
+        ),
+        None,
+    ),
 }
 
 ACTION_LABELS = {
@@ -128,7 +136,7 @@ def _with_limit(labels: dict, reason: str, values: dict) -> str:
     if reason not in labels:
         return reason
     text, limit = labels[Withheld(reason)]
-    return str(text) % {**values, "count": current_app.config[limit]} if limit else str(text)
+    return str(text) % {**values, "count": current_app.config[limit] if limit else ""}
 
 
 def channel_label(channel: str) -> str:

@@ -129,7 +129,12 @@ def public_ticket(reference: str):
     found = find_public_ticket(reference)
     if found is None:
         abort(404)
-    return render_template("web/ticket.html", ticket=found.ticket, events=found.events)
+    return render_template(
+        "web/ticket.html",
+        ticket=found.ticket,
+        events=found.events,
+        notices_off=found.notices_off,
+    )
 
 
 @bp.get("/lang/<code>")

@@ -69,3 +69,16 @@ def test_a_recipients_day_is_basras_calendar_day():
 def test_nothing_goes_to_a_blocked_number():
     blocked = decide_sms(SmsKind.NOTICE, Recipient(0, 0, blocked=True), ALLOWANCE)
     assert (blocked.withheld, blocked.dropped) == (Withheld.BLOCKED, True)
+
+
+def test_after_stop_only_answers_to_the_numbers_own_messages_go_out():
+    stopped = Recipient(0, 0, notices_off=True)
+    assert decide_sms(SmsKind.REPLY, stopped, ALLOWANCE).withheld is None
+    for kind in (SmsKind.NOTICE, SmsKind.RECEIPT):
+        decision = decide_sms(kind, stopped, ALLOWANCE)
+        assert (decision.withheld, decision.dropped) == (Withheld.NOTICES_OFF, True)
+
+
+def test_a_receipt_past_the_allowance_is_dropped_not_kept_for_tomorrow():
+    receipt = decide_sms(SmsKind.RECEIPT, Recipient(3, 0, confirmed=False), ALLOWANCE)
+    assert (receipt.withheld, receipt.dropped) == (Withheld.UNCONFIRMED_CAP, True)

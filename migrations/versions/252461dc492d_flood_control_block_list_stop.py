@@ -2,7 +2,8 @@
 (message.handling) instead of opening a ticket, the sender's recent messages counted by
 (from_number, created_at); an SMS past its recipient's daily allowance is held for the next
 day (outbox.held_until) or dropped, and why is kept for admins (outbox.withheld); admins'
-blocks on numbers, kept with who, when and why after they are lifted (number_block)
+blocks on numbers, kept with who, when and why after they are lifted (number_block); the
+numbers that texted STOP, sent no notices until START (notice_stop)
 
 Revision ID: 252461dc492d
 Revises: ebd2fbf200d0
@@ -45,8 +46,17 @@ def upgrade():
     with op.batch_alter_table('number_block', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_number_block_number'), ['number'], unique=False)
 
+    op.create_table('notice_stop',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notice_stop')),
+    sa.UniqueConstraint('number', name=op.f('uq_notice_stop_number'))
+    )
+
 
 def downgrade():
+    op.drop_table('notice_stop')
     with op.batch_alter_table('number_block', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_number_block_number'))
 
