@@ -34,7 +34,7 @@ from feedback.services.accounts import create_user
 from feedback.services.areas import area_ids_within
 from feedback.services.knowledge import reference_data_changed
 from feedback.services.notify import queue_notice
-from feedback.services.phones import active_block, lock_number
+from feedback.services.phones import active_block, lock_recipient
 
 TRIAGE_REASON = "assigned by admin from triage"
 SLA_HOURS = (1, 2000)
@@ -244,7 +244,7 @@ def list_blocks(limit: int = 500) -> list[NumberBlock]:
 def block_number(admin_user: User, number: str, reason: str) -> NumberBlock:
     """Block a number (E.164, already checked) for `reason`; a number is blocked once at a
     time, checked under the number's lock."""
-    lock_number(number)
+    lock_recipient(number)
     if active_block(number) is not None:
         raise Refused("number", "already_blocked")
     block = NumberBlock(number=bare_number(number), reason=reason.strip(), blocked_by=admin_user)

@@ -47,7 +47,7 @@ from feedback.services.flood import (
 )
 from feedback.services.knowledge import Knowledge, load_knowledge
 from feedback.services.notify import queue_sms, queue_to
-from feedback.services.phones import active_block, lock_number
+from feedback.services.phones import active_block, lock_sender
 from feedback.sms.replies import reply_text
 
 NO_ANSWER = "no answer to the question in time"
@@ -103,7 +103,7 @@ def receive_message(
             raise
         return earlier
 
-    lock_number(message.sender)  # this sender's messages are counted one at a time
+    lock_sender(message.sender)  # this sender's messages are counted one at a time
     reply = _answer_within_limits(message, language, max_length, record)
     record.reply_body = reply.text
     if reply_by_outbox and reply.text:

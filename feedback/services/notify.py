@@ -19,7 +19,7 @@ from feedback.domain.outbox import SmsState
 from feedback.domain.phone import addresses
 from feedback.extensions import db
 from feedback.models import Outbox, Ticket, utcnow
-from feedback.services.phones import active_block, has_texted_us, lock_number, notices_off
+from feedback.services.phones import active_block, has_texted_us, lock_recipient, notices_off
 from feedback.sms.replies import notice_text
 
 
@@ -43,7 +43,7 @@ def queue_to(
 
     config = current_app.config
     channel = outbound_channel(to_number, enabled_channels(config))
-    lock_number(to_number)
+    lock_recipient(to_number)
     now = utcnow()
     today, tomorrow, after = day_bounds(now, ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"]))
     recipient = Recipient(

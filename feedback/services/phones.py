@@ -12,17 +12,27 @@ from feedback.extensions import db
 from feedback.models import Message, NoticeStop, NumberBlock
 
 
-def lock_number(address: str) -> None:
-    """Hold the number (SMS and WhatsApp alike) until this transaction ends. PostgreSQL: a
-    transaction-level advisory lock, re-entrant; SQLite needs none, since every transaction
-    takes the database's write lock when it begins (BEGIN IMMEDIATE)."""
+def lock_sender(address: str) -> None:
+    """Held while a message from the number is handled: its flood count, block and STOP."""
+    _lock(b"sender:", address)
+
+
+def lock_recipient(address: str) -> None:
+    """Held while an SMS to the number is queued: its daily allowance, and one block at a
+    time. Taken last, after any ticket row (an officer's action locks the ticket first; a
+    message holds its sender lock, then touches tickets, then queues its reply), so two
+    transactions never wait on each other in a circle."""
+    _lock(b"recipient:", address)
+
+
+def _lock(kind: bytes, address: str) -> None:
+    """Until this transaction ends; the number, SMS and WhatsApp alike. PostgreSQL: an
+    advisory lock, re-entrant; SQLite needs none, since every transaction takes the
+    database's write lock when it begins (BEGIN IMMEDIATE)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_lock_key(address))))
-
-
-def _lock_key(address: str) -> int:
-    digest = hashlib.sha256(b"phone:" + bare_number(address).encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+        digest = hashlib.sha256(kind + bare_number(address).encode()).digest()
+        key = int.from_bytes(digest[:8], "big", signed=True)
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
 
 
 def has_texted_us(address: str) -> bool:

@@ -2,14 +2,18 @@
 join its latest open ticket as follow-ups, answered at most once a window; counted from the
 stored messages, so it holds with many requests at once."""
 
+import threading
+import time
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import sqlalchemy as sa
 
+from feedback.domain.lifecycle import Status
 from feedback.extensions import db
-from feedback.models import Message, Outbox, Ticket, TicketEvent, utcnow
+from feedback.models import Message, Outbox, Ticket, TicketEvent, User, utcnow
+from feedback.services import casework
 from tests.conftest import TwilioWebhook, count_rows
 from tests.web.test_concurrency import post
 from tests.web.test_kannel_channel import KANNEL, inbound
@@ -110,3 +114,44 @@ def test_thirty_messages_at_once_from_one_number_are_counted_exactly(app, client
     assert len(follow_ups(app)) == 20
     answered = [body for _, body in results if "<Message>" in body]
     assert len(answered) == 11
+
+
+def test_an_officer_and_a_flood_on_the_same_ticket_never_deadlock(app, twilio):
+    """The officer's action locks the ticket, then its notice waits for the number; the
+    citizen's flood holds the number's sender lock, then waits for the ticket. Locks taken in
+    a circle would deadlock (PostgreSQL aborts one); they must not."""
+    for i in range(10):
+        twilio.send(f"ماكو ماي بحي الحسين {i}", sender=FLOODER)
+    with app.app_context():
+        reference = db.session.scalar(sa.select(Ticket.reference).order_by(Ticket.id.desc()))
+        officer = db.session.scalar(sa.select(User).where(User.username == "officer.water"))
+        officer_id = officer.id
+    ticket_locked, errors = threading.Event(), []
+
+    def officer_acts():
+        try:
+            with app.app_context():
+                user = db.session.get(User, officer_id)
+                ticket = casework.ticket_for(user, reference, lock=True)
+                ticket_locked.set()
+                time.sleep(0.5)  # the flood's message takes the number and waits for the ticket
+                casework.change_status(ticket, Status.ACKNOWLEDGED, user, None)
+                db.session.commit()
+        except Exception as error:
+            errors.append(error)
+
+    def citizen_floods():
+        try:
+            ticket_locked.wait(5)
+            webhook = TwilioWebhook(app, app.test_client())
+            assert webhook.send("ماكو ماي بعده", sender=FLOODER).status_code == 200
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=officer_acts), threading.Thread(target=citizen_floods)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert len(follow_ups(app)) == 1
