@@ -97,7 +97,12 @@ def _report_with_phone_allowed() -> bool:
     """Reports giving a phone number, counted per address in Flask-Limiter's storage (Redis
     in production, shared by every process), so the form cannot be used to bomb a phone."""
     limit = parse_limit(current_app.config["REPORT_PHONE_LIMIT_PER_ADDRESS"])
-    return limiter.limiter.hit(limit, "report-with-phone", get_remote_address())
+    try:
+        return limiter.limiter.hit(limit, "report-with-phone", get_remote_address())
+    except Exception:  # the counters' store is down: take the report (none is lost); the
+        # number's daily SMS allowance, kept in the database, still protects its phone
+        current_app.logger.exception("report throttle unavailable; report accepted")
+        return True
 
 
 @bp.get("/report/received/<reference>")

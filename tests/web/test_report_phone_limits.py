@@ -53,6 +53,17 @@ def test_the_throttle_is_configurable(app_with):
     assert statuses == [302, 302, 429]
 
 
+def test_with_the_throttles_store_down_the_report_is_still_taken(app, client, monkeypatch):
+    from feedback.extensions import limiter
+
+    def store_down(*_args, **_kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(limiter.limiter, "hit", store_down)
+    assert report_from(client, "10.7.7.7").status_code == 302
+    assert count_rows(app, Ticket) == 1
+
+
 def test_the_received_page_says_when_no_sms_will_come_and_why(app, client):
     pages = []
     for n in range(4):
