@@ -108,6 +108,20 @@ class Config:
     # A worker that dies mid-send leaves its row to others after this (the double-send window).
     SMS_LEASE_SECONDS = int(os.environ.get("SMS_LEASE_SECONDS", "60"))
 
+    # Flood control: past this many messages from one sender on one channel within the window,
+    # messages join the sender's latest open ticket and get one answer a window.
+    FLOOD_MESSAGES_PER_SENDER = int(os.environ.get("FLOOD_MESSAGES_PER_SENDER", "10"))
+    FLOOD_WINDOW_MINUTES = int(os.environ.get("FLOOD_WINDOW_MINUTES", "10"))
+    # SMS to any one recipient in a (Basra) day, whatever caused them; past it replies are
+    # dropped and notices wait for the next day, each with its reason shown to admins.
+    SMS_PER_RECIPIENT_PER_DAY = int(os.environ.get("SMS_PER_RECIPIENT_PER_DAY", "20"))
+    # ... and to a number that has never texted us (typed into /report, maybe by a stranger).
+    SMS_PER_UNCONFIRMED_NUMBER_PER_DAY = int(
+        os.environ.get("SMS_PER_UNCONFIRMED_NUMBER_PER_DAY", "3")
+    )
+    # Reports giving a phone number accepted from one address (Flask-Limiter's storage).
+    REPORT_PHONE_LIMIT_PER_ADDRESS = os.environ.get("REPORT_PHONE_LIMIT_PER_ADDRESS", "10 per hour")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -240,7 +240,11 @@ class TicketEvent(db.Model):
 class Message(db.Model):
     """Every SMS/WhatsApp message in or out, raw; (channel, direction, external_id) dedupes."""
 
-    __table_args__ = (sa.UniqueConstraint("channel", "direction", "external_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("channel", "direction", "external_id"),
+        # A sender's recent messages, counted for flood control.
+        sa.Index("ix_message_from_number_created_at", "from_number", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(sa.String(20))
@@ -251,8 +255,10 @@ class Message(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     raw: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     ticket_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ticket.id"), index=True)
-    # What we answered, so a retried webhook gets the very same reply.
+    # What we answered, so a retried webhook gets the very same reply ("": no answer).
     reply_body: Mapped[str | None] = mapped_column(sa.Text)
+    # Why it was not handled as usual (feedback.domain.limits.MessageHandling); None: it was.
+    handling: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ticket: Mapped[Ticket | None] = relationship()
@@ -270,7 +276,8 @@ class Outbox(db.Model):
     language: Mapped[str] = mapped_column(sa.String(2))
     channel: Mapped[str] = mapped_column(sa.String(20))
     # pending -> sending (claimed by one worker) -> sent -> delivered | undelivered;
-    # pending again after a failure that may pass; failed once retries are spent.
+    # pending again after a failure that may pass; failed once retries are spent; dropped
+    # when never to be sent (see withheld). feedback.domain.outbox.SmsState.
     status: Mapped[str] = mapped_column(sa.String(20), default="pending")
     claimed_by: Mapped[str | None] = mapped_column(sa.String(64))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -281,8 +288,38 @@ class Outbox(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why it was held back or dropped (feedback.domain.limits.Withheld); None: sent as usual.
+    withheld: Mapped[str | None] = mapped_column(sa.String(30), index=True)
+    # A held SMS waits for this (the start of the recipient's next day), and counts on that day.
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     ticket: Mapped[Ticket | None] = relationship()
+
+
+class NumberBlock(db.Model):
+    """An admin's block on a phone number (SMS and WhatsApp alike): its messages are kept and
+    marked, make no ticket and get no reply, and nothing is sent to it. The record stays after
+    unblocking: who blocked it, when and why, and who lifted it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(64), index=True)  # E.164, no channel prefix
+    reason: Mapped[str] = mapped_column(sa.Text)
+    blocked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    blocked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    unblocked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    unblocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    blocked_by: Mapped[User] = relationship(foreign_keys=[blocked_by_id])
+    unblocked_by: Mapped[User | None] = relationship(foreign_keys=[unblocked_by_id])
+
+
+class NoticeStop(db.Model):
+    """A number that texted STOP: no notices to it, on SMS or WhatsApp, until it texts START
+    (which deletes the row). Its own messages are still answered."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(64), unique=True)  # E.164, no channel prefix
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ApiKey(db.Model):

@@ -41,7 +41,17 @@ def shows_phone(text: str, national: str) -> bool:
     return any(national[i : i + 7] in plain for i in range(len(national) - 6))
 
 
-TICKET_TABLES = ("verification", "follow", "api_key", "ticket_event", "message", "outbox", "ticket")
+TICKET_TABLES = (
+    "verification",
+    "follow",
+    "api_key",
+    "ticket_event",
+    "message",
+    "outbox",
+    "ticket",
+    "number_block",
+    "notice_stop",
+)
 
 
 def _test_database_url(tmp_path_factory) -> str:

@@ -15,8 +15,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
+from feedback.domain.phone import normalise_phone
 from feedback.services.accounts import ROLES
 from feedback.services.administration import CATEGORY_GROUPS, KEYWORD_LISTS, SLA_HOURS
 
@@ -42,6 +51,15 @@ def join_lines(items) -> str:
 
 class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token travels."""
+
+
+class BlockForm(FlaskForm):
+    number = StringField(_l("Phone number"), validators=[DataRequired(), Length(max=40)])
+    reason = TextAreaField(_l("Why"), validators=[DataRequired(), Length(max=1000)])
+
+    def validate_number(self, field):
+        if normalise_phone(field.data) is None:
+            raise ValidationError(_l("This is not a valid phone number, e.g. 0780 123 4567."))
 
 
 class TriageForm(FlaskForm):

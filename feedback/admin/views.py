@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 
 from feedback.admin.forms import (
     AreaForm,
+    BlockForm,
     CategoryForm,
     ConfirmForm,
     DirectorateForm,
@@ -26,6 +27,8 @@ from feedback.admin.forms import (
     role_choices,
     split_lines,
 )
+from feedback.domain.phone import normalise_phone
+from feedback.models import utcnow
 from feedback.services import administration as admin
 from feedback.services.accounts import AccountError
 from feedback.web.roles import role_required
@@ -50,6 +53,7 @@ REFUSALS = {
     "lat_outside": _l("Latitude must be between %(low)s and %(high)s (Basra)."),
     "lon_outside": _l("Longitude must be between %(low)s and %(high)s (Basra)."),
     "parent_loop": _l("An area cannot lie inside itself or inside one of its own parts."),
+    "already_blocked": _l("This number is already blocked."),
     "duplicate_rule": _l(
         "There is a rule for this category and area already; change its directorate instead."
     ),
@@ -117,6 +121,48 @@ def _triage_page(failed_form: TriageForm | None = None, failed: str | None = Non
         failed_form=failed_form,
         failed=failed,
     )
+
+
+# ---------------------------------------------------------------- SMS held back
+
+
+@bp.get("/sms")
+@role_required("admin")
+def sms():
+    return render_template("admin/sms.html", rows=admin.withheld_sms(), now=utcnow())
+
+
+# ---------------------------------------------------------------- block list
+
+
+@bp.route("/numbers", methods=["GET", "POST"])
+@role_required("admin")
+def numbers():
+    form = BlockForm()
+    if form.validate_on_submit():
+        number = normalise_phone(form.number.data)
+        try:
+            blocked = admin.block_number(current_user, number, form.reason.data)
+        except admin.Refused as error:
+            _show_refusal(form, error)
+        else:
+            flash(_("%(number)s is blocked.", number=blocked.number), "success")
+            return redirect(url_for("admin.numbers"), 303)
+    page = render_template("admin/numbers.html", blocks=admin.list_blocks(), form=form)
+    return _status(page, form)
+
+
+@bp.post("/numbers/<int:block_id>/unblock")
+@role_required("admin")
+def unblock_number(block_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        block = admin.unblock_number(current_user, block_id)
+    except admin.NotFound:
+        abort(404)
+    flash(_("%(number)s is no longer blocked.", number=block.number), "success")
+    return redirect(url_for("admin.numbers"), 303)
 
 
 # ---------------------------------------------------------------- users

@@ -1,6 +1,8 @@
 """Citizens' SMS commands: STATUS <ref> / حالة <ref> and REOPEN <ref> / اعادة <ref>,
 in any case, with Arabic-Indic digits, and for REOPEN the citizen's new words after the ref.
-A command word not followed by a reference is a complaint ("حالة الكهرباء سيئة")."""
+A command word not followed by a reference is a complaint ("حالة الكهرباء سيئة").
+STOP / توقف and START / ابدأ, about the number itself, count only as the whole message:
+"توقف الماي" (the water stopped) is a complaint."""
 
 from dataclasses import dataclass
 from enum import StrEnum
@@ -12,6 +14,19 @@ from feedback.domain.text import detect_language, normalise_arabic
 class Command(StrEnum):
     STATUS = "status"
     REOPEN = "reopen"
+    STOP = "stop"  # no more notices to this number
+    START = "start"  # notices again
+
+
+# Whole-message keywords, normalised; stray punctuation around them is forgiven.
+NUMBER_WORDS = {
+    "stop": Command.STOP,
+    normalise_arabic("توقف"): Command.STOP,
+    "start": Command.START,
+    normalise_arabic("ابدأ"): Command.START,
+}
+NUMBER_COMMANDS = frozenset(NUMBER_WORDS.values())
+_PUNCTUATION = ".!?؟،,;:"
 
 
 # Normalised (normalise_arabic) command words; Arabizi 7ala is حالة.
@@ -39,6 +54,9 @@ def parse_command(text: str) -> ParsedCommand | None:
     words = text.strip().split()
     if not words:
         return None
+    whole = text.strip().strip(_PUNCTUATION).strip()
+    if (number_command := NUMBER_WORDS.get(normalise_arabic(whole))) is not None:
+        return ParsedCommand(number_command, None, "", detect_language(whole))
     for length in (2, 1):
         command = COMMAND_WORDS.get(normalise_arabic(" ".join(words[:length])))
         if command is None or len(words) < length:

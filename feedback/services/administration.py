@@ -8,6 +8,7 @@ nothing."""
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import wraps
 
 import sqlalchemy as sa
@@ -15,12 +16,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from feedback.domain import sla
+from feedback.domain.phone import bare_number
 from feedback.domain.text import index_word, normalise_arabic, words
 from feedback.extensions import db
 from feedback.models import (
     Area,
     Category,
     Directorate,
+    NumberBlock,
+    Outbox,
     RoutingRule,
     Ticket,
     TicketEvent,
@@ -31,6 +35,7 @@ from feedback.services.accounts import create_user, end_sessions
 from feedback.services.areas import area_ids_within
 from feedback.services.knowledge import reference_data_changed
 from feedback.services.notify import queue_notice
+from feedback.services.phones import active_block, lock_recipient
 
 # Staff account changes with who made them; ticket changes are TicketEvents instead.
 audit = logging.getLogger("feedback.audit")
@@ -42,6 +47,8 @@ LAT_RANGE = (29.0, 31.5)
 LON_RANGE = (46.5, 48.7)
 KEYWORD_LISTS = ("ar", "en", "arabizi", "subjects")
 CATEGORY_GROUPS = ("water", "electricity", "sanitation", "roads", "public-services", "environment")
+# How far back the overview counts SMS held back or dropped.
+WITHHELD_RECENT = timedelta(days=7)
 
 
 class Refused(Exception):
@@ -84,6 +91,7 @@ class Overview:
     active_categories: int
     areas: int
     rules: int
+    withheld_sms: int  # held back or dropped within WITHHELD_RECENT
 
 
 @dataclass(frozen=True)
@@ -139,6 +147,9 @@ def overview() -> Overview:
         active_categories=count(Category, Category.active),
         areas=count(Area),
         rules=count(RoutingRule),
+        withheld_sms=count(
+            Outbox, Outbox.withheld.is_not(None), Outbox.created_at >= utcnow() - WITHHELD_RECENT
+        ),
     )
 
 
@@ -200,6 +211,62 @@ def assign_from_triage(
     queue_notice(ticket, "transferred")
     db.session.commit()
     return ticket
+
+
+# ---------------------------------------------------------------- SMS held back
+
+
+def withheld_sms(limit: int = 300) -> list[Outbox]:
+    """SMS held back to a later day or dropped, newest first, with why: none goes silently."""
+    return list(
+        db.session.scalars(
+            sa.select(Outbox)
+            .where(Outbox.withheld.is_not(None))
+            .options(joinedload(Outbox.ticket))
+            .order_by(Outbox.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+# ---------------------------------------------------------------- block list
+
+
+def list_blocks(limit: int = 500) -> list[NumberBlock]:
+    """Blocks in force first, then lifted ones; newest first in each."""
+    return list(
+        db.session.scalars(
+            sa.select(NumberBlock)
+            .options(joinedload(NumberBlock.blocked_by), joinedload(NumberBlock.unblocked_by))
+            .order_by(NumberBlock.unblocked_at.is_not(None), NumberBlock.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+@_all_or_nothing
+def block_number(admin_user: User, number: str, reason: str) -> NumberBlock:
+    """Block a number (E.164, already checked) for `reason`; a number is blocked once at a
+    time, checked under the number's lock."""
+    lock_recipient(number)
+    if active_block(number) is not None:
+        raise Refused("number", "already_blocked")
+    block = NumberBlock(number=bare_number(number), reason=reason.strip(), blocked_by=admin_user)
+    db.session.add(block)
+    db.session.commit()
+    return block
+
+
+@_all_or_nothing
+def unblock_number(admin_user: User, block_id: int) -> NumberBlock:
+    """Lift a block; the record stays, with who lifted it and when."""
+    block = db.session.get(NumberBlock, block_id, with_for_update=True)
+    if block is None or block.unblocked_at is not None:
+        raise NotFound(block_id)
+    block.unblocked_at = utcnow()
+    block.unblocked_by = admin_user
+    db.session.commit()
+    return block
 
 
 # ---------------------------------------------------------------- users

@@ -1,5 +1,6 @@
 """Answering citizens' STATUS and REOPEN commands. Only the number that filed a ticket learns
-anything about it: to anyone else the reference does not exist, so scraping refs is useless."""
+anything about it: to anyone else the reference does not exist, so scraping refs is useless.
+STOP and START turn the number's notices off and on, each confirmed by its one reply."""
 
 import sqlalchemy as sa
 
@@ -8,11 +9,18 @@ from feedback.domain.lifecycle import ReopenWindowClosed, Status, check_reopen_w
 from feedback.extensions import db
 from feedback.models import Ticket, utcnow
 from feedback.services.casework import change_status
+from feedback.services.phones import start_notices, stop_notices
 from feedback.sms.replies import notice_text, reply_text, status_word
 
 
 def answer_command(command: ParsedCommand, sender: str, language: str) -> tuple[str, Ticket | None]:
     """The reply text, and the ticket it concerned (for the message record)."""
+    if command.command == Command.STOP:
+        stop_notices(sender)
+        return reply_text("stopped", language), None
+    if command.command == Command.START:
+        start_notices(sender)
+        return reply_text("started", language), None
     if command.reference is None:
         return reply_text("help", language), None
     ticket = db.session.scalar(

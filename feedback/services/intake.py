@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from feedback.domain import sla
 from feedback.domain.classify import Classification
-from feedback.domain.commands import parse_command
+from feedback.domain.commands import NUMBER_COMMANDS, parse_command
 from feedback.domain.conversation import (
     ANSWER_WINDOW,
     Question,
@@ -21,6 +21,7 @@ from feedback.domain.conversation import (
 )
 from feedback.domain.inbound import InboundMessage
 from feedback.domain.lifecycle import Status
+from feedback.domain.limits import MessageHandling, SmsKind
 from feedback.domain.locate import Location
 from feedback.domain.reference import new_reference
 from feedback.domain.routing import route
@@ -37,8 +38,16 @@ from feedback.models import (
     utcnow,
 )
 from feedback.services.commands import answer_command
+from feedback.services.flood import (
+    add_follow_up,
+    answered_over_limit_since,
+    flood_limit,
+    latest_open_ticket,
+    received_since,
+)
 from feedback.services.knowledge import Knowledge, load_knowledge
 from feedback.services.notify import queue_sms, queue_to
+from feedback.services.phones import active_block, lock_sender
 from feedback.sms.replies import reply_text
 
 NO_ANSWER = "no answer to the question in time"
@@ -94,11 +103,42 @@ def receive_message(
             raise
         return earlier
 
-    reply = _answer(message, language, max_length, record)
+    lock_sender(message.sender)  # this sender's messages are counted one at a time
+    reply = _answer_within_limits(message, language, max_length, record)
     record.reply_body = reply.text
-    if reply_by_outbox:
-        queue_to(message.sender, reply.text, reply.language, record.ticket)
+    if reply_by_outbox and reply.text:
+        queue_to(message.sender, reply.text, reply.language, record.ticket, SmsKind.REPLY)
     db.session.commit()
+    return reply
+
+
+def _answer_within_limits(
+    message: InboundMessage, language: str, max_length: int, record: Message
+) -> IntakeReply:
+    """A blocked number's message is only kept. Past the sender's flood limit a message joins
+    their latest open ticket as a follow-up, and only the first of those in a window is
+    answered (an empty text: no answer)."""
+    if active_block(message.sender) is not None:
+        record.handling = MessageHandling.BLOCKED
+        return IntakeReply("", language)
+    limit = flood_limit()
+    now = utcnow()
+    since = now - limit.window
+    if not limit.is_exceeded(received_since(message, since)):
+        return _answer(message, language, max_length, record)
+    record.handling = MessageHandling.OVER_LIMIT
+    command = parse_command(message.text)
+    ticket = latest_open_ticket(message.sender)
+    if ticket is None or (command and command.command in NUMBER_COMMANDS):
+        # STOP and START are honoured whatever the flood; with no ticket to join, a message
+        # is handled as usual, so no complaint is lost.
+        reply = _answer(message, language, max_length, record)
+    else:
+        add_follow_up(ticket, record, now)
+        text = reply_text("flood", language, ref=ticket.reference)
+        reply = IntakeReply(text, language, ticket.reference)
+    if answered_over_limit_since(message, since):
+        return IntakeReply("", reply.language, reply.reference)
     return reply
 
 
@@ -275,7 +315,7 @@ def submit_web_report(report: WebReport) -> Ticket:
         now=now,
     )
     _route(knowledge, ticket, now)  # the form asked its questions already
-    queue_sms(ticket, _received_text(ticket, report.language))
+    queue_sms(ticket, _received_text(ticket, report.language), SmsKind.RECEIPT)
     db.session.commit()
     return ticket
 

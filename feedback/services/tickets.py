@@ -5,13 +5,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Area, Category, Ticket, TicketEvent
+from feedback.models import Area, Category, Outbox, Ticket, TicketEvent
+from feedback.services.phones import notices_off
 
 
 @dataclass(frozen=True)
 class PublicTicket:
     ticket: Ticket
     events: list[TicketEvent]  # only those with something public to say
+    notices_off: bool = False  # its citizen texted STOP: said publicly, the number never
 
 
 PUBLIC_EVENT_KINDS = {"created", "routed", "triage", "status", "transfer", "overdue", "verified"}
@@ -29,7 +31,15 @@ def find_public_ticket(reference: str) -> PublicTicket | None:
     if ticket is None:
         return None
     events = [event for event in ticket.events if event.kind in PUBLIC_EVENT_KINDS]
-    return PublicTicket(ticket, events)
+    silenced = bool(ticket.citizen_phone) and notices_off(ticket.citizen_phone)
+    return PublicTicket(ticket, events, silenced)
+
+
+def receipt_sms(ticket: Ticket) -> Outbox | None:
+    """The SMS that told the citizen their reference (the ticket's first), or None when they
+    gave no number: the page after a report says whether it goes out, and if not why."""
+    query = sa.select(Outbox).where(Outbox.ticket_id == ticket.id).order_by(Outbox.id).limit(1)
+    return db.session.scalar(query)
 
 
 def active_categories() -> list[Category]:

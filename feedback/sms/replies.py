@@ -36,6 +36,21 @@ REPLIES: dict[str, dict[str, str]] = {
         "en": "Text your complaint: what is wrong and where (e.g. no water in Hay Al-Hussein). "
         "To follow up: STATUS and your reference.",
     },
+    # Past the flood limit, once a window: one segment each, since a flood is what it answers.
+    "flood": {
+        "ar": "وصلتنا رسائلك وضفناها لشكواك {ref}، لا تكررها. للمتابعة: حالة {ref}",
+        "en": "We have your messages and added them to complaint {ref}. No need to send them "
+        "again. To follow up, text: STATUS {ref}",
+    },
+    # STOP / START: the one confirmation each gets (carriers expect STOP to be confirmed).
+    "stopped": {
+        "ar": "لن نرسل لك اشعارات بعد الآن. لاعادتها ارسل: ابدأ",
+        "en": "You will get no more notices from us. To get them again, text START",
+    },
+    "started": {
+        "ar": "ستصلك اشعارات شكاواك مرة ثانية. لايقافها ارسل: توقف",
+        "en": "You will get notices about your complaints again. To stop them, text STOP",
+    },
     "too_long": {
         "ar": "رسالتك طويلة ({length} حرف) والحد {limit}. رجاء ارسل شكوى مختصرة",
         "en": "Your message is too long ({length} characters; the limit is {limit}). "

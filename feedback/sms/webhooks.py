@@ -48,7 +48,8 @@ def inbound():
     )
     reply = receive_message(message, current_app.config["SMS_MAX_BODY"])
     twiml = MessagingResponse()
-    twiml.message(reply.text)
+    if reply.text:  # an empty answer (past the flood limit): Twilio sends nothing
+        twiml.message(reply.text)
     return str(twiml), 200, {"Content-Type": "text/xml; charset=utf-8"}
 
 

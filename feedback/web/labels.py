@@ -1,6 +1,9 @@
 """Translated words for statuses and history events, shared by every page."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+
+from feedback.domain.limits import Withheld
 
 STATUS_LABELS = {
     "new": _l("New"),
@@ -19,6 +22,7 @@ EVENT_LABELS = {
     "transfer": _l("Transferred to another directorate"),
     "asked": _l("The citizen was asked for details"),
     "answered": _l("The citizen answered"),
+    "follow_up": _l("A further message from the citizen"),
     "note": _l("Internal note"),
     "overdue": _l("Deadline passed"),
     "verified": _l("Fix verified in the field by civil society"),
@@ -41,6 +45,50 @@ DELIVERY_LABELS = {
     "delivered": _l("delivered"),
     "undelivered": _l("not delivered"),
     "failed": _l("could not be sent"),
+    "dropped": _l("not sent: held back"),
+}
+
+# Why an SMS was held back or dropped; %(count)s is the limit that applied.
+WITHHELD_LABELS = {
+    Withheld.DAILY_CAP: (
+        _l("Over the recipient’s daily allowance of %(count)s SMS"),
+        "SMS_PER_RECIPIENT_PER_DAY",
+    ),
+    Withheld.UNCONFIRMED_CAP: (
+        _l("Over the %(count)s SMS a day to a number that has never texted us"),
+        "SMS_PER_UNCONFIRMED_NUMBER_PER_DAY",
+    ),
+    Withheld.BLOCKED: (_l("The number is blocked"), None),
+    Withheld.NOTICES_OFF: (_l("The number texted STOP: no notices"), None),
+}
+
+# The same, told to the person who just filed a report with a number (never the number).
+RECEIPT_WITHHELD_LABELS = {
+    Withheld.DAILY_CAP: (
+        _l(
+            "That number has had the %(count)s SMS a day we send to any one number. Updates "
+            "about this complaint will be sent to it from tomorrow."
+        ),
+        "SMS_PER_RECIPIENT_PER_DAY",
+    ),
+    Withheld.UNCONFIRMED_CAP: (
+        _l(
+            "That number has never texted us, and it has had the %(count)s SMS a day we send "
+            "to such a number: this is how we keep anyone from using this form to flood a "
+            "stranger’s phone. Updates about this complaint go to it on later days, within "
+            "that limit. If it is your number, text STATUS %(reference)s to %(short_code)s "
+            "from it, and it will get updates as usual."
+        ),
+        "SMS_PER_UNCONFIRMED_NUMBER_PER_DAY",
+    ),
+    Withheld.BLOCKED: (_l("We do not send SMS to that number."), None),
+    Withheld.NOTICES_OFF: (
+        _l(
+            "That number has asked us for no SMS notices (it texted STOP). None will be sent "
+            "to it until it texts START to %(short_code)s."
+        ),
+        None,
+    ),
 }
 
 ACTION_LABELS = {
@@ -71,6 +119,24 @@ def action_label(action: str) -> str:
 
 def delivery_label(status: str) -> str:
     return str(DELIVERY_LABELS.get(status, status))
+
+
+def withheld_label(reason: str) -> str:
+    """Why an SMS was held back, for admins."""
+    return _with_limit(WITHHELD_LABELS, reason, {})
+
+
+def receipt_withheld_label(reason: str, reference: str) -> str:
+    """Why no SMS goes to the number just given on /report, for the person who gave it."""
+    values = {"reference": reference, "short_code": current_app.config["SMS_PUBLIC_NUMBER"]}
+    return _with_limit(RECEIPT_WITHHELD_LABELS, reason, values)
+
+
+def _with_limit(labels: dict, reason: str, values: dict) -> str:
+    if reason not in labels:
+        return reason
+    text, limit = labels[Withheld(reason)]
+    return str(text) % {**values, "count": current_app.config[limit] if limit else ""}
 
 
 def channel_label(channel: str) -> str:

@@ -1,18 +1,32 @@
 """Public pages: thin adapters from HTTP to the intake and ticket services."""
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
+from limits import parse as parse_limit
 from wtforms import SelectChoice
 
 from feedback.domain.phone import normalise_phone
 from feedback.domain.reference import normalise_reference
+from feedback.extensions import limiter
 from feedback.services.intake import WebReport, submit_web_report
 from feedback.services.tickets import (
     active_categories,
     basemap_geojson,
     count_tickets,
     find_public_ticket,
+    receipt_sms,
 )
 from feedback.web.forms import ReportForm
 from feedback.web.labels import (
@@ -20,8 +34,10 @@ from feedback.web.labels import (
     channel_label,
     delivery_label,
     event_label,
+    receipt_withheld_label,
     status_label,
     triage_reason_label,
+    withheld_label,
 )
 
 bp = Blueprint("web", __name__)
@@ -36,6 +52,8 @@ def inject_labels():
         "delivery_label": delivery_label,
         "channel_label": channel_label,
         "triage_reason_label": triage_reason_label,
+        "withheld_label": withheld_label,
+        "receipt_withheld_label": receipt_withheld_label,
     }
 
 
@@ -52,6 +70,9 @@ def report():
         SelectChoice(c.code, c.name(language)) for c in active_categories()
     ]
     if form.validate_on_submit():
+        if form.phone.data and not _report_with_phone_allowed():
+            form.phone.errors = [*form.phone.errors, _THROTTLED]
+            return render_template("web/report.html", form=form), 429
         ticket = submit_web_report(
             WebReport(
                 category_code=form.category.data,
@@ -66,12 +87,32 @@ def report():
     return render_template("web/report.html", form=form), 400 if form.errors else 200
 
 
+_THROTTLED = _l(
+    "Too many reports giving a phone number have come from your connection. Send this one "
+    "without a number (follow it with its reference), or try again later."
+)
+
+
+def _report_with_phone_allowed() -> bool:
+    """Reports giving a phone number, counted per address in Flask-Limiter's storage (Redis
+    in production, shared by every process), so the form cannot be used to bomb a phone."""
+    limit = parse_limit(current_app.config["REPORT_PHONE_LIMIT_PER_ADDRESS"])
+    try:
+        return limiter.limiter.hit(limit, "report-with-phone", get_remote_address())
+    except Exception:  # the counters' store is down: take the report (none is lost); the
+        # number's daily SMS allowance, kept in the database, still protects its phone
+        current_app.logger.exception("report throttle unavailable; report accepted")
+        return True
+
+
 @bp.get("/report/received/<reference>")
 def report_received(reference: str):
     found = find_public_ticket(reference)
     if found is None:
         abort(404)
-    return render_template("web/received.html", ticket=found.ticket)
+    return render_template(
+        "web/received.html", ticket=found.ticket, receipt=receipt_sms(found.ticket)
+    )
 
 
 @bp.get("/t")
@@ -93,7 +134,12 @@ def public_ticket(reference: str):
     found = find_public_ticket(reference)
     if found is None:
         abort(404)
-    return render_template("web/ticket.html", ticket=found.ticket, events=found.events)
+    return render_template(
+        "web/ticket.html",
+        ticket=found.ticket,
+        events=found.events,
+        notices_off=found.notices_off,
+    )
 
 
 @bp.get("/lang/<code>")

@@ -34,6 +34,8 @@ PAGES = [
     "/admin/areas",
     "/admin/areas/nbh-ashar/edit",
     "/admin/rules",
+    "/admin/sms",
+    "/admin/numbers",
 ]
 TEST_PREFIX = "test-admin-"
 

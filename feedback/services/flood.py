@@ -1,0 +1,71 @@
+"""Flood control for inbound messages, counted from the messages stored in the database (never
+in one process's memory), under the sender's number lock: exact with several web workers and
+many requests at once, on PostgreSQL and SQLite."""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from feedback.domain.inbound import InboundMessage
+from feedback.domain.lifecycle import OPEN_STATUSES
+from feedback.domain.limits import FloodLimit, MessageHandling
+from feedback.extensions import db
+from feedback.models import Message, Ticket, TicketEvent
+
+
+def flood_limit() -> FloodLimit:
+    config = current_app.config
+    return FloodLimit(
+        config["FLOOD_MESSAGES_PER_SENDER"], timedelta(minutes=config["FLOOD_WINDOW_MINUTES"])
+    )
+
+
+def _from_sender(message: InboundMessage, since: datetime):
+    return (
+        Message.direction == "in",
+        Message.channel == message.channel,
+        Message.from_number == message.sender,
+        Message.created_at > since,
+    )
+
+
+def received_since(message: InboundMessage, since: datetime) -> int:
+    """The sender's messages on this channel since `since`, the one being handled included."""
+    query = sa.select(sa.func.count(Message.id)).where(*_from_sender(message, since))
+    return db.session.scalar(query) or 0
+
+
+def answered_over_limit_since(message: InboundMessage, since: datetime) -> bool:
+    """Whether a message past the limit has been answered since `since`: one a window."""
+    query = sa.select(Message.id).where(
+        *_from_sender(message, since),
+        Message.handling == MessageHandling.OVER_LIMIT,
+        Message.reply_body.is_not(None),
+        Message.reply_body != "",
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def latest_open_ticket(sender: str) -> Ticket | None:
+    return db.session.scalar(
+        sa.select(Ticket)
+        .where(Ticket.citizen_phone == sender, Ticket.status.in_(OPEN_STATUSES))
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    )
+
+
+def add_follow_up(ticket: Ticket, record: Message, now: datetime) -> None:
+    """The message joins `ticket`: its text for the staff, not the public page. A flood is
+    unreviewed bulk text that anyone with a phone could write onto a public page."""
+    record.ticket = ticket
+    ticket.events.append(
+        TicketEvent(
+            created_at=now,
+            actor_label="citizen",
+            kind="follow_up",
+            internal_note=record.body,
+            details={"message_id": record.id},
+        )
+    )

@@ -1,0 +1,69 @@
+"""What we know of a citizen's phone number, on SMS and WhatsApp alike: whether it has
+texted us, whether an admin blocked it, whether it asked for no notices (STOP). What is done
+to one number is done one transaction at a time: counts of its messages and SMS are read
+from the database under its lock, so they stay exact when many requests arrive at once."""
+
+import hashlib
+
+import sqlalchemy as sa
+
+from feedback.domain.phone import addresses, bare_number
+from feedback.extensions import db
+from feedback.models import Message, NoticeStop, NumberBlock
+
+
+def lock_sender(address: str) -> None:
+    """Held while a message from the number is handled: its flood count, block and STOP."""
+    _lock(b"sender:", address)
+
+
+def lock_recipient(address: str) -> None:
+    """Held while an SMS to the number is queued: its daily allowance, and one block at a
+    time. Taken last, after any ticket row (an officer's action locks the ticket first; a
+    message holds its sender lock, then touches tickets, then queues its reply), so two
+    transactions never wait on each other in a circle."""
+    _lock(b"recipient:", address)
+
+
+def _lock(kind: bytes, address: str) -> None:
+    """Until this transaction ends; the number, SMS and WhatsApp alike. PostgreSQL: an
+    advisory lock, re-entrant; SQLite needs none, since every transaction takes the
+    database's write lock when it begins (BEGIN IMMEDIATE)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.sha256(kind + bare_number(address).encode()).digest()
+        key = int.from_bytes(digest[:8], "big", signed=True)
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+
+
+def has_texted_us(address: str) -> bool:
+    """Whether the number has ever sent us a message itself, on any channel: then it is
+    surely its owner who wants our SMS, not a stranger who typed it into a form."""
+    query = sa.select(Message.id).where(
+        Message.direction == "in", Message.from_number.in_(addresses(address))
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def active_block(address: str) -> NumberBlock | None:
+    """The admin's block on this number, if it is blocked now (on any channel)."""
+    query = sa.select(NumberBlock).where(
+        NumberBlock.number == bare_number(address), NumberBlock.unblocked_at.is_(None)
+    )
+    return db.session.scalar(query.limit(1))
+
+
+def notices_off(address: str) -> bool:
+    """Whether the number texted STOP (and not START since)."""
+    query = sa.select(NoticeStop.id).where(NoticeStop.number == bare_number(address))
+    return db.session.scalar(query) is not None
+
+
+def stop_notices(address: str) -> None:
+    """STOP: no more notices to this number (the caller holds its lock, so no race)."""
+    if not notices_off(address):
+        db.session.add(NoticeStop(number=bare_number(address)))
+
+
+def start_notices(address: str) -> None:
+    """START: notices again."""
+    db.session.execute(sa.delete(NoticeStop).where(NoticeStop.number == bare_number(address)))
