@@ -123,13 +123,24 @@ def _triage_page(failed_form: TriageForm | None = None, failed: str | None = Non
     )
 
 
-# ---------------------------------------------------------------- SMS held back
+# ---------------------------------------------------------------- SMS not sent
 
 
 @bp.get("/sms")
 @role_required("admin")
 def sms():
-    return render_template("admin/sms.html", rows=admin.withheld_sms(), now=utcnow())
+    return render_template("admin/sms.html", rows=admin.sms_not_sent(), now=utcnow())
+
+
+@bp.post("/sms/<int:outbox_id>/retry")
+@role_required("admin")
+def retry_sms(outbox_id: int):
+    try:
+        admin.send_again(outbox_id)
+    except admin.NotFound:
+        abort(404)
+    flash(_("The SMS will be sent again."), "success")
+    return redirect(url_for("admin.sms"), 303)
 
 
 # ---------------------------------------------------------------- block list

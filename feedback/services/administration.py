@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from feedback.domain import sla
+from feedback.domain.outbox import SmsState
 from feedback.domain.phone import bare_number
 from feedback.domain.text import index_word, normalise_arabic, words
 from feedback.extensions import db
@@ -47,8 +48,8 @@ LAT_RANGE = (29.0, 31.5)
 LON_RANGE = (46.5, 48.7)
 KEYWORD_LISTS = ("ar", "en", "arabizi", "subjects")
 CATEGORY_GROUPS = ("water", "electricity", "sanitation", "roads", "public-services", "environment")
-# How far back the overview counts SMS held back or dropped.
-WITHHELD_RECENT = timedelta(days=7)
+# How far back the overview counts SMS that were not sent (held, dropped, failed).
+NOT_SENT_RECENT = timedelta(days=7)
 
 
 class Refused(Exception):
@@ -91,7 +92,7 @@ class Overview:
     active_categories: int
     areas: int
     rules: int
-    withheld_sms: int  # held back or dropped within WITHHELD_RECENT
+    sms_not_sent: int  # held back, dropped or failed within NOT_SENT_RECENT
 
 
 @dataclass(frozen=True)
@@ -147,9 +148,7 @@ def overview() -> Overview:
         active_categories=count(Category, Category.active),
         areas=count(Area),
         rules=count(RoutingRule),
-        withheld_sms=count(
-            Outbox, Outbox.withheld.is_not(None), Outbox.created_at >= utcnow() - WITHHELD_RECENT
-        ),
+        sms_not_sent=count(Outbox, _not_sent(), Outbox.created_at >= utcnow() - NOT_SENT_RECENT),
     )
 
 
@@ -213,20 +212,41 @@ def assign_from_triage(
     return ticket
 
 
-# ---------------------------------------------------------------- SMS held back
+# ---------------------------------------------------------------- SMS not sent
 
 
-def withheld_sms(limit: int = 300) -> list[Outbox]:
-    """SMS held back to a later day or dropped, newest first, with why: none goes silently."""
+def _not_sent():
+    """Held back or dropped by the limits, or given up on after every retry (or refused by
+    the network): what an admin must see, since the citizen was not told."""
+    return sa.or_(
+        Outbox.withheld.is_not(None),
+        Outbox.status.in_((SmsState.FAILED, SmsState.UNDELIVERED)),
+    )
+
+
+def sms_not_sent(limit: int = 300) -> list[Outbox]:
+    """Every SMS that did not go as written, newest first, with why: none goes silently."""
     return list(
         db.session.scalars(
             sa.select(Outbox)
-            .where(Outbox.withheld.is_not(None))
+            .where(_not_sent())
             .options(joinedload(Outbox.ticket))
             .order_by(Outbox.id.desc())
             .limit(limit)
         )
     )
+
+
+def send_again(outbox_id: int) -> Outbox:
+    """An admin sends a failed SMS again, once the gateway is back: a fresh set of attempts."""
+    row = db.session.get(Outbox, outbox_id)
+    if row is None or row.status not in (SmsState.FAILED, SmsState.UNDELIVERED):
+        raise NotFound(outbox_id)
+    row.status = SmsState.PENDING
+    row.attempts = 0
+    row.next_attempt_at = utcnow()
+    db.session.commit()
+    return row
 
 
 # ---------------------------------------------------------------- block list

@@ -22,6 +22,7 @@ PARAMETERS = {
     "rule_id": 999_999,
     "user_id": 999_999,
     "block_id": 999_999,
+    "outbox_id": 999_999,
     "follow_id": 999_999,
     "name": "no-such-photo.jpg",
 }
@@ -64,7 +65,7 @@ ADMIN_ONLY = {"anonymous": 302, "monitor": 403, "officer.water": 403, "officer.e
 ADMIN_POST_TO_NOTHING = {"admin.delete_rule": 404, "admin.change_rule": 404,
                          "admin.activate_user": 404, "admin.deactivate_user": 404,
                          "admin.sign_out_user": 404,
-                         "admin.unblock_number": 404,
+                         "admin.unblock_number": 404, "admin.retry_sms": 404,
                          "admin.assign": 303,
                          # Blank forms: a creation is refused with its errors (400); an edit
                          # keeps the values it was filled with (WTForms) and saves nothing new.
