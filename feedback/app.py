@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import BASE_DIR, ConfigError, config_for
 from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
 from feedback.production_checks import secret_key_problem
+from feedback.web.input_guard import register_input_guard
 from feedback.web.security_headers import register_security_headers
 
 
@@ -39,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
     register_security_headers(app)
+    register_input_guard(app)
     register_blueprints(app)
     register_commands(app)
     register_error_handlers(app)

@@ -5,12 +5,13 @@ import math
 from flask import Blueprint, abort, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from feedback.domain.inbound import InboundMessage
+from feedback.domain.inbound import InboundMessage, UnusableMessage
 from feedback.extensions import csrf
 from feedback.services.intake import receive_message
 from feedback.services.outbox import record_delivery
 from feedback.sms import android, kannel
 from feedback.sms.signature import is_signed_by_twilio, signed_url, webhook_token
+from feedback.web.input_guard import cleans_its_input
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 
@@ -19,6 +20,12 @@ bp = Blueprint("sms", __name__, url_prefix="/sms")
 def refuse_oversized_requests():
     if (request.content_length or 0) > current_app.config["SMS_MAX_REQUEST_BYTES"]:
         abort(413)
+
+
+@bp.errorhandler(UnusableMessage)
+def unusable_message(error: UnusableMessage):
+    """An authenticated request that carries no message we could store or answer."""
+    return str(error), 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def _require_twilio_signature() -> None:
@@ -30,6 +37,7 @@ def _require_twilio_signature() -> None:
 
 @bp.post("/inbound")
 @csrf.exempt  # authenticated by Twilio's signature instead
+@cleans_its_input  # InboundMessage cleans every field
 def inbound():
     _require_twilio_signature()
     form = request.form
@@ -44,6 +52,7 @@ def inbound():
         text=form.get("Body", ""),
         lat=_float(form.get("Latitude")),
         lon=_float(form.get("Longitude")),
+        sender_name=form.get("ProfileName"),
         raw=form.to_dict(),
     )
     reply = receive_message(message, current_app.config["SMS_MAX_BODY"])
@@ -77,6 +86,7 @@ def status():
 
 @bp.route("/kannel/inbound", methods=["GET", "POST"])
 @csrf.exempt  # authenticated by the shared secret and the source address
+@cleans_its_input  # InboundMessage cleans every field
 def kannel_inbound():
     """Kannel's sms-service get-url/post-url; the reply goes out through sendsms later, so the
     body is empty (configure the service with max-messages = 0)."""
@@ -120,6 +130,7 @@ def _raw_params() -> bytes:
 
 @bp.post("/android/inbound")
 @csrf.exempt  # authenticated by the app's HMAC signature instead
+@cleans_its_input  # InboundMessage cleans every field
 def android_inbound():
     """SMS Gateway for Android's webhooks: `sms:received` becomes a message to intake (the
     reply goes out through the app's API later); `sms:sent`, `sms:delivered` and `sms:failed`
