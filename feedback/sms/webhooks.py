@@ -7,6 +7,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from feedback.domain.inbound import InboundMessage, UnusableMessage
 from feedback.extensions import csrf
+from feedback.models import row_id
 from feedback.services.intake import receive_message
 from feedback.services.outbox import record_delivery
 from feedback.sms import android, kannel
@@ -74,7 +75,7 @@ def _float(value: str | None) -> float | None:
 def status():
     """Twilio's status callback for an outbound message: delivery state of an Outbox row."""
     _require_twilio_signature()
-    outbox_id = request.args.get("outbox", type=int)
+    outbox_id = request.args.get("outbox", type=row_id)
     found = record_delivery(
         outbox_id,
         request.form.get("MessageSid"),
@@ -108,7 +109,7 @@ def kannel_delivery_report():
     _require_kannel()
     state = kannel.DLR_STATES.get(request.args.get("status", type=int) or 0)
     found = state and record_delivery(
-        request.args.get("outbox", type=int), None, state, request.args.get("status")
+        request.args.get("outbox", type=row_id), None, state, request.args.get("status")
     )
     return ("", 204) if found else ("", 404)
 
