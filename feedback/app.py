@@ -177,6 +177,21 @@ def register_commands(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     def render_error(error):
+        """Pages get the error page; Open311 the spec's error format (also where no route
+        matched, which no blueprint handler sees); other data (map points, exports,
+        /stats.json) says what was wrong in its own format."""
+        if request.path.startswith("/open311/"):
+            from feedback.open311.views import http_error
+
+            return http_error(error)
+        if request.path.endswith((".json", ".geojson")):
+            return {"error": error.description}, error.code
+        if request.path.endswith(".csv"):
+            return (
+                f"{error.description}\n",
+                error.code,
+                {"Content-Type": "text/plain; charset=utf-8"},
+            )
         return render_template("error.html", error=error), error.code
 
     for code in (400, 403, 404, 405, 413, 429):

@@ -4,7 +4,7 @@ format the path's suffix names. Every failure answers in the spec's error format
 from datetime import datetime
 
 from flask import Blueprint, current_app, request
-from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.exceptions import HTTPException
 
 from feedback.domain.period import BadDate, parse_moment
 from feedback.extensions import csrf
@@ -86,12 +86,6 @@ def open311_error(error: Open311Error):
 @bp.errorhandler(HTTPException)
 def http_error(error: HTTPException):
     return error_response(error.code or 500, error.description or error.name, _format())
-
-
-# The site answers 400, 404, ... with its HTML page, and Flask finds a handler for the code
-# before one for the class: name every code here, so the API answers in its own format.
-for _code in default_exceptions:
-    bp.register_error_handler(_code, http_error)
 
 
 def _format() -> str:

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     render_template,
     request,
@@ -15,7 +16,6 @@ from flask import (
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from werkzeug.exceptions import BadRequest
 
 from feedback.maps import public_map
 from feedback.models import utcnow
@@ -47,23 +47,17 @@ STATUS_COLOURS = {
 SUMMARY_LENGTH = 160
 
 
-@bp.errorhandler(BadFilter)
-def bad_filter(error: BadFilter):
-    """A 400 that says what is wrong, in the answer's own format; an export says so before
-    its first byte. The map page gets the site's page for a bad request."""
-    if request.endpoint == "public_map.page":
-        return render_template("error.html", error=BadRequest()), 400
-    if request.endpoint == "public_map.export_csv":
-        return Response(f"{error}\n", 400, mimetype="text/plain")
-    response = _json({"error": str(error)}, "application/json")
-    response.status_code = 400
-    return response
+def _filter_or_400():
+    try:
+        return parse_filter(request.args)
+    except BadFilter as error:
+        abort(400, description=str(error))
 
 
 @bp.get("/map")
 def page():
     language = str(get_locale())
-    wanted = parse_filter(request.args)
+    wanted = _filter_or_400()
     parts = public_map(
         lambda path: url_for("static", filename=path),
         current_app.config.get("TILE_URL"),
@@ -114,9 +108,12 @@ def page():
 
 @bp.get("/map/points.geojson")
 def points():
-    wanted = parse_filter(request.args)
-    box = parse_bbox(request.args.get("bbox"))
-    zoom = parse_zoom(request.args.get("zoom"))
+    wanted = _filter_or_400()
+    try:
+        box = parse_bbox(request.args.get("bbox"))
+        zoom = parse_zoom(request.args.get("zoom"))
+    except BadFilter as error:
+        abort(400, description=str(error))
     found = map_points(box, zoom, wanted)
     return _json(_points_geojson(found, str(get_locale())), "application/geo+json")
 
@@ -189,13 +186,13 @@ def _json(value, mimetype: str) -> Response:
 
 @bp.get("/export/tickets.csv")
 def export_csv():
-    wanted = parse_filter(request.args)
+    wanted = _filter_or_400()
     return _download(csv_chunks(public_rows(wanted)), "text/csv", "tickets.csv")
 
 
 @bp.get("/export/tickets.geojson")
 def export_geojson():
-    wanted = parse_filter(request.args)
+    wanted = _filter_or_400()
     return _download(geojson_chunks(public_rows(wanted)), "application/geo+json", "tickets.geojson")
 
 

@@ -115,3 +115,39 @@ def test_delivery_reports_for_ids_past_the_column_are_unknown_rows(app_with, twi
         path, data=params, headers={"X-Twilio-Signature": twilio.signature(params, path)}
     )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/export/tickets.geojson?district=%00", 400),
+        ("/map/points.geojson?zoom=%00", 400),
+        ("/stats.json?group=%00", 400),
+        ("/areas/nowhere.geojson", 404),
+    ],
+)
+def test_data_says_what_was_wrong_as_data(client, path, status):
+    """Found by the property suite: the NUL guard's 400 came as the HTML error page."""
+    response = client.get(path)
+    assert response.status_code == status and response.get_json()["error"]
+    csv_error = client.get("/export/tickets.csv?district=%00")
+    assert csv_error.status_code == 400 and csv_error.mimetype == "text/plain"
+    assert "NUL" in csv_error.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize(
+    ("path", "status", "method"),
+    [("services/", 404, "get"), ("no-such-thing", 404, "get"), ("requests", 405, "put")],
+)
+def test_open311_answers_in_its_error_format_where_no_route_matched(
+    client, fmt, path, status, method
+):
+    """Found by the property suite: /open311/v2/services/.json matched no route, and a
+    blueprint's handlers never see that, so it got the site's HTML page."""
+    response = getattr(client, method)(f"{API}/{path}.{fmt}")
+    assert response.status_code == status
+    if fmt == "json":
+        assert response.get_json()[0]["code"] == status
+    else:
+        assert response.get_data(as_text=True).startswith('<?xml version="1.0"')
