@@ -2,7 +2,8 @@
 
 Whatever a channel hands over is made storable here, once for all of them: text cleaned of
 control characters and lone surrogates (feedback.domain.text.clean_text), the raw request as
-plain JSON. A message with no usable id or address is refused (UnusableMessage), not half-kept."""
+plain JSON, a pin off the Earth dropped. A message with no usable id or address is refused
+(UnusableMessage), not half-kept."""
 
 import math
 from dataclasses import dataclass, field
@@ -37,7 +38,10 @@ class InboundMessage:
 
     def __post_init__(self):
         name = clean_text(self.sender_name or "")[:MAX_NAME].strip()
+        on_earth = is_on_earth(self.lat, self.lon)
         cleaned = {
+            "lat": self.lat if on_earth else None,
+            "lon": self.lon if on_earth else None,
             "message_id": clean_text(self.message_id),
             "sender": clean_text(self.sender),
             "recipient": clean_text(self.recipient),
@@ -53,6 +57,14 @@ class InboundMessage:
             raise UnusableMessage("sender missing or too long")
         if len(self.recipient) > MAX_RECIPIENT:
             raise UnusableMessage("recipient too long")
+
+
+def is_on_earth(lat: float | None, lon: float | None) -> bool:
+    """A pin is a point on Earth or no pin at all: one at 1e308 kept the message but broke
+    every map and export (PostgreSQL overflowed rounding it)."""
+    if lat is None or lon is None:
+        return False
+    return abs(lat) <= 90 and abs(lon) <= 180  # False for NaN too
 
 
 def plain_json(value, depth: int = 0):

@@ -1,7 +1,5 @@
 """Twilio's Messaging webhook: verify the signature, hand the message to intake, answer TwiML."""
 
-import math
-
 from flask import Blueprint, abort, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -63,11 +61,11 @@ def inbound():
 
 
 def _float(value: str | None) -> float | None:
+    """A number, if it is one; InboundMessage decides whether it makes a pin."""
     try:
-        number = float(value) if value else None
+        return float(value) if value else None
     except ValueError:
         return None
-    return number if number is not None and math.isfinite(number) else None
 
 
 @bp.post("/status")
