@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import BASE_DIR, ConfigError, config_for
 from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
 from feedback.production_checks import secret_key_problem
+from feedback.web.input_guard import register_input_guard
 from feedback.web.security_headers import register_security_headers
 
 
@@ -43,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_security_headers(app)
     register_audit_log()
+    register_input_guard(app)
     register_blueprints(app)
     register_commands(app)
     register_error_handlers(app)
@@ -196,6 +198,21 @@ def register_error_handlers(app: Flask) -> None:
     from feedback.web.throttle import refusal
 
     def render_error(error):
+        """Pages get the error page; Open311 the spec's error format (also where no route
+        matched, which no blueprint handler sees); other data (map points, exports,
+        /stats.json) says what was wrong in its own format."""
+        if request.path.startswith("/open311/"):
+            from feedback.open311.views import http_error
+
+            return http_error(error)
+        if request.path.endswith((".json", ".geojson")):
+            return {"error": error.description}, error.code
+        if request.path.endswith(".csv"):
+            return (
+                f"{error.description}\n",
+                error.code,
+                {"Content-Type": "text/plain; charset=utf-8"},
+            )
         if error.code == 429 and limiter.current_limit is not None:
             wait = limiter.current_limit.reset_at - time.time()
             return refusal(wait, "error.html", error=error)

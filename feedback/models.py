@@ -18,6 +18,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Every id column is an `integer`: a larger number from a URL names no row, and PostgreSQL
+# (or SQLite past 64 bits) fails to bind it rather than find nothing.
+MAX_ROW_ID = 2**31 - 1
+
+
+def row_id(text: str) -> int:
+    """An id read from a URL, as `request.args.get(name, type=row_id)` wants it: ValueError
+    unless it could name a row."""
+    number = int(text)
+    if not 0 < number <= MAX_ROW_ID:
+        raise ValueError(f"no row has the id {number}")
+    return number
+
+
 class UTCDateTime(sa.types.TypeDecorator):
     """Timezone-aware UTC datetimes on PostgreSQL and SQLite alike (SQLite stores them naive)."""
 

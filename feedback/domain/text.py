@@ -37,6 +37,19 @@ _SPACES = re.compile(r"\s+")
 _STRETCHED = re.compile(r"(\w)\1{2,}")  # مااااكو, nooooo: emphasis, not spelling
 
 
+# Control characters (C0, DEL, C1) but tab and newline: PostgreSQL refuses NUL in text, and
+# none of them is anything a citizen typed.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """Text as any channel or form may deliver it, made storable on every database: control
+    characters dropped (a carriage return becomes a line break), a surrogate pair joined into
+    its character and a lone surrogate, which no UTF-8 can carry, replaced by U+FFFD."""
+    text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def to_ascii_digits(text: str) -> str:
     """Arabic-Indic and Persian digits -> 0-9 (citizens type both)."""
     return text.translate(_DIGITS)

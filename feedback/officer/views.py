@@ -19,7 +19,7 @@ from feedback.domain.sla import is_overdue
 from feedback.models import utcnow
 from feedback.officer.forms import ActionForm, NoteForm, QueueFilterForm, TransferForm
 from feedback.services import casework
-from feedback.services.queues import QueueFilter, filter_choices, officer_queue
+from feedback.services.queues import BadCursor, QueueFilter, filter_choices, officer_queue
 from feedback.web.labels import status_label
 from feedback.web.roles import role_required
 
@@ -47,7 +47,10 @@ def queue():
         text=form.q.data or None,
         directorate_id=choices.directorate_ids.get(form.directorate.data),
     )
-    page = officer_queue(current_user, wanted, request.args.get("after"))
+    try:
+        page = officer_queue(current_user, wanted, request.args.get("after"))
+    except BadCursor:
+        abort(400)
     next_url = None
     if page.next_cursor:
         next_url = url_for("officer.queue", **{**request.args.to_dict(), "after": page.next_cursor})

@@ -1,12 +1,12 @@
 """GeoReport v2 endpoints: read the arguments, call feedback.services.open311, answer in the
 format the path's suffix names. Every failure answers in the spec's error format."""
 
-import re
 from datetime import datetime
 
 from flask import Blueprint, current_app, request
 from werkzeug.exceptions import HTTPException
 
+from feedback.domain.period import BadDate, parse_moment
 from feedback.extensions import csrf
 from feedback.open311.formats import error_response, respond
 from feedback.services.open311 import (
@@ -102,17 +102,12 @@ def _comma_list(value: str | None) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
-# A "+03:00" offset sent unencoded in a query string arrives as " 03:00".
-_SPACED_OFFSET = re.compile(r"(T[\d:.]+) (\d\d:?\d\d)$")
-
-
 def _datetime(value: str | None, name: str) -> datetime | None:
     """A W3C datetime; without an offset it is read as Basra time."""
     value = _given(value)
     if value is None:
         return None
     try:
-        parsed = datetime.fromisoformat(_SPACED_OFFSET.sub(r"\1+\2", value))
-    except ValueError:
-        raise Open311Error(400, f"{name} is not a W3C datetime") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=LOCAL_TIME)
+        return parse_moment(value, name, LOCAL_TIME)
+    except BadDate as error:
+        raise Open311Error(400, str(error)) from None

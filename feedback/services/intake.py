@@ -175,7 +175,7 @@ def _answer(
             classification=classification,
             location=location,
             phone=message.sender,
-            name=message.raw.get("ProfileName"),
+            name=message.sender_name,
             now=now,
         )
         question = question_for(classification, location)

@@ -23,6 +23,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from feedback.domain.backoff import retry_delay
+from feedback.domain.inbound import MAX_ID
 from feedback.extensions import db
 from feedback.models import Outbox, utcnow
 from feedback.sms.gateway import SendError, SmsGateway
@@ -202,6 +203,8 @@ def record_delivery(
 ) -> bool:
     """Twilio's status callback: a row is found by the id in the callback URL (set before
     the send, so it works even if the worker died before recording the sid) or by sid."""
+    if message_sid and len(message_sid) > MAX_ID:
+        message_sid = None  # no gateway's id is this long (and the column holds MAX_ID)
     row = db.session.get(Outbox, outbox_id) if outbox_id else None
     if row is None and message_sid:
         row = db.session.scalar(sa.select(Outbox).where(Outbox.external_id == message_sid))

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from feedback.domain.lifecycle import OPEN_STATUSES, Status
+from feedback.domain.period import BadDate, parse_day
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Ticket, utcnow
 from feedback.services.areas import area_and_descendant_ids
@@ -78,19 +79,19 @@ def parse_filter(args: Mapping[str, str]) -> MapFilter:
         directorate=text("directorate"),
         district=text("district"),
         status=status,
-        date_from=_parse_date(text("from")),
-        date_to=_parse_date(text("to")),
+        date_from=_parse_date(text("from"), "from"),
+        date_to=_parse_date(text("to"), "to"),
         overdue=(args.get("overdue") or "").lower() in ("1", "true", "on", "yes"),
     )
 
 
-def _parse_date(value: str | None) -> date | None:
+def _parse_date(value: str | None, name: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadFilter(f"bad date {value!r}") from None
+        return parse_day(value, name)
+    except BadDate as error:
+        raise BadFilter(str(error)) from None
 
 
 def parse_bbox(value: str | None) -> BoundingBox:
@@ -349,7 +350,10 @@ def public_rows(wanted: MapFilter) -> Iterator[PublicRow]:
     """Every ticket the filter picks, oldest first, in batches of EXPORT_BATCH fetched by
     keyset (id > last), so an export of the whole city never sits in memory. Each batch is
     read in its own short transaction that ends before any row is handed on: a slow download
-    never holds the database (on SQLite every transaction takes the write lock)."""
+    never holds the database (on SQLite every transaction takes the write lock).
+
+    The names and the query are read here, at once: what can go wrong with them goes wrong
+    before an export's first byte, as an error, not as a download cut short."""
     now = utcnow()
     categories = {
         c.id: _Names(c.code, c.name_ar, c.name_en) for c in db.session.scalars(sa.select(Category))
@@ -384,47 +388,50 @@ def public_rows(wanted: MapFilter) -> Iterator[PublicRow]:
         wanted,
         now,
     ).order_by(Ticket.id)
-    db.session.commit()  # the lookups above are plain values now; end their transaction
-    after = 0
-    while True:
-        batch = db.session.execute(
-            query.where(Ticket.id > after)
-            .limit(EXPORT_BATCH)
-            .execution_options(yield_per=EXPORT_BATCH)
-        ).all()
-        db.session.commit()
-        if not batch:
-            return
-        after = batch[-1].id
-        for row in batch:
-            category = categories.get(row.category_id, _NO_NAMES)
-            directorate = directorates.get(row.directorate_id, _NO_NAMES)
-            area, district = area_names.get(row.area_id, (_NO_NAMES, _NO_NAMES))
-            yield PublicRow(
-                reference=row.reference,
-                channel=row.channel,
-                status=row.status,
-                category_code=category.code,
-                category_name_ar=category.name_ar,
-                category_name_en=category.name_en,
-                directorate_name_ar=directorate.name_ar,
-                directorate_name_en=directorate.name_en,
-                area_name_ar=area.name_ar,
-                area_name_en=area.name_en,
-                district_name_ar=district.name_ar,
-                district_name_en=district.name_en,
-                created_at=row.created_at,
-                acknowledged_at=row.acknowledged_at,
-                resolved_at=row.resolved_at,
-                closed_at=row.closed_at,
-                due_at=row.due_at,
-                overdue=is_overdue(row.status, row.due_at, now),
-                lat=round_public(row.lat),
-                lon=round_public(row.lon),
-                public_text=row.public_text,
-            )
-        if len(batch) < EXPORT_BATCH:
-            return
+    first = _batch(query, 0)  # the lookups above are plain values now; this ends the transaction
+
+    def rows() -> Iterator[PublicRow]:
+        batch = first
+        while batch:
+            for row in batch:
+                category = categories.get(row.category_id, _NO_NAMES)
+                directorate = directorates.get(row.directorate_id, _NO_NAMES)
+                area, district = area_names.get(row.area_id, (_NO_NAMES, _NO_NAMES))
+                yield PublicRow(
+                    reference=row.reference,
+                    channel=row.channel,
+                    status=row.status,
+                    category_code=category.code,
+                    category_name_ar=category.name_ar,
+                    category_name_en=category.name_en,
+                    directorate_name_ar=directorate.name_ar,
+                    directorate_name_en=directorate.name_en,
+                    area_name_ar=area.name_ar,
+                    area_name_en=area.name_en,
+                    district_name_ar=district.name_ar,
+                    district_name_en=district.name_en,
+                    created_at=row.created_at,
+                    acknowledged_at=row.acknowledged_at,
+                    resolved_at=row.resolved_at,
+                    closed_at=row.closed_at,
+                    due_at=row.due_at,
+                    overdue=is_overdue(row.status, row.due_at, now),
+                    lat=round_public(row.lat),
+                    lon=round_public(row.lon),
+                    public_text=row.public_text,
+                )
+            batch = _batch(query, batch[-1].id) if len(batch) == EXPORT_BATCH else []
+
+    return rows()
+
+
+def _batch(query: sa.Select, after: int) -> list[sa.Row]:
+    """The next EXPORT_BATCH rows after id `after`, in a transaction of their own."""
+    batch = db.session.execute(
+        query.where(Ticket.id > after).limit(EXPORT_BATCH).execution_options(yield_per=EXPORT_BATCH)
+    ).all()
+    db.session.commit()
+    return batch
 
 
 def _district_names(area: Area | None, areas: dict[int, Area]) -> _Names:

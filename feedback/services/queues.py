@@ -10,7 +10,16 @@ import sqlalchemy as sa
 
 from feedback.domain.lifecycle import OPEN_STATUSES
 from feedback.extensions import db
-from feedback.models import Area, Category, Directorate, Ticket, User, UTCDateTime, utcnow
+from feedback.models import (
+    Area,
+    Category,
+    Directorate,
+    Ticket,
+    User,
+    UTCDateTime,
+    row_id,
+    utcnow,
+)
 from feedback.services.areas import area_and_descendant_ids
 
 PAGE_SIZE = 50
@@ -36,6 +45,7 @@ class QueuePage:
 
 
 def officer_queue(user: User, wanted: QueueFilter, cursor: str | None = None) -> QueuePage:
+    """A page of the queue after `cursor` (a QueuePage.next_cursor); BadCursor for any other."""
     directorate_id = user.directorate_id if user.role == "officer" else wanted.directorate_id
     now = utcnow()
     deadline = sa.func.coalesce(Ticket.due_at, sa.literal(NO_DEADLINE, UTCDateTime()))
@@ -77,12 +87,21 @@ def officer_queue(user: User, wanted: QueueFilter, cursor: str | None = None) ->
     return QueuePage(rows, next_cursor, overdue_count or 0)
 
 
+class BadCursor(ValueError):
+    """An `after` the queue did not write: no time zone, a year off the calendar in UTC, an id
+    no row can have, or no cursor at all."""
+
+
 def _parse_cursor(cursor: str) -> tuple[datetime, int]:
+    """The (deadline, id) a page ended at, as `next_cursor` wrote it."""
     try:
         stamp, ident = cursor.rsplit("_", 1)
-        return datetime.fromisoformat(stamp), int(ident)
-    except ValueError:
-        return NO_DEADLINE, 0
+        deadline = datetime.fromisoformat(stamp)
+        if deadline.tzinfo is None:
+            raise BadCursor(cursor)
+        return deadline.astimezone(UTC), row_id(ident)
+    except (ValueError, OverflowError):
+        raise BadCursor(cursor) from None
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def parse_event(body: bytes) -> dict | None:
     """The webhook's JSON object, once its signature has verified."""
     try:
         event = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past what Python reads
         return None
     return event if isinstance(event, dict) else None
 

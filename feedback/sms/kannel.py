@@ -27,8 +27,9 @@ def is_enabled(config) -> bool:
 
 def is_trusted(config, secret: str | None, remote_addr: str | None) -> bool:
     """The shared secret, from an allowed source address."""
-    expected = config.get("KANNEL_INBOUND_SECRET") or ""
-    if not expected or not secret or not secrets.compare_digest(secret, expected):
+    expected = (config.get("KANNEL_INBOUND_SECRET") or "").encode()
+    # As bytes: compare_digest refuses str with anything but ASCII in it.
+    if not expected or not secret or not secrets.compare_digest(secret.encode(), expected):
         return False
     try:
         address = ipaddress.ip_address(remote_addr or "")

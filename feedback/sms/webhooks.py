@@ -1,16 +1,16 @@
 """Twilio's Messaging webhook: verify the signature, hand the message to intake, answer TwiML."""
 
-import math
-
 from flask import Blueprint, abort, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from feedback.domain.inbound import InboundMessage
+from feedback.domain.inbound import InboundMessage, UnusableMessage
 from feedback.extensions import csrf
+from feedback.models import row_id
 from feedback.services.intake import receive_message
 from feedback.services.outbox import record_delivery
 from feedback.sms import android, kannel
 from feedback.sms.signature import is_signed_by_twilio, signed_url, webhook_token
+from feedback.web.input_guard import cleans_its_input
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 
@@ -19,6 +19,12 @@ bp = Blueprint("sms", __name__, url_prefix="/sms")
 def refuse_oversized_requests():
     if (request.content_length or 0) > current_app.config["SMS_MAX_REQUEST_BYTES"]:
         abort(413)
+
+
+@bp.errorhandler(UnusableMessage)
+def unusable_message(error: UnusableMessage):
+    """An authenticated request that carries no message we could store or answer."""
+    return str(error), 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def _require_twilio_signature() -> None:
@@ -30,6 +36,7 @@ def _require_twilio_signature() -> None:
 
 @bp.post("/inbound")
 @csrf.exempt  # authenticated by Twilio's signature instead
+@cleans_its_input  # InboundMessage cleans every field
 def inbound():
     _require_twilio_signature()
     form = request.form
@@ -44,6 +51,7 @@ def inbound():
         text=form.get("Body", ""),
         lat=_float(form.get("Latitude")),
         lon=_float(form.get("Longitude")),
+        sender_name=form.get("ProfileName"),
         raw=form.to_dict(),
     )
     reply = receive_message(message, current_app.config["SMS_MAX_BODY"])
@@ -54,11 +62,11 @@ def inbound():
 
 
 def _float(value: str | None) -> float | None:
+    """A number, if it is one; InboundMessage decides whether it makes a pin."""
     try:
-        number = float(value) if value else None
+        return float(value) if value else None
     except ValueError:
         return None
-    return number if number is not None and math.isfinite(number) else None
 
 
 @bp.post("/status")
@@ -66,7 +74,7 @@ def _float(value: str | None) -> float | None:
 def status():
     """Twilio's status callback for an outbound message: delivery state of an Outbox row."""
     _require_twilio_signature()
-    outbox_id = request.args.get("outbox", type=int)
+    outbox_id = request.args.get("outbox", type=row_id)
     found = record_delivery(
         outbox_id,
         request.form.get("MessageSid"),
@@ -78,6 +86,7 @@ def status():
 
 @bp.route("/kannel/inbound", methods=["GET", "POST"])
 @csrf.exempt  # authenticated by the shared secret and the source address
+@cleans_its_input  # InboundMessage cleans every field
 def kannel_inbound():
     """Kannel's sms-service get-url/post-url; the reply goes out through sendsms later, so the
     body is empty (configure the service with max-messages = 0)."""
@@ -99,7 +108,7 @@ def kannel_delivery_report():
     _require_kannel()
     state = kannel.DLR_STATES.get(request.args.get("status", type=int) or 0)
     found = state and record_delivery(
-        request.args.get("outbox", type=int), None, state, request.args.get("status")
+        request.args.get("outbox", type=row_id), None, state, request.args.get("status")
     )
     return ("", 204) if found else ("", 404)
 
@@ -121,6 +130,7 @@ def _raw_params() -> bytes:
 
 @bp.post("/android/inbound")
 @csrf.exempt  # authenticated by the app's HMAC signature instead
+@cleans_its_input  # InboundMessage cleans every field
 def android_inbound():
     """SMS Gateway for Android's webhooks: `sms:received` becomes a message to intake (the
     reply goes out through the app's API later); `sms:sent`, `sms:delivered` and `sms:failed`

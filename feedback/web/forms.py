@@ -6,12 +6,19 @@ from wtforms import FloatField, HiddenField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from feedback.domain.phone import normalise_phone
+from feedback.domain.text import clean_text
+
+
+def _cleaned(value: str | None) -> str | None:
+    """What the citizen typed, storable (a pasted NUL must not cost the report)."""
+    return clean_text(value) if isinstance(value, str) else value
 
 
 class ReportForm(FlaskForm):
     category = SelectField(_l("What is the problem?"), validators=[DataRequired()])
     description = TextAreaField(
         _l("Describe it"),
+        filters=[_cleaned],
         validators=[
             DataRequired(_l("Please describe the problem.")),
             Length(min=5, max=4000, message=_l("Between 5 and 4000 characters, please.")),
@@ -21,6 +28,7 @@ class ReportForm(FlaskForm):
     lon = FloatField(widget=HiddenField.widget, validators=[Optional(), NumberRange(-180, 180)])
     phone = StringField(
         _l("Your mobile number (optional, to be told by SMS)"),
+        filters=[_cleaned],
         validators=[Optional(), Length(max=40)],
     )
 

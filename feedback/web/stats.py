@@ -9,6 +9,7 @@ from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from feedback.domain.period import FIRST_DAY, LAST_DAY, BadDate, DateOutOfRange, parse_day
 from feedback.models import utcnow
 from feedback.services.stats import (
     HIGHER_IS_BETTER,
@@ -91,8 +92,19 @@ def _date_arg(args, name: str, default: date, problems: list[str]) -> date:
     if not raw:
         return default
     try:
-        return date.fromisoformat(raw)
-    except ValueError:
+        return parse_day(raw, name)
+    except DateOutOfRange:
+        problems.append(
+            _(
+                "“%(value)s” is outside %(first)s to %(last)s; showing %(default)s instead.",
+                value=raw[:20],
+                first=FIRST_DAY.isoformat(),
+                last=LAST_DAY.isoformat(),
+                default=default.isoformat(),
+            )
+        )
+        return default
+    except BadDate:
         problems.append(
             _(
                 "“%(value)s” is not a date (use YYYY-MM-DD); showing %(default)s instead.",

@@ -29,6 +29,7 @@ from feedback.services.tickets import (
     receipt_sms,
 )
 from feedback.web.forms import ReportForm
+from feedback.web.input_guard import cleans_its_input
 from feedback.web.labels import (
     action_label,
     channel_label,
@@ -63,6 +64,7 @@ def home():
 
 
 @bp.route("/report", methods=["GET", "POST"])
+@cleans_its_input  # ReportForm cleans what it reads
 def report():
     language = str(get_locale())
     form = ReportForm()

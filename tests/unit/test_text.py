@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from feedback.domain.text import (
+    clean_text,
     detect_language,
     latin_forms,
     latin_key,
@@ -289,3 +290,26 @@ def test_latin_spellings_of_one_name_share_a_key(one, other):
 def test_arabizi_digits_and_glued_articles_are_unfolded():
     assert latin_key("husain") in latin_forms("al7usain")
     assert latin_key("hay") in latin_forms("b7ay")
+
+
+@pytest.mark.parametrize(
+    ("raw", "cleaned"),
+    [
+        ("ماكو\x00 ماي", "ماكو ماي"),  # NUL: PostgreSQL refuses it in text
+        ("a\x01\x07\x1b\x7f\x85\x9fb", "ab"),  # C0, DEL and C1 controls
+        ("سطر\r\nسطر\rسطر\nتاب\t.", "سطر\nسطر\nسطر\nتاب\t."),  # line breaks and tab kept
+        ("ماي\ud800 \udfff", "ماي\ufffd \ufffd"),  # lone surrogates: no UTF-8 carries them
+        ("\ud83d\udca7", "\U0001f4a7"),  # a surrogate pair is the character it stands for
+        ("\u200fحي\u200e \u200d\ufeff", "\u200fحي\u200e \u200d\ufeff"),  # marks are text
+    ],
+)
+def test_clean_text_drops_control_characters_and_mends_surrogates(raw, cleaned):
+    assert clean_text(raw) == cleaned
+
+
+@given(st.text(st.characters(exclude_categories=[])))  # surrogates too
+def test_cleaned_text_is_storable_and_cleaning_it_again_changes_nothing(raw):
+    cleaned = clean_text(raw)
+    cleaned.encode("utf-8")  # no lone surrogate left
+    assert not any(ord(ch) < 32 and ch not in "\n\t" or 0x7F <= ord(ch) <= 0x9F for ch in cleaned)
+    assert clean_text(cleaned) == cleaned

@@ -1,7 +1,9 @@
 """POST /sms/inbound through the real Twilio RequestValidator, against the real database."""
 
+import json
 import xml.etree.ElementTree as ET
 
+import pytest
 import sqlalchemy as sa
 
 from feedback.extensions import db
@@ -207,3 +209,21 @@ def test_a_pin_outside_basra_is_flagged_and_the_place_asked(app, twilio):
         assert ticket.events[0].details["outside_area"] is True
         assert ticket.awaiting == "place"
     assert "وين المشكلة" in reply
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon"),
+    [("1e308", "1e308"), ("91", "47.78"), ("30.5", "-180.5"), ("nan", "47.78"), ("inf", "0")],
+)
+def test_a_pin_that_is_no_point_on_earth_is_no_pin_and_breaks_no_map(app, client, twilio, lat, lon):
+    """One WhatsApp pin at 1e308 made every map and export overflow on PostgreSQL (round(lat *
+    1000)) and the GeoJSON export say Infinity on SQLite. The complaint is kept without it."""
+    reply = reply_of(twilio.send("ماكو ماي", Latitude=lat, Longitude=lon))
+    with app.app_context():
+        ticket = db.session.scalar(sa.select(Ticket))
+        assert ticket.reference in reply
+        assert (ticket.lat, ticket.lon, ticket.location_method) == (None, None, "none")
+    for path in ("/map/points.geojson?bbox=-180,-90,180,90&zoom=15", "/export/tickets.geojson"):
+        response = client.get(path)
+        assert response.status_code == 200
+        json.loads(response.get_data(as_text=True))  # no Infinity, which JSON has not

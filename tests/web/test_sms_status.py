@@ -64,3 +64,14 @@ def test_report_for_an_unknown_message_is_404(app, client):
     assert report(app, client, "/sms/status", params).status_code == 404
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Outbox.id))) == 0
+
+
+def test_a_sid_longer_than_any_of_twilios_is_not_recorded(app, client):
+    """The row's external_id holds 64 characters: a longer sid was a 500 on PostgreSQL."""
+    row_id = outbox_row(app, status="sending", claimed_by="dead-worker")
+    params = {"MessageSid": "SM" + "5" * 70, "MessageStatus": "sent"}
+    response = report(app, client, f"/sms/status?outbox={row_id}", params)
+    assert response.status_code == 204
+    with app.app_context():
+        row = db.session.get(Outbox, row_id)
+        assert (row.status, row.external_id) == ("sent", None)
