@@ -61,3 +61,30 @@ def test_public_text_stored_before_masking_was_complete_is_masked(tmp_path):
         db.engine.dispose()
     assert texts == ["ماكو ماي اتصلوا [•••]", "street 14, 3 days"]
     assert message == "we called the reporter on [•••]"
+
+
+def test_pins_off_the_earth_stored_before_are_dropped(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'pins.sqlite3'}")
+    with app.app_context():
+        upgrade(revision="252461dc492d")
+        now = "2026-11-01 10:00:00"
+        with db.engine.begin() as connection:
+            for ticket_id, lat, lon in ((1, 1e308, 47.8), (2, 30.5, 47.8), (3, None, None)):
+                connection.exec_driver_sql(
+                    "INSERT INTO ticket (id, reference, channel, original_text, public_text,"
+                    " language, lat, lon, location_method, status, created_at, updated_at)"
+                    " VALUES (?, ?, 'whatsapp', 'ماكو ماي', 'ماكو ماي', 'ar', ?, ?, 'gps',"
+                    " 'new', ?, ?)",
+                    (ticket_id, f"REF{ticket_id}", lat, lon, now, now),
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT lat, lon, location_method FROM ticket ORDER BY id"
+            ).all()
+        db.engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        (None, None, "none"),
+        (30.5, 47.8, "gps"),
+        (None, None, "gps"),
+    ]
