@@ -31,7 +31,8 @@ def _from_sender(message: InboundMessage, since: datetime):
 
 
 def received_since(message: InboundMessage, since: datetime) -> int:
-    """The sender's messages on this channel since `since`, the one being handled included."""
+    """The sender's messages on this channel stored since `since` (intake stores the one it
+    is handling with its answer, so that one is not among them)."""
     query = sa.select(sa.func.count(Message.id)).where(*_from_sender(message, since))
     return db.session.scalar(query) or 0
 
