@@ -30,11 +30,11 @@ def _from_sender(message: InboundMessage, since: datetime):
     )
 
 
-def received_since(message: InboundMessage, since: datetime) -> int:
-    """The sender's messages on this channel stored since `since` (intake stores the one it
-    is handling with its answer, so that one is not among them)."""
-    query = sa.select(sa.func.count(Message.id)).where(*_from_sender(message, since))
-    return db.session.scalar(query) or 0
+def received_since(message: InboundMessage, since: datetime) -> sa.Select[tuple[int]]:
+    """The query counting the sender's messages on this channel stored since `since`, for
+    intake to read with the rest of what it knows of the sender; the message it is handling
+    is stored with its answer, so it is not among them."""
+    return sa.select(sa.func.count(Message.id)).where(*_from_sender(message, since))
 
 
 def answered_over_limit_since(message: InboundMessage, since: datetime) -> bool:

@@ -37,9 +37,9 @@ from feedback.services.flood import (
     latest_open_ticket,
     received_since,
 )
-from feedback.services.knowledge import Knowledge, load_knowledge
+from feedback.services.knowledge import Knowledge, load_knowledge, version_query
 from feedback.services.notify import queue_sms, queue_to
-from feedback.services.phones import active_block, lock_sender
+from feedback.services.phones import blocking, lock_sender
 from feedback.sms.replies import reply_text
 
 NO_ANSWER = "no answer to the question in time"
@@ -72,15 +72,14 @@ def receive_message(
 
     Twilio carries the reply in its webhook's answer; channels that cannot (Kannel, the Android
     gateway) get it queued in the Outbox here, in the same transaction as the ticket."""
-    earlier = _earlier_reply(message)
-    if earlier is not None:
-        return earlier
     try:
         reply = _handle(message, max_length, reply_by_outbox)
         db.session.commit()
     except IntegrityError:
-        # The unique (channel, direction, external_id) decides who handles a message that
-        # arrived twice at once: this one came second and gets the first one's answer.
+        # The unique (channel, direction, external_id) decides, at the one flush: a message
+        # seen before (a channel's retry, perhaps racing the first) is handled again but never
+        # stored twice, and gets the first one's answer. New messages, nearly all, so save
+        # a lookup before they are handled.
         db.session.rollback()
         earlier = _earlier_reply(message)
         if earlier is None:
@@ -103,7 +102,8 @@ def _handle(message: InboundMessage, max_length: int, reply_by_outbox: bool) -> 
         raw=message.raw,
     )
     lock_sender(message.sender)  # this sender's messages are counted one at a time
-    reply = _answer_within_limits(message, language, max_length, record)
+    sender = _read_sender(message, utcnow() - flood_limit().window)
+    reply = _answer_within_limits(message, language, max_length, record, sender)
     record.reply_body = reply.text
     db.session.add(record)
     if reply_by_outbox and reply.text:
@@ -111,20 +111,47 @@ def _handle(message: InboundMessage, max_length: int, reply_by_outbox: bool) -> 
     return reply
 
 
+@dataclass(frozen=True)
+class _Sender:
+    """What handling a message needs to know of its sender, read in one statement under the
+    sender's lock, with the reference data's version."""
+
+    blocked: bool
+    received: int  # its stored messages on this channel since `since`
+    since: datetime  # the start of the flood window
+    pending_id: int | None  # its ticket waiting for an answer
+    version: int
+
+
+def _read_sender(message: InboundMessage, since: datetime) -> _Sender:
+    pending = (
+        sa.select(Ticket.id)
+        .where(Ticket.citizen_phone == message.sender, Ticket.awaiting.is_not(None))
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    )
+    blocked, received, pending_id, version = db.session.execute(
+        sa.select(
+            sa.exists().where(blocking(message.sender)),
+            received_since(message, since).scalar_subquery(),
+            pending.scalar_subquery(),
+            version_query().scalar_subquery(),
+        )
+    ).one()
+    return _Sender(blocked, received, since, pending_id, version or 0)
+
+
 def _answer_within_limits(
-    message: InboundMessage, language: str, max_length: int, record: Message
+    message: InboundMessage, language: str, max_length: int, record: Message, sender: _Sender
 ) -> IntakeReply:
     """A blocked number's message is only kept. Past the sender's flood limit a message joins
     their latest open ticket as a follow-up, and only the first of those in a window is
     answered (an empty text: no answer)."""
-    if active_block(message.sender) is not None:
+    if sender.blocked:
         record.handling = MessageHandling.BLOCKED
         return IntakeReply("", language)
-    limit = flood_limit()
-    now = utcnow()
-    since = now - limit.window
-    if not limit.is_exceeded(received_since(message, since) + 1):  # + this one, not stored yet
-        return _answer(message, language, max_length, record)
+    if not flood_limit().is_exceeded(sender.received + 1):  # + this one, stored with its answer
+        return _answer(message, language, max_length, record, sender)
     record.handling = MessageHandling.OVER_LIMIT
     db.session.add(record)
     db.session.flush()  # a follow-up names its message's row
@@ -133,18 +160,18 @@ def _answer_within_limits(
     if ticket is None or (command and command.command in NUMBER_COMMANDS):
         # STOP and START are honoured whatever the flood; with no ticket to join, a message
         # is handled as usual, so no complaint is lost.
-        reply = _answer(message, language, max_length, record)
+        reply = _answer(message, language, max_length, record, sender)
     else:
-        add_follow_up(ticket, record, now)
+        add_follow_up(ticket, record, utcnow())
         text = reply_text("flood", language, ref=ticket.reference)
         reply = IntakeReply(text, language, ticket.reference)
-    if answered_over_limit_since(message, since):
+    if answered_over_limit_since(message, sender.since):
         return IntakeReply("", reply.language, reply.reference)
     return reply
 
 
 def _answer(
-    message: InboundMessage, language: str, max_length: int, record: Message
+    message: InboundMessage, language: str, max_length: int, record: Message, sender: _Sender
 ) -> IntakeReply:
     text = message.text.strip()
     if len(message.text) > max_length:
@@ -158,10 +185,10 @@ def _answer(
         body, ticket = answer_command(command, message.sender, command.language)
         record.ticket = ticket
         return IntakeReply(body, command.language, ticket.reference if ticket else None)
-    knowledge = load_knowledge()
+    knowledge = load_knowledge(sender.version)
     now = utcnow()
     classification, location = _understand(knowledge, message.lat, message.lon, text, "gps")
-    pending = _pending_ticket(knowledge, message.sender, now)
+    pending = _pending_ticket(knowledge, sender.pending_id, now)
     pending_category = knowledge.category_code(pending.category_id) if pending else None
     if pending and not is_new_complaint(classification, location, pending_category):
         ticket = _complete(knowledge, pending, message, location, now)
@@ -198,15 +225,10 @@ def _understand(
     return understand(text, knowledge.classifier, knowledge.gazetteer)
 
 
-def _pending_ticket(knowledge: Knowledge, sender: str, now: datetime) -> Ticket | None:
-    """This number's ticket still waiting for an answer; one whose window has closed is
+def _pending_ticket(knowledge: Knowledge, pending_id: int | None, now: datetime) -> Ticket | None:
+    """The number's ticket still waiting for an answer; one whose window has closed is
     routed with what it has, first."""
-    ticket = db.session.scalar(
-        sa.select(Ticket)
-        .where(Ticket.citizen_phone == sender, Ticket.awaiting.is_not(None))
-        .order_by(Ticket.id.desc())
-        .limit(1)
-    )
+    ticket = db.session.get(Ticket, pending_id) if pending_id is not None else None
     if ticket is not None and ticket.awaiting_until <= now:
         _route(knowledge, ticket, now, NO_ANSWER)
         return None

@@ -73,9 +73,16 @@ _cache: dict[tuple[str, int], Knowledge] = {}
 _cache_lock = threading.Lock()
 
 
-def load_knowledge() -> Knowledge:
-    """The parsers for the reference data as it is now; one cheap query when unchanged."""
-    version = db.session.scalar(sa.select(ReferenceDataVersion.version)) or 0
+def version_query() -> sa.Select[tuple[int]]:
+    """The reference data's version number (no row: never changed since the seed)."""
+    return sa.select(ReferenceDataVersion.version)
+
+
+def load_knowledge(version: int | None = None) -> Knowledge:
+    """The parsers for the reference data as it is now: one cheap query when unchanged, none
+    when the caller read the version already (intake, with what it knows of the sender)."""
+    if version is None:
+        version = db.session.scalar(version_query()) or 0
     key = (db.engine.url.render_as_string(), version)
     with _cache_lock:
         if key not in _cache:

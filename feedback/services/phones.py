@@ -46,10 +46,13 @@ def has_texted_us(address: str) -> bool:
 
 def active_block(address: str) -> NumberBlock | None:
     """The admin's block on this number, if it is blocked now (on any channel)."""
-    query = sa.select(NumberBlock).where(
-        NumberBlock.number == bare_number(address), NumberBlock.unblocked_at.is_(None)
-    )
-    return db.session.scalar(query.limit(1))
+    return db.session.scalar(sa.select(NumberBlock).where(blocking(address)).limit(1))
+
+
+def blocking(address: str) -> sa.ColumnElement[bool]:
+    """The condition on NumberBlock rows that block this number now, for a caller that
+    reads it together with other things in one statement."""
+    return sa.and_(NumberBlock.number == bare_number(address), NumberBlock.unblocked_at.is_(None))
 
 
 def notices_off(address: str) -> bool:
