@@ -23,6 +23,7 @@ from feedback.domain.inbound import InboundMessage
 from feedback.domain.lifecycle import Status
 from feedback.domain.limits import MessageHandling, SmsKind
 from feedback.domain.locate import Location
+from feedback.domain.phone import bare_number
 from feedback.domain.reference import new_reference
 from feedback.domain.routing import route
 from feedback.domain.text import detect_language, normalise_arabic
@@ -102,8 +103,8 @@ def _handle(message: InboundMessage, max_length: int, reply_by_outbox: bool) -> 
         raw=message.raw,
     )
     lock_sender(message.sender)  # this sender's messages are counted one at a time
-    sender = _read_sender(message, utcnow() - flood_limit().window)
-    reply = _answer_within_limits(message, language, max_length, record, sender)
+    known = _read_known(message, utcnow() - flood_limit().window)
+    reply = _answer_within_limits(message, language, max_length, record, known)
     record.reply_body = reply.text
     db.session.add(record)
     if reply_by_outbox and reply.text:
@@ -112,46 +113,60 @@ def _handle(message: InboundMessage, max_length: int, reply_by_outbox: bool) -> 
 
 
 @dataclass(frozen=True)
-class _Sender:
-    """What handling a message needs to know of its sender, read in one statement under the
-    sender's lock, with the reference data's version."""
+class _Known:
+    """What handling a message needs to know from the database, read in one statement under
+    the sender's lock: of the sender, the reference data's version, a free reference."""
 
     blocked: bool
-    received: int  # its stored messages on this channel since `since`
+    received: int  # the sender's stored messages on this channel since `since`
     since: datetime  # the start of the flood window
-    pending_id: int | None  # its ticket waiting for an answer
+    pending_id: int | None  # the sender's ticket waiting for an answer
     version: int
+    free_reference: str | None  # for a new ticket; None: the one tried is taken
 
 
-def _read_sender(message: InboundMessage, since: datetime) -> _Sender:
-    pending = (
-        sa.select(Ticket.id)
-        .where(Ticket.citizen_phone == message.sender, Ticket.awaiting.is_not(None))
-        .order_by(Ticket.id.desc())
-        .limit(1)
-    )
-    blocked, received, pending_id, version = db.session.execute(
-        sa.select(
-            sa.exists().where(blocking(message.sender)),
-            received_since(message, since).scalar_subquery(),
-            pending.scalar_subquery(),
-            version_query().scalar_subquery(),
-        )
-    ).one()
-    return _Sender(blocked, received, since, pending_id, version or 0)
+# Built once, with bound parameters: built per message, this statement cost more Python than
+# the database spends answering it.
+_KNOWN = sa.select(
+    sa.exists().where(blocking(sa.bindparam("number"))),
+    received_since(
+        sa.bindparam("channel"), sa.bindparam("sender"), sa.bindparam("since")
+    ).scalar_subquery(),
+    sa.select(Ticket.id)
+    .where(Ticket.citizen_phone == sa.bindparam("sender"), Ticket.awaiting.is_not(None))
+    .order_by(Ticket.id.desc())
+    .limit(1)
+    .scalar_subquery(),
+    version_query().scalar_subquery(),
+    sa.exists().where(Ticket.reference == sa.bindparam("reference")),
+)
+
+
+def _read_known(message: InboundMessage, since: datetime) -> _Known:
+    reference = new_reference()
+    values = {
+        "number": bare_number(message.sender),
+        "channel": message.channel,
+        "sender": message.sender,
+        "since": since,
+        "reference": reference,
+    }
+    blocked, received, pending_id, version, taken = db.session.execute(_KNOWN, values).one()
+    free_reference = None if taken else reference
+    return _Known(blocked, received, since, pending_id, version or 0, free_reference)
 
 
 def _answer_within_limits(
-    message: InboundMessage, language: str, max_length: int, record: Message, sender: _Sender
+    message: InboundMessage, language: str, max_length: int, record: Message, known: _Known
 ) -> IntakeReply:
     """A blocked number's message is only kept. Past the sender's flood limit a message joins
     their latest open ticket as a follow-up, and only the first of those in a window is
     answered (an empty text: no answer)."""
-    if sender.blocked:
+    if known.blocked:
         record.handling = MessageHandling.BLOCKED
         return IntakeReply("", language)
-    if not flood_limit().is_exceeded(sender.received + 1):  # + this one, stored with its answer
-        return _answer(message, language, max_length, record, sender)
+    if not flood_limit().is_exceeded(known.received + 1):  # + this one, stored with its answer
+        return _answer(message, language, max_length, record, known)
     record.handling = MessageHandling.OVER_LIMIT
     db.session.add(record)
     db.session.flush()  # a follow-up names its message's row
@@ -160,18 +175,18 @@ def _answer_within_limits(
     if ticket is None or (command and command.command in NUMBER_COMMANDS):
         # STOP and START are honoured whatever the flood; with no ticket to join, a message
         # is handled as usual, so no complaint is lost.
-        reply = _answer(message, language, max_length, record, sender)
+        reply = _answer(message, language, max_length, record, known)
     else:
         add_follow_up(ticket, record, utcnow())
         text = reply_text("flood", language, ref=ticket.reference)
         reply = IntakeReply(text, language, ticket.reference)
-    if answered_over_limit_since(message, sender.since):
+    if answered_over_limit_since(message, known.since):
         return IntakeReply("", reply.language, reply.reference)
     return reply
 
 
 def _answer(
-    message: InboundMessage, language: str, max_length: int, record: Message, sender: _Sender
+    message: InboundMessage, language: str, max_length: int, record: Message, known: _Known
 ) -> IntakeReply:
     text = message.text.strip()
     if len(message.text) > max_length:
@@ -185,10 +200,10 @@ def _answer(
         body, ticket = answer_command(command, message.sender, command.language)
         record.ticket = ticket
         return IntakeReply(body, command.language, ticket.reference if ticket else None)
-    knowledge = load_knowledge(sender.version)
+    knowledge = load_knowledge(known.version)
     now = utcnow()
     classification, location = _understand(knowledge, message.lat, message.lon, text, "gps")
-    pending = _pending_ticket(knowledge, sender.pending_id, now)
+    pending = _pending_ticket(knowledge, known.pending_id, now)
     pending_category = knowledge.category_code(pending.category_id) if pending else None
     if pending and not is_new_complaint(classification, location, pending_category):
         ticket = _complete(knowledge, pending, message, location, now)
@@ -205,6 +220,7 @@ def _answer(
             phone=message.sender,
             name=message.raw.get("ProfileName"),
             now=now,
+            reference=known.free_reference,
         )
         question = question_for(classification, location)
         if question is None:
@@ -356,9 +372,11 @@ def _open_ticket(
     phone: str | None,
     name: str | None,
     now: datetime,
+    reference: str | None = None,
 ) -> Ticket:
+    """A new ticket, under `reference` when the caller found that one free."""
     ticket = Ticket(
-        reference=_unused_reference(),
+        reference=reference or _unused_reference(),
         channel=channel,
         original_text=text,
         language=language,
