@@ -1,17 +1,19 @@
 """Twilio's webhook at city scale: POST /sms/inbound served as deployed (gunicorn with
 gunicorn.conf.py, 2 sync workers, production settings) under wrk replaying signed webhooks,
 each a real Arabic or English complaint (tests/data corpora) from a new sender, so flood
-control never steps in. In the same run, with the same server settings, three baselines
+control never steps in. With the same server settings, three baselines
 (bench/webhook_baseline.py): a bare Flask route answering constant TwiML, the same behind
 Twilio's signature check, and that plus a three-row insert in one transaction, the durable
-floor. Afterwards the tickets in the database are counted against the 2xx answers.
+floor. Every measurement is taken in each of a few rounds, interleaved, and each share of the
+floor is against the floor of its own round. Afterwards the tickets in the database are
+counted against the 2xx answers.
 
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/feedback_bench \
-        .venv/bin/python bench/webhook.py [--seconds 10] [--connections 16] [--keep DIR]
+        .venv/bin/python bench/webhook.py [--rounds 3] [--seconds 5] [--keep DIR]
 
 PostgreSQL is the database in BENCH_DATABASE_URL (emptied first); without it only SQLite
-runs. Needs wrk: `make bench-webhook` installs it and runs this. Figures from one run on a
-shared machine are noisy: compare ratios against the baselines of the same run."""
+runs. Needs wrk: `make bench-webhook` installs it and runs this. Figures on a shared machine
+are noisy: compare the shares of the floor, not req/s across runs."""
 
 import argparse
 import csv
@@ -22,9 +24,10 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -48,6 +51,7 @@ from tests.deploy.harness import (  # noqa: E402
 CORPORA = [ROOT / "tests" / "data" / "sms_corpus.csv", ROOT / "tests" / "data" / "sms_holdout.csv"]
 LUA = ROOT / "bench" / "webhook.lua"
 REFERENCE = re.compile(rf"(?<![A-Z0-9])[{ALPHABET}]{{5}}(?![A-Z0-9])")
+FLOOR_CHANNEL = "bench"  # the floor's rows, kept apart from the webhook's when counting
 GOALS = {"postgresql": (0.50, 50.0), "sqlite": (0.30, 100.0)}  # share of the floor, p99 ms
 
 
@@ -140,11 +144,6 @@ class Bench:
             raise RuntimeError(f"wrk failed:\n{wrk.output()}")
         return read_results(label, results.read_text())
 
-    def measure(self, label: str, server, path: str, cycle: bool) -> Load:
-        """A short warm-up (workers load, caches fill), then the measured run."""
-        self.load("warm-up", server, path, self.options.warmup, cycle)
-        return self.load(label, server, path, self.options.seconds, cycle)
-
 
 def read_results(label: str, text: str) -> Load:
     values: dict[str, int] = {}
@@ -175,143 +174,170 @@ def read_results(label: str, text: str) -> Load:
     )
 
 
-def check_tickets(load: Load, first_ticket: int, first_message: int) -> str:
-    """Tickets and messages stored during the run against the 2xx answers: each answer's
-    reference stored (none lost), one ticket a message (none doubled)."""
-    db.session.remove()
-    references = set(
-        db.session.scalars(sa.select(Ticket.reference).where(Ticket.id > first_ticket))
-    )
-    ticket_ids = db.session.scalars(
-        sa.select(Message.ticket_id).where(Message.id > first_message, Message.direction == "in")
-    ).all()
+def check_tickets(app, bodies: list[str], answers: int, first_ticket: int) -> str:
+    """Tickets and messages the webhook stored (not the floor's rows) against its 2xx
+    answers: each answer's reference stored (none lost), one ticket a message (none doubled)."""
+    with app.app_context():
+        references = set(
+            db.session.scalars(
+                sa.select(Ticket.reference).where(
+                    Ticket.id > first_ticket, Ticket.channel != FLOOR_CHANNEL
+                )
+            )
+        )
+        ticket_ids = db.session.scalars(
+            sa.select(Message.ticket_id).where(
+                Message.direction == "in",
+                Message.channel != FLOOR_CHANNEL,
+                Message.ticket_id.is_(None) | (Message.ticket_id > first_ticket),
+            )
+        ).all()
+        db.session.remove()
     answered = set()
     lost = 0
-    for body in load.bodies:
+    for body in bodies:
         found = references.intersection(REFERENCE.findall(body))
         answered |= found
         lost += not found
-    db.session.remove()
     linked = [ticket_id for ticket_id in ticket_ids if ticket_id is not None]
     doubled = (len(references) - len(set(linked))) + (len(linked) - len(set(linked)))
     in_flight = len(references - answered)
     return (
-        f"{len(references):,} tickets, {len(ticket_ids):,} messages for {load.ok:,} answers (2xx):"
-        f" {lost} lost, {doubled} doubled, {len(ticket_ids) - len(linked)} messages without"
-        f" a ticket; {in_flight} stored for requests still in flight when wrk stopped"
+        f"{len(references):,} tickets, {len(ticket_ids):,} messages for {answers:,} answers"
+        f" (2xx): {lost} lost, {doubled} doubled, {len(ticket_ids) - len(linked)} messages"
+        f" without a ticket; {in_flight} stored for requests in flight when wrk stopped"
     )
 
 
-def last_id(model) -> int:
-    """Ended at once: on SQLite an open transaction holds the write lock the server waits for."""
-    found = db.session.scalar(sa.select(sa.func.max(model.id))) or 0
-    db.session.remove()
-    return found
+def settled_last_ticket(app) -> int:
+    """The last ticket's id once the requests a warm-up left in flight have been stored;
+    each read ends at once (on SQLite an open transaction holds the write lock)."""
 
+    def last() -> int:
+        with app.app_context():
+            found = db.session.scalar(sa.select(sa.func.max(Ticket.id))) or 0
+            db.session.remove()
+        return found
 
-def settled_last_id(model) -> int:
-    """The last id once the requests wrk left in flight have been stored."""
-    before, found = -1, last_id(model)
+    before, found = -1, last()
     while found != before:
         time.sleep(1)
-        before, found = found, last_id(model)
+        before, found = found, last()
     return found
 
 
-def delete_rows() -> None:
-    """The floor's rows, so that the webhook starts from the same empty tables."""
-    db.session.remove()
-    with db.engine.begin() as connection:
-        for table in ("ticket_event", "message", "ticket"):
-            connection.execute(sa.text(f"DELETE FROM {table}"))  # noqa: S608 - fixed names
+@dataclass
+class Target:
+    """One database with its two servers: the baselines' and the app's."""
+
+    dialect: str
+    app: object
+    baseline: tuple[str, str]
+    server: tuple[str, str]
+    first_ticket: int = 0
 
 
-def run_database(bench: Bench, sqlite: bool, with_route_baselines: bool) -> tuple[list, str, str]:
-    loads = []
-    with bench_database(sqlite=sqlite) as app:
-        dialect = db.engine.dialect.name
-        url = app.config["SQLALCHEMY_DATABASE_URI"]
-        db.engine.dispose()
-        with bench.gunicorn("bench.webhook_baseline:app", url) as server:
-            if with_route_baselines:
-                loads.append(
-                    bench.measure("bare Flask route, constant TwiML", server, "/bare", True)
-                )
-                loads.append(bench.measure("+ Twilio signature check", server, "/signed", True))
-            label = f"+ 3-row insert, one transaction ({dialect})"
-            loads.append(bench.measure(label, server, "/insert", True))
-        delete_rows()
-        with bench.gunicorn("wsgi:app", url) as server:
-            bench.load("warm-up", server, "/sms/inbound", bench.options.warmup, False)
-            first_ticket, first_message = settled_last_id(Ticket), last_id(Message)
-            webhook = bench.load(
-                f"/sms/inbound ({dialect})", server, "/sms/inbound", bench.options.seconds, False
-            )
-        loads.append(webhook)
-        stored = check_tickets(webhook, first_ticket, first_message)
-        db.engine.dispose()
-    return loads, dialect, stored
+def start(bench: Bench, stack: ExitStack, sqlite: bool) -> Target:
+    app = stack.enter_context(bench_database(sqlite=sqlite))
+    dialect = db.engine.dialect.name
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    db.engine.dispose()
+    baseline = stack.enter_context(bench.gunicorn("bench.webhook_baseline:app", url))
+    server = stack.enter_context(bench.gunicorn("wsgi:app", url))
+    return Target(dialect, app, baseline, server)
 
 
 def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    arguments.add_argument("--seconds", type=int, default=10, help="each measured run")
-    arguments.add_argument("--warmup", type=int, default=3, help="before each measured run")
+    arguments.add_argument("--rounds", type=int, default=3, help="of every measurement")
+    arguments.add_argument("--seconds", type=int, default=5, help="each measured run")
+    arguments.add_argument("--warmup", type=int, default=3, help="each server, before round 1")
     arguments.add_argument("--connections", type=int, default=16)
     arguments.add_argument("--threads", type=int, default=1, help="wrk's threads")
-    arguments.add_argument("--requests", type=int, default=30_000, help="signed webhooks a run")
-    arguments.add_argument("--databases", default="sqlite,postgresql")
+    arguments.add_argument("--requests", type=int, default=20_000, help="signed webhooks a run")
+    arguments.add_argument("--databases", default="postgresql,sqlite")
     arguments.add_argument("--keep", type=Path, help="keep the server logs in this folder")
     options = arguments.parse_args()
     databases = options.databases.split(",")
     if "postgresql" in databases and not os.environ.get("BENCH_DATABASE_URL"):
         print("BENCH_DATABASE_URL unset: PostgreSQL skipped")
         databases.remove("postgresql")
-    databases.sort(key=lambda name: name != "postgresql")  # the floor first
-    loads, notes = [], []
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, ExitStack() as stack:
         workdir = options.keep or Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
         bench = Bench(options, workdir)
-        for number, name in enumerate(databases):
-            measured, dialect, stored = run_database(bench, name == "sqlite", number == 0)
-            loads += measured
-            notes.append(f"{dialect}: {stored}")
-    report(options, loads, notes)
+        targets = [start(bench, stack, name == "sqlite") for name in databases]
+        plan = [("bare Flask route, constant TwiML", targets[0].baseline, "/bare", True)]
+        plan.append(("+ Twilio signature check", targets[0].baseline, "/signed", True))
+        for target in targets:
+            label = f"+ 3-row insert, one transaction ({target.dialect})"
+            plan.append((label, target.baseline, "/insert", True))
+        for target in targets:
+            plan.append((f"/sms/inbound ({target.dialect})", target.server, "/sms/inbound", False))
+        for _label, server, path, cycle in plan:
+            bench.load("warm-up", server, path, options.warmup, cycle)
+        for target in targets:
+            target.first_ticket = settled_last_ticket(target.app)
+        rounds = []
+        for _ in range(options.rounds):  # interleaved, so a busy spell hits every figure
+            measured = {}
+            for label, server, path, cycle in plan:
+                measured[label] = bench.load(label, server, path, options.seconds, cycle)
+            rounds.append(measured)
+        notes = []
+        for target in targets:
+            loads = [measured[f"/sms/inbound ({target.dialect})"] for measured in rounds]
+            bodies = [body for load in loads for body in load.bodies]
+            answers = sum(load.ok for load in loads)
+            stored = check_tickets(target.app, bodies, answers, target.first_ticket)
+            notes.append(f"{target.dialect}: {stored}")
+    report(options, rounds, notes)
 
 
-def report(options, loads: list[Load], notes: list[str]) -> None:
-    floors = {load.label: load for load in loads if "3-row insert" in load.label}
-    floor = next((f for label, f in floors.items() if "postgresql" in label), None)
-    floor = floor or next(iter(floors.values()))
+def report(options, rounds: list[dict[str, Load]], notes: list[str]) -> None:
+    """Medians over the rounds; each share is of the floor measured in the same round."""
+    floor = next(
+        (label for label in rounds[0] if "3-row insert" in label and "postgresql" in label), None
+    )
+    floor = floor or next(label for label in rounds[0] if "3-row insert" in label)
     print(
         "gunicorn -c gunicorn.conf.py, 2 sync workers, production settings;"
-        f" wrk -t{options.threads} -c{options.connections}, {options.seconds} s a run after"
-        f" {options.warmup} s of warm-up; all in this run (on a shared machine compare the"
-        " ratios, not figures across runs)"
+        f" wrk -t{options.threads} -c{options.connections}; {options.rounds} rounds of"
+        f" {options.seconds} s runs, interleaved; medians over the rounds, each share of the"
+        " floor measured in the same round (a shared machine: compare shares, not req/s"
+        " across runs)"
     )
-    print(f"{'what':<44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'of floor':>9}")
-    for load in loads:
-        share = f"{load.rate / floor.rate:.0%}"
+    print(
+        f"{'what':<44} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"
+        f" {'of floor':>8}  by round"
+    )
+    summary = {}
+    for label in rounds[0]:
+        loads = [measured[label] for measured in rounds]
+        shares = [measured[label].rate / measured[floor].rate for measured in rounds]
+        summary[label] = (median(shares), median(load.p99_ms for load in loads))
         print(
-            f"{load.label:<44} {load.rate:>8,.0f} {load.p50_ms:>8.1f} {load.p99_ms:>8.1f}"
-            f" {load.errors:>7} {share:>9}"
+            f"{label:<44} {median(load.rate for load in loads):>7,.0f}"
+            f" {median(load.p50_ms for load in loads):>7.1f}"
+            f" {median(load.p99_ms for load in loads):>7.1f}"
+            f" {sum(load.errors for load in loads):>6} {median(shares):>8.0%} "
+            + " ".join(f"{share:.0%}" for share in shares)
         )
-        if load.ran_out:
+        if any(load.ran_out for load in loads):
             print(
                 f"  (used up its {options.requests:,} requests before the time: raise --requests)"
             )
-    print(f"floor: {floor.label.removeprefix('+ ')}")
+    print(f"floor: {floor.removeprefix('+ ')}")
     for note in notes:
         print(f"stored, {note}")
-    for load in loads:
-        for dialect, (share, p99) in GOALS.items():
-            if load.label == f"/sms/inbound ({dialect})":
-                met = load.rate >= share * floor.rate and load.p99_ms < p99
-                print(
-                    f"goal {dialect}: >= {share:.0%} of the floor and p99 < {p99:g} ms:"
-                    f" {'met' if met else 'not met'}"
-                )
+    for dialect, (share, p99) in GOALS.items():
+        label = f"/sms/inbound ({dialect})"
+        if label in summary:
+            met = summary[label][0] >= share and summary[label][1] < p99
+            print(
+                f"goal {dialect}: >= {share:.0%} of the floor and p99 < {p99:g} ms:"
+                f" {'met' if met else 'not met'}"
+            )
 
 
 if __name__ == "__main__":

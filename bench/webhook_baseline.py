@@ -32,7 +32,7 @@ if engine.dialect.name == "sqlite":
 INSERT_TICKET = sa.text(
     "INSERT INTO ticket (reference, channel, original_text, public_text, language,"
     " location_method, status, citizen_phone, created_at, updated_at)"
-    " VALUES (:reference, 'sms', :body, :body, 'ar', 'none', 'new', :sender, :now, :now)"
+    " VALUES (:reference, 'bench', :body, :body, 'ar', 'none', 'new', :sender, :now, :now)"
     " RETURNING id"
 )
 INSERT_MESSAGE = sa.text(
@@ -69,7 +69,8 @@ def signed():
 def insert():
     _check_signature()
     now = datetime.now(UTC)
-    # SQLite stores naive UTC (feedback.models.UTCDateTime); the bench rows are deleted after.
+    # SQLite stores naive UTC (feedback.models.UTCDateTime). Channel 'bench': not counted as
+    # the webhook's rows.
     now = now.replace(tzinfo=None) if engine.dialect.name == "sqlite" else now
     values = {"body": request.form.get("Body", ""), "sender": request.form["From"], "now": now}
     with engine.begin() as connection:
