@@ -69,6 +69,8 @@ class Load:
     timeouts: int
     ran_out: bool
     bodies: list[str]
+    cpu_ms: float = 0.0  # server side (gunicorn's workers, PostgreSQL's backends) a request
+    database_cpu_ms: float = 0.0  # PostgreSQL's backends' part of it
 
     @property
     def rate(self) -> float:
@@ -109,22 +111,21 @@ class Bench:
         return file
 
     @contextmanager
-    def gunicorn(self, application: str, database_url: str):
-        """Yields (its URL, the public base URL it checks signatures against)."""
+    def gunicorn(self, application: str, app):
+        """gunicorn serving `application` on the database of `app` (the bench's own)."""
         port = free_port()
-        env = production_env(database_url, port)
+        env = production_env(app.config["SQLALCHEMY_DATABASE_URI"], port)
         server = start_gunicorn(env, self.workdir / f"gunicorn-{port}.log", application)
         try:
             server.wait_until(lambda: answers(f"http://127.0.0.1:{port}/"))
-            yield f"http://127.0.0.1:{port}", env["PUBLIC_BASE_URL"]
+            yield Server(f"http://127.0.0.1:{port}", env["PUBLIC_BASE_URL"], server.popen.pid, app)
         finally:
             server.stop()
 
-    def load(self, label: str, server, path: str, seconds: int, cycle: bool) -> Load:
+    def load(self, label: str, server: "Server", path: str, seconds: int, cycle: bool) -> Load:
         """wrk on `path`: replayed over and over (cycle) or each request once (stored ones)."""
-        url, public_base_url = server
         count = min(self.options.requests, 2_000) if cycle else self.options.requests
-        requests = self.signed_requests(path, count, public_base_url)
+        requests = self.signed_requests(path, count, server.public_base_url)
         results = self.workdir / "wrk-results.txt"
         results.unlink(missing_ok=True)
         env = {
@@ -136,13 +137,60 @@ class Bench:
             "WRK_KEEP_BODIES": "0" if cycle else "1",
         }
         argv = ["wrk", f"-t{self.options.threads}", f"-c{self.options.connections}"]
-        argv += [f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA), url + path]
+        argv += [f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA), server.url + path]
+        cpu_before = server.cpu_seconds()
         wrk = Process(argv, self.workdir / "wrk.log", env=env)
         wrk.popen.wait(timeout=seconds + 60)
         wrk.stop()
+        cpu = server.cpu_seconds()
         if not results.exists():
             raise RuntimeError(f"wrk failed:\n{wrk.output()}")
-        return read_results(label, results.read_text())
+        load = read_results(label, results.read_text())
+        used = {pid: seconds - cpu_before.get(pid, 0.0) for pid, seconds in cpu.items()}
+        load.cpu_ms = 1000 * sum(used.values()) / max(load.requests, 1)
+        database = sum(used[pid] for pid in used if pid not in server.worker_pids())
+        load.database_cpu_ms = 1000 * database / max(load.requests, 1)
+        return load
+
+
+@dataclass
+class Server:
+    url: str
+    public_base_url: str  # what it checks Twilio's signatures against
+    pid: int  # gunicorn's master
+    app: object  # the bench's app on the same database
+
+    def cpu_seconds(self) -> dict[int, float]:
+        """CPU time so far of each process serving: gunicorn's workers and, on PostgreSQL,
+        the backends of this database (the machine is shared: other work is not counted)."""
+        pids = self.worker_pids()
+        with self.app.app_context():
+            if db.engine.dialect.name == "postgresql":
+                query = "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                pids += db.session.scalars(sa.text(query + " AND pid <> pg_backend_pid()"))
+            db.session.remove()
+        return {pid: _cpu_seconds(pid) for pid in pids}
+
+    def worker_pids(self) -> list[int]:
+        return [pid for pid, parent in _processes() if parent == self.pid]
+
+
+def _processes():
+    """(pid, parent pid) of every process."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            yield int(stat.parent.name), int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system time of a process (0 when it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def read_results(label: str, text: str) -> Load:
@@ -232,18 +280,17 @@ class Target:
 
     dialect: str
     app: object
-    baseline: tuple[str, str]
-    server: tuple[str, str]
+    baseline: Server
+    server: Server
     first_ticket: int = 0
 
 
 def start(bench: Bench, stack: ExitStack, sqlite: bool) -> Target:
     app = stack.enter_context(bench_database(sqlite=sqlite))
     dialect = db.engine.dialect.name
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
     db.engine.dispose()
-    baseline = stack.enter_context(bench.gunicorn("bench.webhook_baseline:app", url))
-    server = stack.enter_context(bench.gunicorn("wsgi:app", url))
+    baseline = stack.enter_context(bench.gunicorn("bench.webhook_baseline:app", app))
+    server = stack.enter_context(bench.gunicorn("wsgi:app", app))
     return Target(dialect, app, baseline, server)
 
 
@@ -309,7 +356,7 @@ def report(options, rounds: list[dict[str, Load]], notes: list[str]) -> None:
     )
     print(
         f"{'what':<44} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"
-        f" {'of floor':>8}  by round"
+        f" {'CPU ms':>6} {'(db)':>5} {'of floor':>8}  by round"
     )
     summary = {}
     for label in rounds[0]:
@@ -320,14 +367,19 @@ def report(options, rounds: list[dict[str, Load]], notes: list[str]) -> None:
             f"{label:<44} {median(load.rate for load in loads):>7,.0f}"
             f" {median(load.p50_ms for load in loads):>7.1f}"
             f" {median(load.p99_ms for load in loads):>7.1f}"
-            f" {sum(load.errors for load in loads):>6} {median(shares):>8.0%} "
+            f" {sum(load.errors for load in loads):>6}"
+            f" {median(load.cpu_ms for load in loads):>6.2f}"
+            f" {median(load.database_cpu_ms for load in loads):>5.2f} {median(shares):>8.0%} "
             + " ".join(f"{share:.0%}" for share in shares)
         )
         if any(load.ran_out for load in loads):
             print(
                 f"  (used up its {options.requests:,} requests before the time: raise --requests)"
             )
-    print(f"floor: {floor.removeprefix('+ ')}")
+    print(
+        f"floor: {floor.removeprefix('+ ')}; CPU ms: server side a request, gunicorn's workers"
+        " and (db) this database's PostgreSQL backends: the cost the load on the machine hides"
+    )
     for note in notes:
         print(f"stored, {note}")
     for dialect, (share, p99) in GOALS.items():
