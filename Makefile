@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-test translations translations-update chromium kannel deploy-tools migrate seed lint format ci clean
+.PHONY: run test install install-test translations translations-update chromium kannel deploy-tools bench-tools bench-webhook migrate seed lint format ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,18 @@ deploy-tools:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx systemd openssl >/dev/null; \
 	fi
+
+# bench/webhook.py loads gunicorn with Debian's wrk.
+bench-tools:
+	@if ! command -v wrk >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
+	fi
+
+# The webhook under load against its baselines (bench/README.md); PostgreSQL too when
+# BENCH_DATABASE_URL names a scratch database, e.g. postgresql+psycopg://postgres@127.0.0.1/feedback_bench
+bench-webhook: install bench-tools
+	$(BIN)/python bench/webhook.py $(BENCH_ARGS)
 
 migrate: install
 	$(FLASK) db upgrade

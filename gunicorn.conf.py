@@ -18,9 +18,12 @@ worker_class = "sync"
 # so the retry finds a free one. On SIGTERM or HUP, requests in flight get 10 s to finish.
 timeout = 10
 graceful_timeout = 10
-# A fresh worker now and then keeps any slow leak in check; jitter avoids all at once.
-max_requests = 2000
-max_requests_jitter = 200
+# A fresh worker now and then keeps any slow leak in check, but not too often: booting one
+# costs about 1.5 s of a core (importing the app). At 2,000 requests two busy workers on two
+# cores (500 webhooks/s) spent a sixth of the CPU on restarts and stalled whenever both
+# restarted at once (bench/webhook.py: p99 over a second). Jitter keeps them apart.
+max_requests = 50_000
+max_requests_jitter = 10_000
 
 # nginx on this host sets X-Forwarded-Proto; trust it only from there (the app's ProxyFix,
 # TRUSTED_PROXY_COUNT, does the same for the app). A proxy on another host: its address.

@@ -17,9 +17,10 @@ from feedback.services.seed import load_reference_data  # noqa: E402
 
 
 @contextmanager
-def bench_database():
-    """Yields the app, inside its app context, on an empty migrated database."""
-    url = os.environ.get("BENCH_DATABASE_URL")
+def bench_database(sqlite: bool = False):
+    """Yields the app, inside its app context, on an empty migrated database; a SQLite file
+    when asked, whatever BENCH_DATABASE_URL says."""
+    url = None if sqlite else os.environ.get("BENCH_DATABASE_URL")
     scratch = None
     if not url:
         scratch = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)

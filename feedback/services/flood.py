@@ -21,25 +21,28 @@ def flood_limit() -> FloodLimit:
     )
 
 
-def _from_sender(message: InboundMessage, since: datetime):
+def _from_sender(channel, sender, since):
+    """Values, or bound parameters of a statement built once."""
     return (
         Message.direction == "in",
-        Message.channel == message.channel,
-        Message.from_number == message.sender,
+        Message.channel == channel,
+        Message.from_number == sender,
         Message.created_at > since,
     )
 
 
-def received_since(message: InboundMessage, since: datetime) -> int:
-    """The sender's messages on this channel since `since`, the one being handled included."""
-    query = sa.select(sa.func.count(Message.id)).where(*_from_sender(message, since))
-    return db.session.scalar(query) or 0
+def received_since(channel, sender, since) -> sa.Select[tuple[int]]:
+    """The query counting the sender's messages on this channel stored since `since`, for
+    intake to read with the rest of what it knows of the sender (bound parameters, so the
+    statement is built once); the message it is handling is stored with its answer, so it is
+    not among them."""
+    return sa.select(sa.func.count(Message.id)).where(*_from_sender(channel, sender, since))
 
 
 def answered_over_limit_since(message: InboundMessage, since: datetime) -> bool:
     """Whether a message past the limit has been answered since `since`: one a window."""
     query = sa.select(Message.id).where(
-        *_from_sender(message, since),
+        *_from_sender(message.channel, message.sender, since),
         Message.handling == MessageHandling.OVER_LIMIT,
         Message.reply_body.is_not(None),
         Message.reply_body != "",

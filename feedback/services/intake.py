@@ -23,20 +23,13 @@ from feedback.domain.inbound import InboundMessage
 from feedback.domain.lifecycle import Status
 from feedback.domain.limits import MessageHandling, SmsKind
 from feedback.domain.locate import Location
+from feedback.domain.phone import bare_number
 from feedback.domain.reference import new_reference
 from feedback.domain.routing import route
 from feedback.domain.text import detect_language, normalise_arabic
 from feedback.domain.understand import understand
 from feedback.extensions import db
-from feedback.models import (
-    Area,
-    Category,
-    Directorate,
-    Message,
-    Ticket,
-    TicketEvent,
-    utcnow,
-)
+from feedback.models import Message, Ticket, TicketEvent, utcnow
 from feedback.services.commands import answer_command
 from feedback.services.flood import (
     add_follow_up,
@@ -45,9 +38,9 @@ from feedback.services.flood import (
     latest_open_ticket,
     received_since,
 )
-from feedback.services.knowledge import Knowledge, load_knowledge
+from feedback.services.knowledge import Knowledge, load_knowledge, version_query
 from feedback.services.notify import queue_sms, queue_to
-from feedback.services.phones import active_block, lock_sender
+from feedback.services.phones import blocking, lock_sender
 from feedback.sms.replies import reply_text
 
 NO_ANSWER = "no answer to the question in time"
@@ -80,9 +73,25 @@ def receive_message(
 
     Twilio carries the reply in its webhook's answer; channels that cannot (Kannel, the Android
     gateway) get it queued in the Outbox here, in the same transaction as the ticket."""
-    earlier = _earlier_reply(message)
-    if earlier is not None:
+    try:
+        reply = _handle(message, max_length, reply_by_outbox)
+        db.session.commit()
+    except IntegrityError:
+        # The unique (channel, direction, external_id) decides, at the one flush: a message
+        # seen before (a channel's retry, perhaps racing the first) is handled again but never
+        # stored twice, and gets the first one's answer. New messages, nearly all, so save
+        # a lookup before they are handled.
+        db.session.rollback()
+        earlier = _earlier_reply(message)
+        if earlier is None:
+            raise
         return earlier
+    return reply
+
+
+def _handle(message: InboundMessage, max_length: int, reply_by_outbox: bool) -> IntakeReply:
+    """The message row joins the session last, with its ticket and reply: the usual message
+    is then written in one flush, at commit."""
     language = detect_language(message.text)
     record = Message(
         channel=message.channel,
@@ -93,57 +102,91 @@ def receive_message(
         body=message.text,
         raw=message.raw,
     )
-    db.session.add(record)
-    try:
-        db.session.flush()  # the unique constraint decides who handles a retried message
-    except IntegrityError:
-        db.session.rollback()
-        earlier = _earlier_reply(message)
-        if earlier is None:
-            raise
-        return earlier
-
     lock_sender(message.sender)  # this sender's messages are counted one at a time
-    reply = _answer_within_limits(message, language, max_length, record)
+    known = _read_known(message, utcnow() - flood_limit().window)
+    reply = _answer_within_limits(message, language, max_length, record, known)
     record.reply_body = reply.text
+    db.session.add(record)
     if reply_by_outbox and reply.text:
         queue_to(message.sender, reply.text, reply.language, record.ticket, SmsKind.REPLY)
-    db.session.commit()
     return reply
 
 
+@dataclass(frozen=True)
+class _Known:
+    """What handling a message needs to know from the database, read in one statement under
+    the sender's lock: of the sender, the reference data's version, a free reference."""
+
+    blocked: bool
+    received: int  # the sender's stored messages on this channel since `since`
+    since: datetime  # the start of the flood window
+    pending_id: int | None  # the sender's ticket waiting for an answer
+    version: int
+    free_reference: str | None  # for a new ticket; None: the one tried is taken
+
+
+# Built once, with bound parameters: built per message, this statement cost more Python than
+# the database spends answering it.
+_KNOWN = sa.select(
+    sa.exists().where(blocking(sa.bindparam("number"))),
+    received_since(
+        sa.bindparam("channel"), sa.bindparam("sender"), sa.bindparam("since")
+    ).scalar_subquery(),
+    sa.select(Ticket.id)
+    .where(Ticket.citizen_phone == sa.bindparam("sender"), Ticket.awaiting.is_not(None))
+    .order_by(Ticket.id.desc())
+    .limit(1)
+    .scalar_subquery(),
+    version_query().scalar_subquery(),
+    sa.exists().where(Ticket.reference == sa.bindparam("reference")),
+)
+
+
+def _read_known(message: InboundMessage, since: datetime) -> _Known:
+    reference = new_reference()
+    values = {
+        "number": bare_number(message.sender),
+        "channel": message.channel,
+        "sender": message.sender,
+        "since": since,
+        "reference": reference,
+    }
+    blocked, received, pending_id, version, taken = db.session.execute(_KNOWN, values).one()
+    free_reference = None if taken else reference
+    return _Known(blocked, received, since, pending_id, version or 0, free_reference)
+
+
 def _answer_within_limits(
-    message: InboundMessage, language: str, max_length: int, record: Message
+    message: InboundMessage, language: str, max_length: int, record: Message, known: _Known
 ) -> IntakeReply:
     """A blocked number's message is only kept. Past the sender's flood limit a message joins
     their latest open ticket as a follow-up, and only the first of those in a window is
     answered (an empty text: no answer)."""
-    if active_block(message.sender) is not None:
+    if known.blocked:
         record.handling = MessageHandling.BLOCKED
         return IntakeReply("", language)
-    limit = flood_limit()
-    now = utcnow()
-    since = now - limit.window
-    if not limit.is_exceeded(received_since(message, since)):
-        return _answer(message, language, max_length, record)
+    if not flood_limit().is_exceeded(known.received + 1):  # + this one, stored with its answer
+        return _answer(message, language, max_length, record, known)
     record.handling = MessageHandling.OVER_LIMIT
+    db.session.add(record)
+    db.session.flush()  # a follow-up names its message's row
     command = parse_command(message.text)
     ticket = latest_open_ticket(message.sender)
     if ticket is None or (command and command.command in NUMBER_COMMANDS):
         # STOP and START are honoured whatever the flood; with no ticket to join, a message
         # is handled as usual, so no complaint is lost.
-        reply = _answer(message, language, max_length, record)
+        reply = _answer(message, language, max_length, record, known)
     else:
-        add_follow_up(ticket, record, now)
+        add_follow_up(ticket, record, utcnow())
         text = reply_text("flood", language, ref=ticket.reference)
         reply = IntakeReply(text, language, ticket.reference)
-    if answered_over_limit_since(message, since):
+    if answered_over_limit_since(message, known.since):
         return IntakeReply("", reply.language, reply.reference)
     return reply
 
 
 def _answer(
-    message: InboundMessage, language: str, max_length: int, record: Message
+    message: InboundMessage, language: str, max_length: int, record: Message, known: _Known
 ) -> IntakeReply:
     text = message.text.strip()
     if len(message.text) > max_length:
@@ -157,11 +200,11 @@ def _answer(
         body, ticket = answer_command(command, message.sender, command.language)
         record.ticket = ticket
         return IntakeReply(body, command.language, ticket.reference if ticket else None)
-    knowledge = load_knowledge()
+    knowledge = load_knowledge(known.version)
     now = utcnow()
     classification, location = _understand(knowledge, message.lat, message.lon, text, "gps")
-    pending = _pending_ticket(knowledge, message.sender, now)
-    pending_category = pending.category.code if pending and pending.category else None
+    pending = _pending_ticket(knowledge, known.pending_id, now)
+    pending_category = knowledge.category_code(pending.category_id) if pending else None
     if pending and not is_new_complaint(classification, location, pending_category):
         ticket = _complete(knowledge, pending, message, location, now)
     else:
@@ -177,6 +220,7 @@ def _answer(
             phone=message.sender,
             name=message.sender_name,
             now=now,
+            reference=known.free_reference,
         )
         question = question_for(classification, location)
         if question is None:
@@ -184,7 +228,7 @@ def _answer(
         else:
             _ask(ticket, question, now)
     record.ticket = ticket
-    return IntakeReply(_reply_for(ticket, language), language, ticket.reference)
+    return IntakeReply(_reply_for(knowledge, ticket, language), language, ticket.reference)
 
 
 def _understand(
@@ -197,15 +241,10 @@ def _understand(
     return understand(text, knowledge.classifier, knowledge.gazetteer)
 
 
-def _pending_ticket(knowledge: Knowledge, sender: str, now: datetime) -> Ticket | None:
-    """This number's ticket still waiting for an answer; one whose window has closed is
+def _pending_ticket(knowledge: Knowledge, pending_id: int | None, now: datetime) -> Ticket | None:
+    """The number's ticket still waiting for an answer; one whose window has closed is
     routed with what it has, first."""
-    ticket = db.session.scalar(
-        sa.select(Ticket)
-        .where(Ticket.citizen_phone == sender, Ticket.awaiting.is_not(None))
-        .order_by(Ticket.id.desc())
-        .limit(1)
-    )
+    ticket = db.session.get(Ticket, pending_id) if pending_id is not None else None
     if ticket is not None and ticket.awaiting_until <= now:
         _route(knowledge, ticket, now, NO_ANSWER)
         return None
@@ -218,12 +257,13 @@ def _complete(
     """The citizen's answer completes the pending ticket: both texts are kept, parsed together."""
     text = ticket.original_text + "\n" + message.text
     classification = knowledge.classifier.classify(text, place_words=location.matched_text)
-    if not knows_category(classification) and ticket.category is not None:
-        classification = Classification(ticket.category.code, ticket.category_confidence or 0, {})
+    category = knowledge.category_code(ticket.category_id)
+    if not knows_category(classification) and category is not None:
+        classification = Classification(category, ticket.category_confidence or 0, {})
     if not knows_place(location):
-        location = _location_of(ticket)
+        location = _location_of(knowledge, ticket)
     ticket.original_text = text
-    _apply_parse(ticket, classification, location, now)
+    _apply_parse(knowledge, ticket, classification, location, now)
     ticket.events.append(
         _event(
             now,
@@ -236,8 +276,8 @@ def _complete(
     return ticket
 
 
-def _location_of(ticket: Ticket) -> Location:
-    place = ticket.area.code if ticket.area else None
+def _location_of(knowledge: Knowledge, ticket: Ticket) -> Location:
+    place = knowledge.area_code(ticket.area_id)
     confidence = ticket.location_confidence or 0.0
     return Location(place, ticket.lat, ticket.lon, ticket.location_method, confidence)
 
@@ -251,15 +291,16 @@ def _ask(ticket: Ticket, question: Question, now: datetime) -> None:
 
 def _route(knowledge: Knowledge, ticket: Ticket, now: datetime, note: str | None = None) -> None:
     """Send the ticket to the directorate the rules name, or to triage, saying why."""
-    lineage = [area.code for area in ticket.area.lineage()] if ticket.area else []
-    category = ticket.category.code if ticket.category else None
+    lineage = knowledge.lineage(knowledge.area_code(ticket.area_id))
+    category = knowledge.category_code(ticket.category_id)
     decision = route(category, lineage, knowledge.rules)
     if ticket.awaiting_until is not None:  # the SLA clock stood still while we waited
         asked_at = ticket.awaiting_until - ANSWER_WINDOW
         ticket.due_at = sla.paused(ticket.due_at, asked_at, min(now, ticket.awaiting_until))
     ticket.awaiting = None
     ticket.awaiting_until = None
-    ticket.directorate = _by_code(Directorate, decision.directorate)
+    directorate = knowledge.directorates.get(decision.directorate or "")
+    ticket.directorate_id = directorate.id if directorate else None
     ticket.triage_reason = None if decision.directorate else decision.reason
     ticket.updated_at = now
     details = {"reason": decision.reason, "directorate": decision.directorate}
@@ -315,7 +356,7 @@ def submit_web_report(report: WebReport) -> Ticket:
         now=now,
     )
     _route(knowledge, ticket, now)  # the form asked its questions already
-    queue_sms(ticket, _received_text(ticket, report.language), SmsKind.RECEIPT)
+    queue_sms(ticket, _received_text(knowledge, ticket, report.language), SmsKind.RECEIPT)
     db.session.commit()
     return ticket
 
@@ -331,9 +372,11 @@ def _open_ticket(
     phone: str | None,
     name: str | None,
     now: datetime,
+    reference: str | None = None,
 ) -> Ticket:
+    """A new ticket, under `reference` when the caller found that one free."""
     ticket = Ticket(
-        reference=_unused_reference(),
+        reference=reference or _unused_reference(),
         channel=channel,
         original_text=text,
         language=language,
@@ -342,7 +385,7 @@ def _open_ticket(
         citizen_name=name,
         created_at=now,
     )
-    _apply_parse(ticket, classification, location, now)
+    _apply_parse(knowledge, ticket, classification, location, now)
     db.session.add(ticket)
     ticket.events.append(
         _event(
@@ -356,15 +399,22 @@ def _open_ticket(
     return ticket
 
 
-def _apply_parse(ticket: Ticket, classification: Classification, location: Location, now) -> None:
-    """What the parser understood, onto the ticket; the SLA clock runs from receipt."""
-    category = _by_code(Category, classification.code)
-    ticket.category = category
+def _apply_parse(
+    knowledge: Knowledge,
+    ticket: Ticket,
+    classification: Classification,
+    location: Location,
+    now: datetime,
+) -> None:
+    """What the parser understood, onto the ticket; the SLA clock runs from receipt. Rows are
+    named by id from the knowledge in memory, so nothing is read from the database."""
+    category = knowledge.categories.get(classification.code or "")
+    ticket.category_id = category.id if category else None
     ticket.category_confidence = classification.confidence if category else None
     ticket.lat, ticket.lon = location.lat, location.lon
     ticket.location_method = location.method
     ticket.location_confidence = location.confidence or None
-    ticket.area = _by_code(Area, location.place_code)
+    ticket.area_id = knowledge.area_ids.get(location.place_code or "")
     ticket.due_at = sla.due_at(ticket.created_at, category.sla_hours) if category else None
     ticket.updated_at = now
 
@@ -385,12 +435,6 @@ def _event(when: datetime, kind: str, actor_label: str = "system", **fields) -> 
     return TicketEvent(created_at=when, actor_label=actor_label, kind=kind, **fields)
 
 
-def _by_code(model, code: str | None):
-    if code is None:
-        return None
-    return db.session.scalar(sa.select(model).where(model.code == code))
-
-
 def _unused_reference() -> str:
     """A reference no ticket has; the unique constraint still guards the race."""
     while True:
@@ -400,18 +444,19 @@ def _unused_reference() -> str:
             return reference
 
 
-def _reply_for(ticket: Ticket, language: str) -> str:
+def _reply_for(knowledge: Knowledge, ticket: Ticket, language: str) -> str:
     if ticket.awaiting:
         return reply_text(f"ask_{ticket.awaiting}", language, ref=ticket.reference)
-    return _received_text(ticket, language)
+    return _received_text(knowledge, ticket, language)
 
 
-def _received_text(ticket: Ticket, language: str) -> str:
-    if ticket.directorate is None:
+def _received_text(knowledge: Knowledge, ticket: Ticket, language: str) -> str:
+    directorate = knowledge.directorate(ticket.directorate_id)
+    if directorate is None:
         return reply_text("received_triage", language, ref=ticket.reference)
     return reply_text(
         "received_routed",
         language,
         ref=ticket.reference,
-        directorate=ticket.directorate.name(language),
+        directorate=directorate.name(language),
     )

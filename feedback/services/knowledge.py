@@ -1,11 +1,12 @@
-"""The reference data (categories, places, routing rules) turned into the domain's parsers,
-built once per process and rebuilt when the data's version number moves."""
+"""The reference data (categories, places, routing rules, directorates) turned into the
+domain's parsers and the few values intake writes and says, built once per process and
+rebuilt when the data's version number moves: a message needs no query for any of it."""
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
 from feedback.domain.classify import Classifier
 from feedback.domain.locate import Gazetteer, Place
@@ -16,25 +17,72 @@ from feedback.reference_data import keywords_of
 
 
 @dataclass(frozen=True)
+class CategoryRow:
+    id: int
+    code: str
+    sla_hours: int
+
+
+@dataclass(frozen=True)
+class DirectorateRow:
+    id: int
+    code: str
+    name_ar: str
+    name_en: str
+
+    def name(self, language: str) -> str:
+        return self.name_ar if language == "ar" else self.name_en
+
+
+@dataclass(frozen=True)
 class Knowledge:
     classifier: Classifier
-    gazetteer: Gazetteer
+    gazetteer: Gazetteer  # every area, so its ancestors give an area's lineage
     rules: list[Rule]
+    categories: dict[str, CategoryRow]  # every category, active or not, by code
+    area_ids: dict[str, int]  # by code
+    directorates: dict[str, DirectorateRow]  # by code
 
+    def category_code(self, category_id: int | None) -> str | None:
+        return self._category_codes.get(category_id)
 
-def place_from_area(area: Area) -> Place:
-    names = (area.name_ar, area.name_en, *area.alt_names)
-    parent = area.parent.code if area.parent else None
-    return Place(area.code, area.kind, names, area.lat, area.lon, area.polygon, parent)
+    def area_code(self, area_id: int | None) -> str | None:
+        return self._area_codes.get(area_id)
+
+    def directorate(self, directorate_id: int | None) -> DirectorateRow | None:
+        return self._directorates_by_id.get(directorate_id)
+
+    def lineage(self, area_code: str | None) -> list[str]:
+        """The area's code then its ancestors', most specific first (Area.lineage, in memory)."""
+        return [area_code, *self.gazetteer.ancestors(area_code)] if area_code else []
+
+    @cached_property
+    def _category_codes(self) -> dict[int | None, str]:
+        return {row.id: code for code, row in self.categories.items()}
+
+    @cached_property
+    def _area_codes(self) -> dict[int | None, str]:
+        return {area_id: code for code, area_id in self.area_ids.items()}
+
+    @cached_property
+    def _directorates_by_id(self) -> dict[int | None, DirectorateRow]:
+        return {row.id: row for row in self.directorates.values()}
 
 
 _cache: dict[tuple[str, int], Knowledge] = {}
 _cache_lock = threading.Lock()
 
 
-def load_knowledge() -> Knowledge:
-    """The parsers for the reference data as it is now; one cheap query when unchanged."""
-    version = db.session.scalar(sa.select(ReferenceDataVersion.version)) or 0
+def version_query() -> sa.Select[tuple[int]]:
+    """The reference data's version number (no row: never changed since the seed)."""
+    return sa.select(ReferenceDataVersion.version)
+
+
+def load_knowledge(version: int | None = None) -> Knowledge:
+    """The parsers for the reference data as it is now: one cheap query when unchanged, none
+    when the caller read the version already (intake, with what it knows of the sender)."""
+    if version is None:
+        version = db.session.scalar(version_query()) or 0
     key = (db.engine.url.render_as_string(), version)
     with _cache_lock:
         if key not in _cache:
@@ -55,12 +103,13 @@ def reference_data_changed() -> None:
 
 def build_knowledge() -> Knowledge:
     """Build the parsers from the database as it is now."""
-    categories = db.session.scalars(sa.select(Category).where(Category.active)).all()
+    categories = db.session.scalars(sa.select(Category)).all()
     classifier = Classifier(
-        [keywords_of(c.code, c.name_ar, c.name_en, c.keywords) for c in categories]
+        [keywords_of(c.code, c.name_ar, c.name_en, c.keywords) for c in categories if c.active]
     )
-    areas = db.session.scalars(sa.select(Area).options(joinedload(Area.parent)))
-    gazetteer = Gazetteer([place_from_area(a) for a in areas])
+    areas = db.session.scalars(sa.select(Area)).all()
+    area_codes = {area.id: area.code for area in areas}
+    gazetteer = Gazetteer([_place(area, area_codes.get(area.parent_id)) for area in areas])
     rule_rows = db.session.execute(
         sa.select(Category.code, Area.code, Directorate.code)
         .select_from(RoutingRule)
@@ -69,4 +118,19 @@ def build_knowledge() -> Knowledge:
         .outerjoin(Area, RoutingRule.area_id == Area.id)
     )
     rules = [Rule(category, area, directorate) for category, area, directorate in rule_rows]
-    return Knowledge(classifier, gazetteer, rules)
+    directorates = db.session.scalars(sa.select(Directorate))
+    return Knowledge(
+        classifier,
+        gazetteer,
+        rules,
+        categories={c.code: CategoryRow(c.id, c.code, c.sla_hours) for c in categories},
+        area_ids={code: area_id for area_id, code in area_codes.items()},
+        directorates={
+            d.code: DirectorateRow(d.id, d.code, d.name_ar, d.name_en) for d in directorates
+        },
+    )
+
+
+def _place(area: Area, parent: str | None) -> Place:
+    names = (area.name_ar, area.name_en, *area.alt_names)
+    return Place(area.code, area.kind, names, area.lat, area.lon, area.polygon, parent)

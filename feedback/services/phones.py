@@ -32,7 +32,11 @@ def _lock(kind: bytes, address: str) -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         digest = hashlib.sha256(kind + bare_number(address).encode()).digest()
         key = int.from_bytes(digest[:8], "big", signed=True)
-        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+        db.session.execute(_ADVISORY_LOCK, {"key": key})
+
+
+# Built once: a statement built per message costs more than the database spends on it.
+_ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("key", type_=sa.BigInteger)))
 
 
 def has_texted_us(address: str) -> bool:
@@ -46,10 +50,14 @@ def has_texted_us(address: str) -> bool:
 
 def active_block(address: str) -> NumberBlock | None:
     """The admin's block on this number, if it is blocked now (on any channel)."""
-    query = sa.select(NumberBlock).where(
-        NumberBlock.number == bare_number(address), NumberBlock.unblocked_at.is_(None)
-    )
+    query = sa.select(NumberBlock).where(blocking(bare_number(address)))
     return db.session.scalar(query.limit(1))
+
+
+def blocking(number) -> sa.ColumnElement[bool]:
+    """The condition on NumberBlock rows that block `number` (bare: no channel prefix; or a
+    bound parameter) now, for intake to read with other things in one statement."""
+    return sa.and_(NumberBlock.number == number, NumberBlock.unblocked_at.is_(None))
 
 
 def notices_off(address: str) -> bool:

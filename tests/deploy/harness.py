@@ -136,9 +136,12 @@ def listening(port: int) -> bool:
     return True
 
 
-def start_gunicorn(env: dict[str, str], log: Path) -> Process:
-    """gunicorn exactly as feedback-web.service starts it, in this checkout."""
+def start_gunicorn(env: dict[str, str], log: Path, application: str | None = None) -> Process:
+    """gunicorn exactly as feedback-web.service starts it, in this checkout; `application`
+    serves another WSGI app with the same settings (bench/webhook.py's baselines)."""
     argv = shlex.split(as_installed_here(unit_setting("feedback-web.service", "ExecStart")))
+    if application:
+        argv[-1] = application
     return Process(argv, log, cwd=REPO, env=env)
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Ticket, utcnow
+from feedback.models import Message, Ticket, utcnow
 from tests.conftest import count_rows
 
 
@@ -120,3 +120,20 @@ def test_a_new_complaint_instead_of_an_answer_opens_a_new_ticket(app, twilio):
         assert first.awaiting is None and first.directorate.code == "water"
         assert second.category.group == "electricity" and second.directorate.code == "electricity"
         assert second.reference in reply
+
+
+def test_a_retried_question_or_answer_changes_the_ticket_once(app, twilio):
+    """A channel's retry is handled again and rolled back at the unique message id: the same
+    reply, and the pending ticket neither answered by its own question nor answered twice."""
+    question = twilio.params("ماكو ماي من ثلاث ايام", sid="SM" + "d" * 32)
+    asked = reply_of(twilio.post(question, twilio.signature(question)))
+    assert reply_of(twilio.post(question, twilio.signature(question))) == asked
+    assert only_ticket(app).awaiting == "place"
+
+    answer = twilio.params("بحي الحسين", sid="SM" + "e" * 32)
+    routed = reply_of(twilio.post(answer, twilio.signature(answer)))
+    assert reply_of(twilio.post(answer, twilio.signature(answer))) == routed
+    ticket = only_ticket(app)
+    assert ticket.original_text == "ماكو ماي من ثلاث ايام\nبحي الحسين"
+    assert [event.kind for event in ticket.events] == ["created", "asked", "answered", "routed"]
+    assert count_rows(app, Message) == 2
