@@ -51,6 +51,12 @@ TICKET_TABLES = (
     "ticket",
     "number_block",
     "notice_stop",
+    # Rollups (feedback.models.rollups): derived from the tickets above.
+    "scorecard_ticket",
+    "scorecard_day",
+    "scorecard_histogram",
+    "scorecard_overdue",
+    "rollup_state",
 )
 
 

@@ -192,7 +192,8 @@ class Ticket(db.Model):
     citizen_phone: Mapped[str | None] = mapped_column(sa.String(40), index=True)
     citizen_name: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Every change that a page or a rollup shows sets this (feedback.services.rollups).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -374,3 +375,13 @@ class RecoveryCode(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
     code_hash: Mapped[str] = mapped_column(sa.String(64))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# The rollups' tables belong to the metadata whenever the models are loaded.
+from feedback.models.rollups import (  # noqa: E402, F401
+    RollupState,
+    ScorecardDay,
+    ScorecardHistogram,
+    ScorecardOverdue,
+    ScorecardTicket,
+)
