@@ -9,7 +9,7 @@ the period (a small slice, read in order from an index) give the exact value."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -222,7 +222,14 @@ def _histograms(query: StatsQuery, grouping: str, measure: str, key) -> dict[str
         rows = db.session.execute(
             sa.select(group_column, bucket_column, sa.func.count())
             .where(
-                sa.or_(*(facts.day.between(first, last) for first, last in pieces.days)),
+                # Each day named (not ranges), so the index alone answers.
+                facts.day.in_(
+                    [
+                        first + timedelta(days=n)
+                        for first, last in pieces.days
+                        for n in range((last - first).days + 1)
+                    ]
+                ),
                 bucket_column.is_not(None),
             )
             .group_by(group_column, bucket_column)
