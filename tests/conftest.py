@@ -56,6 +56,7 @@ TICKET_TABLES = (
     "scorecard_day",
     "scorecard_histogram",
     "scorecard_overdue",
+    "map_cell",
     "rollup_state",
 )
 

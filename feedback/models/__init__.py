@@ -404,6 +404,7 @@ class RecoveryCode(db.Model):
 
 # The rollups' tables belong to the metadata whenever the models are loaded.
 from feedback.models.rollups import (  # noqa: E402, F401
+    MapCell,
     RollupState,
     ScorecardDay,
     ScorecardHistogram,

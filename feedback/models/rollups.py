@@ -1,4 +1,4 @@
-"""Rollups: what the scorecards read instead of every ticket. Derived
+"""Rollups: what the scorecards and the map's clusters read instead of every ticket. Derived
 data only, written by feedback.services.rollups (`flask rollups-refresh`): dropping every row
 and refreshing gives the same rows back."""
 
@@ -32,7 +32,8 @@ def _fine_step_indexes() -> list[sa.Index]:
 
 
 class ScorecardTicket(db.Model):
-    """A ticket's facts as feedback.services.stats defines them, as of the last refresh."""
+    """A ticket's facts as feedback.services.stats defines them, and its status and public
+    point for the map, as of the last refresh."""
 
     __tablename__ = "scorecard_ticket"
     __table_args__ = (
@@ -61,6 +62,10 @@ class ScorecardTicket(db.Model):
     within_sla: Mapped[int] = mapped_column(sa.SmallInteger)
     reopened: Mapped[int] = mapped_column(sa.SmallInteger)
     disputed: Mapped[int] = mapped_column(sa.SmallInteger)
+    status: Mapped[str] = mapped_column(sa.String(20))
+    # The public point (feedback.services.public_map) in thousandths of a degree.
+    lat_e3: Mapped[int | None]
+    lon_e3: Mapped[int | None]
 
 
 class ScorecardDay(db.Model):
@@ -102,6 +107,21 @@ class ScorecardOverdue(db.Model):
     grouping: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
     group_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     count: Mapped[int]
+
+
+class MapCell(db.Model):
+    """Tickets of one status in one cell of the map's finest cluster grid
+    (feedback.services.public_map.GRID_E3), with the sums of their public points in
+    thousandths of a degree, for the cluster's centre."""
+
+    __tablename__ = "map_cell"
+
+    row: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    col: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    count: Mapped[int]
+    lat_e3_sum: Mapped[int] = mapped_column(sa.BigInteger)
+    lon_e3_sum: Mapped[int] = mapped_column(sa.BigInteger)
 
 
 class RollupState(db.Model):

@@ -1,10 +1,11 @@
-"""The rollups the scorecards read (feedback.models.rollups), brought up to date from the
-tickets by `flask rollups-refresh`, run every few minutes.
+"""The rollups the scorecards and the map's clusters read (feedback.models.rollups), brought
+up to date from the tickets by `flask rollups-refresh`, run every few minutes.
 
 A refresh rereads only the tickets changed since the last one: a higher id, or updated_at at
 or after the last refresh less CHANGE_MARGIN (so that a transaction still open then, or a clock
 a little behind, is read next time; reading a ticket twice changes nothing). It then recounts
-the days, weeks and months those tickets were received in, and the overdue backlog whole.
+the days, weeks and months those tickets were received in, and the overdue backlog and the
+map's cells whole.
 Everything is rebuilt when there is no rollup yet, when places may have moved between
 districts (the reference data changed), or when asked (--full). All in one transaction, so a
 page sees the rollups before or after a refresh, never half of one."""
@@ -22,12 +23,14 @@ from feedback.models import ReferenceDataVersion, Ticket, utcnow
 from feedback.models.rollups import (
     GROUPINGS,
     MEASURES,
+    MapCell,
     RollupState,
     ScorecardDay,
     ScorecardHistogram,
     ScorecardOverdue,
     ScorecardTicket,
 )
+from feedback.services.public_map import grid_cell, thousandths
 from feedback.services.stats import (
     acknowledged_in_time,
     district_of_area,
@@ -93,6 +96,7 @@ def refresh_rollups(full: bool = False, now: datetime | None = None) -> Refreshe
     _recount_days(days)
     _recount_histograms(days)
     _recount_overdue(now)
+    _recount_map_cells()
     if full and db.session.get_bind().dialect.name == "postgresql":
         for model in (ScorecardTicket, ScorecardDay, ScorecardHistogram):
             db.session.execute(sa.text(f"ANALYZE {model.__tablename__}"))  # for the planner
@@ -133,6 +137,9 @@ def _write_facts(which) -> None:
             sa.func.coalesce(Ticket.category_id, 0).label("category_id"),
             sa.func.coalesce(district.c.district_id, 0).label("district_id"),
             *ticket_fact_columns(),
+            Ticket.status.label("status"),
+            thousandths(Ticket.lat).label("lat_e3"),
+            thousandths(Ticket.lon).label("lon_e3"),
         )
         .select_from(Ticket)
         .outerjoin(district, Ticket.area_id == district.c.area_id)
@@ -154,6 +161,9 @@ def _write_facts(which) -> None:
         inner.c.within_sla,
         inner.c.reopened,
         inner.c.disputed,
+        inner.c.status,
+        inner.c.lat_e3,
+        inner.c.lon_e3,
     )
     names = [
         "ticket_id",
@@ -170,6 +180,9 @@ def _write_facts(which) -> None:
         "within_sla",
         "reopened",
         "disputed",
+        "status",
+        "lat_e3",
+        "lon_e3",
     ]
     db.session.execute(sa.insert(ScorecardTicket).from_select(names, facts))
 
@@ -259,3 +272,24 @@ def _recount_overdue(now: datetime) -> None:
         select = select.add_columns(group, sa.func.count()).where(late(now)).group_by(group)
         columns = ["grouping", "group_id", "count"]
         db.session.execute(sa.insert(ScorecardOverdue).from_select(columns, select))
+
+
+def _recount_map_cells() -> None:
+    """Tickets with a point per cell of the map's finest grid and status."""
+    facts = ScorecardTicket
+    db.session.execute(sa.delete(MapCell))
+    row, col = grid_cell(facts.lat_e3), grid_cell(facts.lon_e3)
+    select = (
+        sa.select(
+            row,
+            col,
+            facts.status,
+            sa.func.count(),
+            sa.func.sum(facts.lat_e3),
+            sa.func.sum(facts.lon_e3),
+        )
+        .where(facts.lat_e3.is_not(None), facts.lon_e3.is_not(None))
+        .group_by(row, col, facts.status)
+    )
+    columns = ["row", "col", "status", "count", "lat_e3_sum", "lon_e3_sum"]
+    db.session.execute(sa.insert(MapCell).from_select(columns, select))
