@@ -65,6 +65,7 @@ def refresh_rollups(full: bool = False, now: datetime | None = None) -> Refreshe
         db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_KEY)))
     state = db.session.get(RollupState, 1)
     version = db.session.scalar(sa.select(ReferenceDataVersion.version)) or 0
+    # The rollups hold the tickets up to this id; any written since waits for the next refresh.
     last_ticket_id = db.session.scalar(sa.select(sa.func.max(Ticket.id))) or 0
     changed: list[int] = []
     full = full or state is None or state.reference_version != version
@@ -75,14 +76,15 @@ def refresh_rollups(full: bool = False, now: datetime | None = None) -> Refreshe
                     sa.or_(
                         Ticket.id > state.last_ticket_id,
                         Ticket.updated_at >= state.changed_since,
-                    )
+                    ),
+                    Ticket.id <= last_ticket_id,
                 )
             )
         )
         full = len(changed) > MAX_CHANGED
     if full:
         db.session.execute(sa.delete(ScorecardTicket))
-        _write_facts(sa.true())
+        _write_facts(Ticket.id <= last_ticket_id)
         tickets = _count(ScorecardTicket.ticket_id)
         days = None
     else:

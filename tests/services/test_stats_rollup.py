@@ -40,6 +40,7 @@ from feedback.services.stats import (
     duration_bucket as duration_bucket_sql,
 )
 from feedback.services.stats_rollup import scorecard_from_rollups
+from feedback.services.tickets import count_tickets
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 TODAY = NOW.date()
@@ -255,3 +256,27 @@ def test_buckets_in_sql_are_the_buckets_in_python(app):
             assert db.session.scalar(query) == duration_bucket(value), value
         null = sa.select(duration_bucket_sql(sa.null()))
         assert db.session.scalar(null) is None
+
+
+def test_the_count_of_complaints_so_far_is_exact_before_and_after_a_refresh(app, client, city):
+    def home() -> str:
+        return client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+    assert "360 complaints received so far." in home()
+    with app.app_context():
+        refresh_rollups(now=NOW)
+        assert count_tickets() == 360
+        for reference in ("GNEW2", "GNEW3"):
+            db.session.add(
+                Ticket(
+                    reference=reference,
+                    channel="web",
+                    original_text="x",
+                    language="en",
+                    status="new",
+                    created_at=NOW,
+                )
+            )
+        db.session.commit()
+        assert count_tickets() == 362  # the two written since the refresh
+    assert "362 complaints received so far." in home()
