@@ -30,6 +30,7 @@ from feedback.services.stats import (
     default_period,
     scorecard,
 )
+from feedback.web.caching import public_cache
 
 bp = Blueprint("stats", __name__)
 
@@ -119,6 +120,7 @@ def _choice(raw, kind, default):
 
 
 @bp.get("/stats")
+@public_cache()
 def page():
     wanted = parse_request(request.args, utcnow().date())
     language = str(get_locale())
@@ -150,6 +152,7 @@ def _as_of(card: Scorecard) -> str | None:
 
 
 @bp.get("/stats.json")
+@public_cache()
 def as_json():
     """The same figures for machines; a bad argument is a 400 here, not a fallback."""
     wanted = parse_request(request.args, utcnow().date())
