@@ -110,15 +110,18 @@ class ScorecardOverdue(db.Model):
 
 
 class MapCell(db.Model):
-    """Tickets of one status in one cell of the map's finest cluster grid
-    (feedback.services.public_map.GRID_E3), with the sums of their public points in
-    thousandths of a degree, for the cluster's centre."""
+    """Tickets of one status, category, directorate and district (the map's filters) in one
+    cell of its finest cluster grid (feedback.services.public_map.GRID_E3), with the sums of
+    their public points in thousandths of a degree, for the cluster's centre."""
 
     __tablename__ = "map_cell"
 
     row: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     col: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     status: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    category_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    directorate_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    district_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     count: Mapped[int]
     lat_e3_sum: Mapped[int] = mapped_column(sa.BigInteger)
     lon_e3_sum: Mapped[int] = mapped_column(sa.BigInteger)

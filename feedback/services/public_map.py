@@ -1,9 +1,9 @@
 """Tickets for the public map and open data: which ones a filter picks, and where they are,
 rounded to about 100 m. At low zoom they are counted in the cells of a grid, so a response
-stays small at any number of tickets: with no filter but the status, from the cells counted
-at the last rollup refresh (feedback.services.rollups) corrected by the tickets changed since,
-so they are exact now and read a few thousand rows; with other filters, from the tickets.
-Only the columns named here ever leave."""
+stays small at any number of tickets: filtered by status, category, directorate or district,
+from the cells counted at the last rollup refresh (feedback.services.rollups) corrected by the
+tickets changed since, so they are exact now and read a few thousand rows; filtered by dates
+or overdue, from the tickets. Only the columns named here ever leave."""
 
 import math
 from collections import defaultdict
@@ -19,6 +19,7 @@ from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Ticket, utcnow
 from feedback.models.rollups import MapCell, RollupState, ScorecardTicket
 from feedback.services.areas import area_and_descendant_ids
+from feedback.services.stats import district_of_area
 
 # 3 decimals of a degree: about 110 m north-south, 95 m east-west at Basra's latitude.
 PUBLIC_DECIMALS = 3
@@ -370,18 +371,11 @@ def _cells_from_tickets(box: BoundingBox, wanted: MapFilter, now: datetime) -> C
 
 def _cells_from_rollups(box: BoundingBox, wanted: MapFilter) -> CellCounts | None:
     """The same counts from the rollups' cells, corrected by every ticket changed since their
-    refresh (taken out as the rollup counted it, put back as it is now); None when a filter
-    other than the status is set, or there has been no refresh."""
-    if any(
-        (
-            wanted.category,
-            wanted.directorate,
-            wanted.district,
-            wanted.date_from,
-            wanted.date_to,
-            wanted.overdue,
-        )
-    ):
+    refresh (taken out as the rollup counted it, put back as it is now); None when the filter
+    needs the tickets themselves (dates, overdue, a place other than a whole district) or
+    there has been no refresh."""
+    pins = _pinned(wanted)
+    if pins is None:
         return None
     counts: CellCounts = {}
     for _ in range(3):
@@ -392,46 +386,89 @@ def _cells_from_rollups(box: BoundingBox, wanted: MapFilter) -> CellCounts | Non
         ).first()
         if state is None:
             return None
-        counts = _rollup_counts(box, wanted, state)
+        counts = _rollup_counts(box, wanted, pins, state)
         if db.session.scalar(sa.select(RollupState.refreshed_at)) == state.refreshed_at:
             break  # no refresh committed while these were read
     return counts
 
 
-def _rollup_counts(box: BoundingBox, wanted: MapFilter, state) -> CellCounts:
+def _pinned(wanted: MapFilter) -> dict[str, int] | None:
+    """{map_cell column: the id the filter asks for} (-1: a code that names nothing), or None
+    when the rollups cannot answer the filter."""
+    if wanted.date_from or wanted.date_to or wanted.overdue:
+        return None
+    pins = {}
+    for name, model, code in (
+        ("category_id", Category, wanted.category),
+        ("directorate_id", Directorate, wanted.directorate),
+    ):
+        if code:
+            pins[name] = db.session.scalar(sa.select(model.id).where(model.code == code)) or -1
+    if wanted.district:
+        area = db.session.execute(
+            sa.select(Area.id, Area.kind).where(Area.code == wanted.district)
+        ).first()
+        if area is None:
+            pins["district_id"] = -1
+        else:
+            inside = area_and_descendant_ids(wanted.district)
+            districts = db.session.scalar(
+                sa.select(sa.func.count()).where(Area.id.in_(inside), Area.kind == "district")
+            )
+            if area.kind != "district" or districts != 1:
+                return None  # a smaller place, or a district holding another: the tickets
+            pins["district_id"] = area.id
+    return pins
+
+
+def _rollup_counts(box: BoundingBox, wanted: MapFilter, pins: dict, state) -> CellCounts:
     cells, statuses = _Cells.of(box), _statuses(wanted)
     query = sa.select(
         MapCell.row,
         MapCell.col,
         MapCell.status,
-        MapCell.count,
-        MapCell.lat_e3_sum,
-        MapCell.lon_e3_sum,
-    ).where(MapCell.row.between(*cells.rows), MapCell.col.between(*cells.cols))
+        sa.func.sum(MapCell.count),
+        sa.func.sum(MapCell.lat_e3_sum),
+        sa.func.sum(MapCell.lon_e3_sum),
+    ).where(
+        MapCell.row.between(*cells.rows),
+        MapCell.col.between(*cells.cols),
+        *(getattr(MapCell, name) == value for name, value in pins.items()),
+    )
     if statuses is not None:
         query = query.where(MapCell.status.in_(statuses))
+    query = query.group_by(MapCell.row, MapCell.col, MapCell.status)
     counts: CellCounts = defaultdict(lambda: [0, 0, 0])
     for row, col, status, count, lat_sum, lon_sum in db.session.execute(query):
-        counts[(row, col, status)] = [count, lat_sum, lon_sum]
+        counts[(row, col, status)] = [int(count), int(lat_sum), int(lon_sum)]
     facts = ScorecardTicket
+    district = district_of_area()
     changed = db.session.execute(
         sa.select(
             Ticket.status,
             thousandths(Ticket.lat).label("lat_e3"),
             thousandths(Ticket.lon).label("lon_e3"),
+            sa.func.coalesce(Ticket.category_id, 0).label("category_id"),
+            sa.func.coalesce(Ticket.directorate_id, 0).label("directorate_id"),
+            sa.func.coalesce(district.c.district_id, 0).label("district_id"),
             facts.status.label("old_status"),
             facts.lat_e3.label("old_lat_e3"),
             facts.lon_e3.label("old_lon_e3"),
+            facts.category_id.label("old_category_id"),
+            facts.directorate_id.label("old_directorate_id"),
+            facts.district_id.label("old_district_id"),
         )
         .outerjoin(facts, facts.ticket_id == Ticket.id)
+        .outerjoin(district, Ticket.area_id == district.c.area_id)
         .where(sa.or_(Ticket.id > state.last_ticket_id, Ticket.updated_at >= state.changed_since))
     )
     for row in changed:
-        for sign, status, lat_e3, lon_e3 in (
-            (-1, row.old_status, row.old_lat_e3, row.old_lon_e3),
-            (1, row.status, row.lat_e3, row.lon_e3),
-        ):
+        for sign, prefix in ((-1, "old_"), (1, "")):
+            status = getattr(row, f"{prefix}status")
+            lat_e3, lon_e3 = getattr(row, f"{prefix}lat_e3"), getattr(row, f"{prefix}lon_e3")
             if status is None or (statuses is not None and status not in statuses):
+                continue
+            if any(getattr(row, f"{prefix}{name}") != value for name, value in pins.items()):
                 continue
             if not cells.holds(lat_e3, lon_e3):
                 continue

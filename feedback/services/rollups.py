@@ -3,19 +3,21 @@ up to date from the tickets by `flask rollups-refresh`, run every few minutes.
 
 A refresh rereads only the tickets changed since the last one: a higher id, or updated_at at
 or after the last refresh less CHANGE_MARGIN (so that a transaction still open then, or a clock
-a little behind, is read next time; reading a ticket twice changes nothing). It then recounts
-the days, weeks and months those tickets were received in, and the overdue backlog and the
-map's cells whole.
+a little behind, is read next time; reading a ticket twice changes nothing). What each counted
+before is taken out of the day, histogram and map-cell counts and what it counts now put in;
+the overdue backlog, which moves with the clock, is recounted whole.
 Everything is rebuilt when there is no rollup yet, when places may have moved between
 districts (the reference data changed), or when asked (--full). All in one transaction, so a
 page sees the rollups before or after a refresh, never half of one."""
 
 import hashlib
 import time as clock
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from feedback.domain.rollup import month_start, week_start
 from feedback.extensions import db
@@ -30,7 +32,7 @@ from feedback.models.rollups import (
     ScorecardOverdue,
     ScorecardTicket,
 )
-from feedback.services.public_map import grid_cell, thousandths
+from feedback.services.public_map import GRID_E3, grid_cell, thousandths
 from feedback.services.stats import (
     acknowledged_in_time,
     district_of_area,
@@ -44,6 +46,10 @@ from feedback.services.stats import (
 CHANGE_MARGIN = timedelta(minutes=15)
 # More changed tickets than this (the job was off for a while): rebuild everything instead.
 MAX_CHANGED = 10_000
+SPANS = {"month": month_start, "week": week_start}
+MAP_CELL_KEY = ("row", "col", "status", "category_id", "directorate_id", "district_id")
+# A day's counts, in ScorecardDay's column order.
+DAY_COUNTS = ("received", "ack_24h", "resolved", "within_sla", "reopened", "disputed")
 _LOCK_KEY = int.from_bytes(hashlib.sha256(b"rollups-refresh").digest()[:8], "big", signed=True)
 
 
@@ -51,7 +57,7 @@ _LOCK_KEY = int.from_bytes(hashlib.sha256(b"rollups-refresh").digest()[:8], "big
 class Refreshed:
     full: bool
     tickets: int  # tickets whose facts were read again
-    days: int  # days of receipt recounted
+    days: int  # days of receipt whose counts changed (all of them, rebuilt)
     refreshed_at: datetime
     seconds: float
 
@@ -86,19 +92,21 @@ def refresh_rollups(full: bool = False, now: datetime | None = None) -> Refreshe
         db.session.execute(sa.delete(ScorecardTicket))
         _write_facts(Ticket.id <= last_ticket_id)
         tickets = _count(ScorecardTicket.ticket_id)
-        days = None
+        _recount_days()
+        _recount_histograms()
+        _recount_map_cells()
+        days = _count(sa.distinct(ScorecardDay.day))
     else:
         # The ids were read once: every statement below works on the same tickets.
-        days = _days_of(changed)
+        before = _facts_of(changed)
         db.session.execute(sa.delete(ScorecardTicket).where(ScorecardTicket.ticket_id.in_(changed)))
         if changed:
             _write_facts(Ticket.id.in_(changed))
+        after = _facts_of(changed)
+        _apply_changes(before, after)
         tickets = len(changed)
-        days |= _days_of(changed)
-    _recount_days(days)
-    _recount_histograms(days)
+        days = len({fact.day for fact in (*before, *after)})
     _recount_overdue(now)
-    _recount_map_cells()
     if full and db.session.get_bind().dialect.name == "postgresql":
         for model in (ScorecardTicket, ScorecardDay, ScorecardHistogram):
             db.session.execute(sa.text(f"ANALYZE {model.__tablename__}"))  # for the planner
@@ -113,7 +121,7 @@ def refresh_rollups(full: bool = False, now: datetime | None = None) -> Refreshe
     return Refreshed(
         full=full,
         tickets=tickets,
-        days=len(days) if days is not None else _count(sa.distinct(ScorecardDay.day)),
+        days=days,
         refreshed_at=now,
         seconds=clock.perf_counter() - started,
     )
@@ -123,9 +131,13 @@ def _count(column) -> int:
     return db.session.scalar(sa.select(sa.func.count(column))) or 0
 
 
-def _days_of(tickets: list[int]) -> set[date]:
-    query = sa.select(ScorecardTicket.day).where(ScorecardTicket.ticket_id.in_(tickets)).distinct()
-    return set(db.session.scalars(query))
+def _facts_of(tickets: list[int]) -> list[sa.Row]:
+    """The facts of these tickets as the table holds them now (plain rows, never objects a
+    session would keep from an earlier read)."""
+    if not tickets:
+        return []
+    facts = ScorecardTicket.__table__
+    return list(db.session.execute(sa.select(facts).where(facts.c.ticket_id.in_(tickets))))
 
 
 def _write_facts(which) -> None:
@@ -189,15 +201,10 @@ def _write_facts(which) -> None:
     db.session.execute(sa.insert(ScorecardTicket).from_select(names, facts))
 
 
-def _recount_days(days: set[date] | None) -> None:
-    """Received and each ratio's numerators per group and day; `days` None: all of them."""
+def _recount_days() -> None:
+    """Received and each ratio's numerators per group and day, from all the facts."""
     facts = ScorecardTicket
-    if days is not None and not days:
-        return
-    delete = sa.delete(ScorecardDay)
-    if days is not None:
-        delete = delete.where(ScorecardDay.day.in_(days))
-    db.session.execute(delete)
+    db.session.execute(sa.delete(ScorecardDay))
     for grouping in GROUPINGS:
         group = getattr(facts, f"{grouping}_id")
         select = sa.select(
@@ -211,27 +218,16 @@ def _recount_days(days: set[date] | None) -> None:
             sa.func.sum(facts.reopened),
             sa.func.sum(facts.disputed),
         ).group_by(facts.day, group)
-        if days is not None:
-            select = select.where(facts.day.in_(days))
         columns = ["grouping", "day", "group_id", "received", "ack_24h", "resolved"]
         columns += ["within_sla", "reopened", "disputed"]
         db.session.execute(sa.insert(ScorecardDay).from_select(columns, select))
 
 
-def _recount_histograms(days: set[date] | None) -> None:
-    """Durations per bucket, group and month or week of receipt, for the months and weeks
-    that hold one of `days` (None: all)."""
+def _recount_histograms() -> None:
+    """Durations per bucket, group and month or week of receipt, from all the facts."""
     facts = ScorecardTicket
-    for span, start_of in (("month", month_start), ("week", week_start)):
-        delete = sa.delete(ScorecardHistogram).where(ScorecardHistogram.span == span)
-        within = sa.true()
-        if days is not None:
-            starts = sorted({start_of(day) for day in days})
-            if not starts:
-                continue
-            delete = delete.where(ScorecardHistogram.start.in_(starts))
-            within = sa.or_(*(facts.day.between(*_span_days(span, s)) for s in starts))
-        db.session.execute(delete)
+    db.session.execute(sa.delete(ScorecardHistogram))
+    for span in SPANS:
         start = span_start(sa.literal(span), facts.day)
         for grouping in GROUPINGS:
             group = getattr(facts, f"{grouping}_id")
@@ -247,51 +243,116 @@ def _recount_histograms(days: set[date] | None) -> None:
                         bucket,
                         sa.func.count(),
                     )
-                    .where(within, bucket.is_not(None))
+                    .where(bucket.is_not(None))
                     .group_by(start, group, bucket)
                 )
                 columns = ["grouping", "measure", "span", "start", "group_id", "bucket", "count"]
                 db.session.execute(sa.insert(ScorecardHistogram).from_select(columns, select))
 
 
-def _span_days(span: str, start: date) -> tuple[date, date]:
-    if span == "week":
-        return start, start + timedelta(days=6)
-    return start, (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-
-
 def _recount_overdue(now: datetime) -> None:
-    """The overdue backlog per group as of `now` (feedback.services.stats.late)."""
+    """The overdue backlog per group as of `now` (feedback.services.stats.late), every
+    grouping from one pass over the late tickets."""
     db.session.execute(sa.delete(ScorecardOverdue))
-    for grouping in GROUPINGS:
-        select = sa.select(sa.literal(grouping)).select_from(Ticket)
-        if grouping == "district":
-            district = district_of_area()
-            select = select.outerjoin(district, Ticket.area_id == district.c.area_id)
-            group = sa.func.coalesce(district.c.district_id, 0)
-        else:
-            group = sa.func.coalesce(getattr(Ticket, f"{grouping}_id"), 0)
-        select = select.add_columns(group, sa.func.count()).where(late(now)).group_by(group)
-        columns = ["grouping", "group_id", "count"]
-        db.session.execute(sa.insert(ScorecardOverdue).from_select(columns, select))
+    district = district_of_area()
+    groups = (
+        sa.func.coalesce(Ticket.directorate_id, 0).label("directorate"),
+        sa.func.coalesce(Ticket.category_id, 0).label("category"),
+        sa.func.coalesce(district.c.district_id, 0).label("district"),
+    )
+    late_ones = (
+        sa.select(*groups, sa.func.count().label("count"))
+        .select_from(Ticket)
+        .outerjoin(district, Ticket.area_id == district.c.area_id)
+        .where(late(now))
+        .group_by(*groups)
+    )
+    counts: dict[tuple[str, int], int] = defaultdict(int)
+    for row in db.session.execute(late_ones):
+        for grouping in GROUPINGS:
+            counts[(grouping, getattr(row, grouping))] += row.count
+    if counts:
+        db.session.execute(
+            sa.insert(ScorecardOverdue),
+            [{"grouping": g, "group_id": i, "count": n} for (g, i), n in counts.items()],
+        )
 
 
 def _recount_map_cells() -> None:
-    """Tickets with a point per cell of the map's finest grid and status."""
+    """Tickets with a point per cell of the map's finest grid, status, category, directorate
+    and district."""
     facts = ScorecardTicket
     db.session.execute(sa.delete(MapCell))
     row, col = grid_cell(facts.lat_e3), grid_cell(facts.lon_e3)
+    key = (row, col, facts.status, facts.category_id, facts.directorate_id, facts.district_id)
     select = (
-        sa.select(
-            row,
-            col,
-            facts.status,
-            sa.func.count(),
-            sa.func.sum(facts.lat_e3),
-            sa.func.sum(facts.lon_e3),
-        )
+        sa.select(*key, sa.func.count(), sa.func.sum(facts.lat_e3), sa.func.sum(facts.lon_e3))
         .where(facts.lat_e3.is_not(None), facts.lon_e3.is_not(None))
-        .group_by(row, col, facts.status)
+        .group_by(*key)
     )
-    columns = ["row", "col", "status", "count", "lat_e3_sum", "lon_e3_sum"]
+    columns = [*MAP_CELL_KEY, "count", "lat_e3_sum", "lon_e3_sum"]
     db.session.execute(sa.insert(MapCell).from_select(columns, select))
+
+
+def _apply_changes(before: list, after: list) -> None:
+    """Take the changed tickets' facts as the rollups counted them (`before`) out of the day,
+    histogram and map-cell counts, and put their facts now (`after`) in."""
+    days: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(DAY_COUNTS))
+    histograms: dict[tuple, list[int]] = defaultdict(lambda: [0])
+    cells: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for sign, facts in ((-1, before), (1, after)):
+        for fact in facts:
+            flags = (1, fact.ack_24h, fact.resolved, fact.within_sla, fact.reopened, fact.disputed)
+            for grouping in GROUPINGS:
+                group = getattr(fact, f"{grouping}_id")
+                counted = days[(grouping, fact.day, group)]
+                for position, flag in enumerate(flags):
+                    counted[position] += sign * flag
+                for measure in MEASURES:
+                    bucket = getattr(fact, f"{measure}_bucket")
+                    if bucket is None:
+                        continue
+                    for span in SPANS:
+                        start = SPANS[span](fact.day)
+                        histograms[(grouping, measure, span, start, group, bucket)][0] += sign
+            if fact.lat_e3 is not None and fact.lon_e3 is not None:
+                where = (fact.lat_e3 // GRID_E3, fact.lon_e3 // GRID_E3, fact.status)
+                cell = cells[(*where, fact.category_id, fact.directorate_id, fact.district_id)]
+                cell[0] += sign
+                cell[1] += sign * fact.lat_e3
+                cell[2] += sign * fact.lon_e3
+    _add(ScorecardDay, ("grouping", "day", "group_id"), DAY_COUNTS, days)
+    _add(
+        ScorecardHistogram,
+        ("grouping", "measure", "span", "start", "group_id", "bucket"),
+        ("count",),
+        histograms,
+    )
+    _add(MapCell, MAP_CELL_KEY, ("count", "lat_e3_sum", "lon_e3_sum"), cells)
+
+
+def _add(model, keys: tuple[str, ...], values: tuple[str, ...], changes: dict) -> None:
+    """Add `changes` ({key: [value, ...]}) to `model`'s rows (upsert), then drop the rows
+    whose count is down to nothing."""
+    rows = [
+        {**dict(zip(keys, key, strict=True)), **dict(zip(values, added, strict=True))}
+        for key, added in changes.items()
+        if any(added)
+    ]
+    if not rows:
+        return
+    table = model.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    upsert = insert.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: table.c[name] + insert.excluded[name] for name in values},
+    )
+    db.session.execute(upsert, rows)
+    emptied = [dict(zip(keys, key, strict=True)) for key, added in changes.items() if added[0] < 0]
+    if emptied:  # rows that may be down to nothing, each found by its primary key
+        where = [table.c[name] == sa.bindparam(f"k_{name}") for name in keys]
+        db.session.execute(
+            sa.delete(table).where(*where, table.c[values[0]] <= 0),
+            [{f"k_{name}": row[name] for name in keys} for row in emptied],
+        )

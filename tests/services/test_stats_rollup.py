@@ -1,7 +1,8 @@
 """The scorecards read from the rollups are the scorecards as defined, figure for figure, on a
 generated city (durations to the second, every status, reopenings, disputes, places at every
 level of the tree and none), for every grouping and many periods; and they stay so when
-tickets change and the refresh reads only what changed."""
+tickets change and the refresh reads only what changed, its rollups (map cells included) then
+the very rows a rebuild gives."""
 
 import random
 from datetime import UTC, date, datetime, timedelta
@@ -22,6 +23,7 @@ from feedback.models import (
     Verification,
 )
 from feedback.models.rollups import (
+    MapCell,
     RollupState,
     ScorecardDay,
     ScorecardHistogram,
@@ -104,6 +106,9 @@ def _city(app, count: int = 360, seed: int = 11) -> None:
                 resolved_at=resolved,
                 due_at=created + timedelta(hours=category.sla_hours) if category else None,
             )
+            if rng.random() < 0.9:  # a point for the map, some shared
+                ticket.lat = rng.choice([30.5085, rng.uniform(29.9, 31.1)])
+                ticket.lon = rng.choice([47.7804, rng.uniform(47.2, 48.5)])
             db.session.add(ticket)
             if resolved and rng.random() < 0.3:
                 ticket.events.append(
@@ -159,7 +164,13 @@ def _rollup_rows(app) -> dict:
             model.__tablename__: sorted(
                 tuple(row) for row in db.session.execute(sa.select(*model.__table__.columns))
             )
-            for model in (ScorecardTicket, ScorecardDay, ScorecardHistogram, ScorecardOverdue)
+            for model in (
+                ScorecardTicket,
+                ScorecardDay,
+                ScorecardHistogram,
+                ScorecardOverdue,
+                MapCell,
+            )
         }
 
 
@@ -179,6 +190,7 @@ def test_a_refresh_reads_what_changed_and_ends_where_a_rebuild_would(app, city):
                 ticket.directorate = None
             elif change == "move":
                 ticket.area = None
+                ticket.lat, ticket.lon = rng.choice([(30.55, 47.83), (None, None)])
             else:
                 ticket.events.append(
                     TicketEvent(actor_label="citizen", kind="status", to_status="reopened")

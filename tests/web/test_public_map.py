@@ -338,10 +338,18 @@ def test_map_without_tiles_and_folium_defaults_untouched(app_with):
 
 
 def _scatter(app, count: int, seed: int) -> None:
-    """`count` tickets around Basra, some on one shared point, some without one."""
+    """`count` tickets around Basra, some on one shared point, some without one, of several
+    categories, directorates and places."""
+    from feedback.models import Area, Category, Directorate
+
     rng = random.Random(seed)
     now = utcnow()
     with app.app_context():
+        categories = db.session.scalars(sa.select(Category).order_by(Category.id).limit(3)).all()
+        directorates = db.session.scalars(
+            sa.select(Directorate).order_by(Directorate.id).limit(3)
+        ).all()
+        areas = db.session.scalars(sa.select(Area).where(Area.kind != "governorate")).all()
         for number in range(count):
             shared = rng.random() < 0.2
             lat = 30.5085 if shared else rng.uniform(29.9, 31.1)
@@ -354,6 +362,9 @@ def _scatter(app, count: int, seed: int) -> None:
                     original_text="ماكو ماي",
                     language="ar",
                     status=rng.choice(STATUSES),
+                    category=rng.choice([*categories, None]),
+                    directorate=rng.choice([*directorates, None]),
+                    area=rng.choice([*areas, None]),
                     lat=lat if located else None,
                     lon=lon if located else None,
                     created_at=now - timedelta(days=rng.randrange(300)),
@@ -408,24 +419,46 @@ def test_clusters_from_the_rollups_are_the_clusters_counted_from_the_tickets(app
     with app.app_context():
         refresh_rollups()
     _scatter(app, 40, seed=2)  # received since the refresh
-    with app.app_context():  # and some changed since: a status, a point, a point removed
-        changed = db.session.scalars(sa.select(Ticket).order_by(Ticket.id).limit(30)).all()
+    with app.app_context():  # and some changed since: status, point, category, place...
+        from feedback.models import Area, Category
+
+        water = db.session.scalar(sa.select(Category).where(Category.code == "water-supply"))
+        siba = db.session.scalar(sa.select(Area).where(Area.code == "sub-siba"))
+        changed = db.session.scalars(sa.select(Ticket).order_by(Ticket.id).limit(50)).all()
         for number, ticket in enumerate(changed):
-            if number % 3 == 0:
+            if number % 5 == 0:
                 ticket.status = "resolved"
-            elif number % 3 == 1:
+            elif number % 5 == 1:
                 ticket.lat, ticket.lon = 30.55, 47.83
-            else:
+            elif number % 5 == 2:
                 ticket.lat = ticket.lon = None
+            elif number % 5 == 3:
+                ticket.category, ticket.directorate = water, None
+            else:
+                ticket.area = siba
             ticket.updated_at = utcnow()
         db.session.commit()
+    filters = [
+        {},
+        {"status": "open"},
+        {"status": "resolved"},
+        {"category": "water-supply"},
+        {"directorate": "water", "status": "open"},
+        {"district": "dist-basra"},
+        {"district": "dist-abu-al-khaseeb", "category": "water-supply"},
+        {"district": "sub-siba"},  # not a district: counted from the tickets either way
+        {"category": "no-such-thing"},
+    ]
     for bbox, zoom in BOXES:
-        for status in (None, "open", "resolved"):
-            query = {"bbox": bbox, "zoom": zoom, **({"status": status} if status else {})}
+        for wanted in filters:
+            query = {"bbox": bbox, "zoom": zoom, **wanted}
             rolled = points(client, **query)
             assert rolled == _live(app, client, **query), query
             assert rolled["total"] == sum(f["properties"]["count"] for f in rolled["features"])
-    everything = points(client, bbox="46.5,29.0,48.7,31.4", zoom=8)
+    governorate = "46.5,29.0,48.7,31.4"
+    for wanted in filters[3:7]:  # the filters picked some, so the comparisons above count
+        assert points(client, bbox=governorate, zoom=8, **wanted)["total"] > 0, wanted
+    everything = points(client, bbox=governorate, zoom=8)
     with app.app_context():
         located = db.session.scalar(sa.select(sa.func.count()).where(Ticket.lat.is_not(None)))
     assert everything["total"] == located
