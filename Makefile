@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-test translations translations-update chromium kannel deploy-tools bench-tools bench-webhook migrate seed lint format ci clean
+.PHONY: run test install install-test translations translations-update chromium kannel deploy-tools bench-tools bench-webhook migrate seed lint format ci clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,12 @@ format: $(VENV)/.installed-test
 
 test: install-test lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Every bench in bench/, then their headline figures in one table. On SQLite unless
+# BENCH_DATABASE_URL names a scratch PostgreSQL database (emptied!), which adds bench/scale.py
+# at 1,000,000 tickets there; a few minutes on SQLite, some more on PostgreSQL.
+bench: $(VENV)/.installed-test translations
+	$(BIN)/python bench/run_all.py
 
 ci:
 	bash .ci/run

@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.summary import record  # noqa: E402
 from feedback.domain.classify import Classifier  # noqa: E402
 from feedback.domain.locate import SPECIFICITY, Gazetteer  # noqa: E402
 from feedback.domain.text import index_word, match_forms, normalise_arabic  # noqa: E402
@@ -140,6 +141,16 @@ def main() -> None:
         f"ratio feedback/naive: category {category_ratio:.2f}x, area {area_ratio:.2f}x, "
         f"speed {real_speed / naive_speed:.2f}x"
     )
+    naive_text = f"naive {naive.category_accuracy:.1%}"
+    record("parse_accuracy", "category accuracy", 100 * real.category_accuracy, "%", naive_text)
+    naive_text = f"naive {naive.area_accuracy:.1%}"
+    record("parse_accuracy", "area accuracy", 100 * real.area_accuracy, "%", naive_text)
+    naive_text = f"naive {naive_held.category_accuracy:.1%}"
+    record(
+        "parse_accuracy", "held-out category", 100 * real_held.category_accuracy, "%", naive_text
+    )
+    naive_text = f"naive {naive_speed:,.0f}/s"
+    record("parse_accuracy", "messages per second, one core", real_speed, "/s", naive_text)
     by_kind = Counter(sample.kind for sample, _, _ in real.misses)
     print("misses by kind:", ", ".join(f"{kind} {n}" for kind, n in by_kind.most_common()))
     if show_misses:

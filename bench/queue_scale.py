@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 
 from bench.scratch_db import bench_database  # noqa: E402
+from bench.summary import record  # noqa: E402
 from feedback.domain.lifecycle import OPEN_STATUSES  # noqa: E402
 from feedback.extensions import db  # noqa: E402
 from feedback.models import Category, Directorate, Ticket, User, UTCDateTime, utcnow  # noqa: E402
@@ -125,6 +126,11 @@ def main() -> None:
     print(f"{'keyset':>8} {first_keyset:>10.1f} {deep_keyset:>12.1f}")
     print(f"{'offset':>8} {first_offset:>10.1f} {deep_offset:>12.1f}")
     print(f"deep page, offset/keyset: {deep_offset / deep_keyset:.2f}x; same rows: {same}")
+    where = f"{dialect} {options.tickets:,}"
+    offset_text = f"offset {first_offset:.1f} ms"
+    record("queue_scale", f"{where}: page 1 (keyset)", first_keyset, "ms", offset_text)
+    offset_text = f"offset {deep_offset:.1f} ms"
+    record("queue_scale", f"{where}: page {options.page} (keyset)", deep_keyset, "ms", offset_text)
 
 
 if __name__ == "__main__":

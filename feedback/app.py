@@ -177,6 +177,7 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from feedback.cli import (
         conversations_expire_command,
+        rollups_refresh_command,
         seed_demo_command,
         seed_reference_command,
         sla_check_command,
@@ -191,6 +192,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(user_group)
     app.cli.add_command(sms_worker_command)
     app.cli.add_command(sla_check_command)
+    app.cli.add_command(rollups_refresh_command)
     app.cli.add_command(api_key_group)
 
 

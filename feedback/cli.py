@@ -15,6 +15,7 @@ from feedback.services.accounts import ROLES, AccountError, change_role, create_
 from feedback.services.deadlines import close_quiet, record_overdue
 from feedback.services.intake import route_expired_conversations
 from feedback.services.outbox import new_worker_id, send_due
+from feedback.services.rollups import refresh_rollups
 from feedback.services.seed import generate_demo_tickets, is_seeded, load_reference_data
 from feedback.sms.backends import gateways_for, send_policy
 
@@ -144,6 +145,19 @@ def sms_worker_command(once: bool, batch: int, interval: float) -> None:
 def sla_check_command() -> None:
     """Record overdue tickets and close quiet resolved ones (run from cron, e.g. hourly)."""
     click.echo(f"{record_overdue()} ticket(s) newly overdue, {close_quiet()} closed.")
+
+
+@click.command("rollups-refresh")
+@click.option("--full", is_flag=True, help="Rebuild every rollup from all the tickets.")
+@with_appcontext
+def rollups_refresh_command(full: bool) -> None:
+    """Bring the scorecards' rollups up to date (run from cron, every few minutes)."""
+    done = refresh_rollups(full=full)
+    how = "rebuilt from every ticket" if done.full else "brought up to date"
+    click.echo(
+        f"Rollups {how}: {done.tickets} ticket(s) read, {done.days} day(s) recounted, "
+        f"in {done.seconds:.1f} s; figures as of {done.refreshed_at:%Y-%m-%d %H:%M} UTC."
+    )
 
 
 @click.command("check-config")

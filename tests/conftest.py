@@ -51,6 +51,13 @@ TICKET_TABLES = (
     "ticket",
     "number_block",
     "notice_stop",
+    # Rollups (feedback.models.rollups): derived from the tickets above.
+    "scorecard_ticket",
+    "scorecard_day",
+    "scorecard_histogram",
+    "scorecard_overdue",
+    "map_cell",
+    "rollup_state",
 )
 
 

@@ -20,6 +20,7 @@ from feedback.services.open311 import (
     service_definition,
     services,
 )
+from feedback.web.caching import public_cache
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 
@@ -27,22 +28,26 @@ FORMAT = "<any(json, xml):fmt>"
 
 
 @bp.get(f"/discovery.{FORMAT}")
+@public_cache(by_language=False)  # English only
 def discovery_document(fmt: str):
     base_url = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
     return respond(discovery(base_url), fmt, "discovery")
 
 
 @bp.get(f"/services.{FORMAT}")
+@public_cache(by_language=False)  # English only
 def service_list(fmt: str):
     return respond(services(), fmt, "services")
 
 
 @bp.get(f"/services/<code>.{FORMAT}")
+@public_cache(by_language=False)  # English only
 def service(code: str, fmt: str):
     return respond(service_definition(code), fmt, "service_definition")
 
 
 @bp.get(f"/requests.{FORMAT}")
+@public_cache(by_language=False)  # English only
 def request_list(fmt: str):
     args = request.args
     found = find_requests(
@@ -56,6 +61,7 @@ def request_list(fmt: str):
 
 
 @bp.get(f"/requests/<reference>.{FORMAT}")
+@public_cache(by_language=False)  # English only
 def request_detail(reference: str, fmt: str):
     return respond(find_request(reference), fmt, "service_requests")
 

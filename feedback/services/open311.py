@@ -9,14 +9,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
 from feedback.domain.lifecycle import OPEN_STATUSES, Status
 from feedback.domain.phone import normalise_phone
 from feedback.domain.reference import normalise_reference
 from feedback.domain.text import detect_language
 from feedback.extensions import db
-from feedback.models import ApiKey, Category, Ticket, TicketEvent, utcnow
+from feedback.models import ApiKey, Area, Category, Directorate, Ticket, TicketEvent, utcnow
 from feedback.services.intake import WebReport, submit_web_report
 from feedback.services.knowledge import load_knowledge
 from feedback.services.tickets import PUBLIC_EVENT_KINDS
@@ -95,6 +94,23 @@ def _active_category(code: str) -> Category | None:
     return db.session.scalar(sa.select(Category).where(Category.code == code, Category.active))
 
 
+# What a request shows of a ticket; only these columns are read (not whole tickets).
+_COLUMNS = (
+    Ticket.id,
+    Ticket.reference,
+    Ticket.status,
+    Ticket.category_id,
+    Ticket.directorate_id,
+    Ticket.area_id,
+    Ticket.public_text,
+    Ticket.created_at,
+    Ticket.updated_at,
+    Ticket.due_at,
+    Ticket.lat,
+    Ticket.lon,
+)
+
+
 def find_requests(
     ids: list[str],
     codes: list[str],
@@ -106,21 +122,20 @@ def find_requests(
     """GET /requests: at most 1000, newest first. `ids` override every other filter; else the
     window is at most 90 days and defaults to the last 90."""
     query = (
-        sa.select(Ticket)
-        .options(
-            joinedload(Ticket.category), joinedload(Ticket.directorate), joinedload(Ticket.area)
-        )
+        sa.select(*_COLUMNS)
         .order_by(Ticket.created_at.desc(), Ticket.id.desc())
         .limit(MAX_REQUESTS)
     )
     if ids:
         references = [normalise_reference(value) for value in ids]
         query = query.where(Ticket.reference.in_([r for r in references if r]))
-        return _requests(db.session.scalars(query).all())
+        return _requests(db.session.execute(query).all())
     start, end = _window(start, end, now or utcnow())
     query = query.where(Ticket.created_at >= start, Ticket.created_at <= end)
     if codes:
-        query = query.where(Ticket.category.has(Category.code.in_(codes)))
+        query = query.where(
+            Ticket.category_id.in_(sa.select(Category.id).where(Category.code.in_(codes)))
+        )
     if statuses:
         unknown = set(statuses) - {"open", "closed"}
         if unknown:
@@ -131,7 +146,7 @@ def find_requests(
         if "closed" in statuses:
             wanted |= CLOSED_STATUSES
         query = query.where(Ticket.status.in_(sorted(wanted)))
-    return _requests(db.session.scalars(query).all())
+    return _requests(db.session.execute(query).all())
 
 
 def _window(
@@ -153,17 +168,60 @@ def _window(
 def find_request(reference: str) -> list[dict]:
     """GET /requests/<id>: a list of one, as the spec wants; 404 when there is no such ticket."""
     normalised = normalise_reference(reference)
-    ticket = None
+    rows = []
     if normalised:
-        ticket = db.session.scalar(sa.select(Ticket).where(Ticket.reference == normalised))
-    if ticket is None:
+        rows = db.session.execute(sa.select(*_COLUMNS).where(Ticket.reference == normalised)).all()
+    if not rows:
         raise Open311Error(404, f"service_request_id {reference} not found")
-    return _requests([ticket])
+    return _requests(rows)
 
 
-def _requests(tickets: list[Ticket]) -> list[dict]:
-    notes = _last_public_messages([ticket.id for ticket in tickets])
-    return [_request(ticket, notes.get(ticket.id, "")) for ticket in tickets]
+@dataclass(frozen=True)
+class _Names:
+    """The English names a request shows, read once for all the requests of a response."""
+
+    categories: dict[int, tuple[str, str]]  # id -> (code, name)
+    directorates: dict[int, str]  # id -> name
+    areas: dict[int, tuple[str, str | None]]  # id -> (code, address)
+
+    @classmethod
+    def load(cls) -> "_Names":
+        categories = {
+            row.id: (row.code, row.name_en)
+            for row in db.session.execute(sa.select(Category.id, Category.code, Category.name_en))
+        }
+        directorates = dict(
+            db.session.execute(sa.select(Directorate.id, Directorate.name_en)).all()
+        )
+        areas = {
+            row.id: row
+            for row in db.session.execute(
+                sa.select(Area.id, Area.code, Area.name_en, Area.kind, Area.parent_id)
+            )
+        }
+        return cls(
+            categories,
+            directorates,
+            {area_id: (row.code, _address(area_id, areas)) for area_id, row in areas.items()},
+        )
+
+
+def _address(area_id: int, areas: dict) -> str | None:
+    """The area path in English, most specific first, stopping before the governorate."""
+    names, seen = [], set()
+    while area_id is not None and area_id in areas and area_id not in seen:
+        seen.add(area_id)
+        area = areas[area_id]
+        if area.kind != "governorate":
+            names.append(area.name_en)
+        area_id = area.parent_id
+    return ", ".join(names) or None
+
+
+def _requests(rows) -> list[dict]:
+    names = _Names.load() if rows else None
+    notes = _last_public_messages([row.id for row in rows])
+    return [_request(row, names, notes.get(row.id, "")) for row in rows]
 
 
 def _last_public_messages(ticket_ids: list[int]) -> dict[int, str]:
@@ -183,36 +241,29 @@ def _last_public_messages(ticket_ids: list[int]) -> dict[int, str]:
     return {ticket_id: message for ticket_id, message in rows}
 
 
-def _request(ticket: Ticket, status_notes: str) -> dict:
+def _request(ticket, names: _Names, status_notes: str) -> dict:
     """Public fields only: the masked text, the area, a point rounded to about 100 m."""
-    category, area = ticket.category, ticket.area
+    category_code, category_name = names.categories.get(ticket.category_id, ("", ""))
+    area_code, address = names.areas.get(ticket.area_id, (None, None))
     return {
         "service_request_id": ticket.reference,
         "status": "open" if ticket.status in OPEN_STATUSES else "closed",
         "status_notes": status_notes,
-        "service_name": category.name_en if category else "",
-        "service_code": category.code if category else "",
+        "service_name": category_name,
+        "service_code": category_code,
         "description": ticket.public_text[:MAX_DESCRIPTION],
-        "agency_responsible": ticket.directorate.name_en if ticket.directorate else "",
+        "agency_responsible": names.directorates.get(ticket.directorate_id, ""),
         "service_notice": "",
         "requested_datetime": local_datetime(ticket.created_at),
         "updated_datetime": local_datetime(ticket.updated_at),
         "expected_datetime": local_datetime(ticket.due_at),
-        "address": _address(ticket),
-        "address_id": area.code if area else None,
+        "address": address,
+        "address_id": area_code,
         "zipcode": "",
         "lat": round(ticket.lat, 3) if ticket.lat is not None else None,
         "long": round(ticket.lon, 3) if ticket.lon is not None else None,
         "media_url": "",
     }
-
-
-def _address(ticket: Ticket) -> str | None:
-    """The area path in English, most specific first, stopping before the governorate."""
-    if ticket.area is None:
-        return None
-    names = [area.name_en for area in ticket.area.lineage() if area.kind != "governorate"]
-    return ", ".join(names) or None
 
 
 def local_datetime(value: datetime | None) -> str | None:

@@ -1,7 +1,12 @@
 """Tickets for the public map and open data: which ones a filter picks, and where they are,
-rounded to about 100 m. At low zoom the database groups them into grid cells, so a response
-stays small at any number of tickets. Only the columns named here ever leave."""
+rounded to about 100 m. At low zoom they are counted in the cells of a grid, so a response
+stays small at any number of tickets: filtered by status, category, directorate or district,
+from the cells counted at the last rollup refresh (feedback.services.rollups) corrected by the
+tickets changed since, so they are exact now and read a few thousand rows; filtered by dates
+or overdue, from the tickets. Only the columns named here ever leave."""
 
+import math
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,15 +18,20 @@ from feedback.domain.lifecycle import OPEN_STATUSES, Status
 from feedback.domain.period import BadDate, parse_day
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Ticket, utcnow
+from feedback.models.rollups import MapCell, RollupState, ScorecardTicket
 from feedback.services.areas import area_and_descendant_ids
+from feedback.services.stats import district_of_area
 
 # 3 decimals of a degree: about 110 m north-south, 95 m east-west at Basra's latitude.
 PUBLIC_DECIMALS = 3
 # Below this zoom the map gets grid-cell clusters; from it on, single tickets.
 CLUSTER_BELOW_ZOOM = 14
 MAX_POINTS = 2000
-# Cells of about a quarter of a 256-pixel tile, i.e. some 64 pixels on screen.
-CELLS_PER_TILE = 4
+# The cluster grid: at GRID_ZOOM, cells of GRID_E3 thousandths of a degree (about 1.1 km,
+# some 64 pixels on screen), each zoom level out twice as wide, so a cell at any zoom is a
+# square of whole cells of the finest grid (the one the rollups count in).
+GRID_ZOOM = 13
+GRID_E3 = 11
 LOCAL_TIME = ZoneInfo("Asia/Baghdad")
 OPEN_VALUES = tuple(status.value for status in OPEN_STATUSES)
 # When two statuses are equally common in a cell, the more pressing one colours it.
@@ -126,6 +136,25 @@ def public_coordinate(column):
     return sa.func.round(column * scale) / float(scale)
 
 
+def thousandths(column):
+    """The public coordinate in thousandths of a degree, as an integer (SQL)."""
+    return sa.cast(sa.func.round(column * 10**PUBLIC_DECIMALS), sa.Integer)
+
+
+def grid_cell(thousandths_column, size: int = GRID_E3):
+    """The cell of a grid of `size` thousandths a public coordinate falls in: its floor
+    division, in integer arithmetic on every database (SQL)."""
+    return sa.case(
+        (thousandths_column >= 0, thousandths_column // size),
+        else_=-((size - 1 - thousandths_column) // size),
+    )
+
+
+def grid_factor(zoom: int) -> int:
+    """How many cells of the finest grid make one side of a cell at this zoom."""
+    return 2 ** (GRID_ZOOM - min(zoom, GRID_ZOOM))
+
+
 def round_public(value: float | None) -> float | None:
     """A coordinate as the public may see it."""
     return None if value is None else round(float(value), PUBLIC_DECIMALS)
@@ -169,11 +198,6 @@ def is_overdue(status: str, due_at: datetime | None, now: datetime) -> bool:
     return status in OPEN_VALUES and due_at is not None and due_at < now
 
 
-def cell_size(zoom: int) -> float:
-    """Degrees of longitude per grid cell at this zoom."""
-    return 360.0 / (2**zoom) / CELLS_PER_TILE
-
-
 @dataclass(frozen=True)
 class MapTicket:
     reference: str
@@ -205,21 +229,24 @@ class MapPoints:
 
 
 def map_points(box: BoundingBox, zoom: int, wanted: MapFilter) -> MapPoints:
-    """What the map shows in `box`: clusters below CLUSTER_BELOW_ZOOM, else single tickets."""
+    """What the map shows in `box`: clusters below CLUSTER_BELOW_ZOOM, else single tickets.
+    Clusters count the tickets in the cells of the finest grid that the box touches."""
     lat, lon = public_coordinate(Ticket.lat), public_coordinate(Ticket.lon)
     categories = {c.id: c for c in db.session.scalars(sa.select(Category))}
     now = utcnow()
 
     def in_box(query: sa.Select) -> sa.Select:
         return filtered(query, wanted, now).where(
-            Ticket.lat.is_not(None),
-            Ticket.lon.is_not(None),
+            *_near(box.south, box.north, box.west, box.east),
             lat.between(box.south, box.north),
             lon.between(box.west, box.east),
         )
 
     if zoom < CLUSTER_BELOW_ZOOM:
-        clusters = _clusters(in_box, lat, lon, cell_size(zoom))
+        cells = _cells_from_rollups(box, wanted)
+        if cells is None:
+            cells = _cells_from_tickets(box, wanted, now)
+        clusters = _clusters(cells, grid_factor(zoom))
         total = sum(cluster.count for cluster in clusters)
         return MapPoints(True, total, clusters, [], categories)
     rows = db.session.execute(
@@ -259,31 +286,211 @@ def map_points(box: BoundingBox, zoom: int, wanted: MapFilter) -> MapPoints:
     return MapPoints(False, total or 0, [], tickets, categories)
 
 
-def _clusters(in_box, lat, lon, cell: float) -> list[MapCluster]:
-    """Tickets grouped by grid cell and status in SQL; the cells are put together here."""
-    inner = in_box(
-        sa.select(
-            sa.func.round(lat / cell).label("row"),
-            sa.func.round(lon / cell).label("col"),
-            Ticket.status.label("status"),
-            lat.label("lat"),
-            lon.label("lon"),
+@dataclass(frozen=True)
+class _Cells:
+    """The cells of the finest grid a box touches: rows and columns, first and last."""
+
+    rows: tuple[int, int]
+    cols: tuple[int, int]
+
+    @classmethod
+    def of(cls, box: BoundingBox) -> "_Cells":
+        scale = 10**PUBLIC_DECIMALS
+        # The public points in the box, in thousandths, then their cells.
+        south, north = math.ceil(box.south * scale - 1e-6), math.floor(box.north * scale + 1e-6)
+        west, east = math.ceil(box.west * scale - 1e-6), math.floor(box.east * scale + 1e-6)
+        return cls((south // GRID_E3, north // GRID_E3), (west // GRID_E3, east // GRID_E3))
+
+    def degrees(self) -> tuple[float, float, float, float]:
+        """South, north, west and east edges of these cells, in degrees."""
+        scale = 10**PUBLIC_DECIMALS
+        return (
+            self.rows[0] * GRID_E3 / scale,
+            (self.rows[1] + 1) * GRID_E3 / scale,
+            self.cols[0] * GRID_E3 / scale,
+            (self.cols[1] + 1) * GRID_E3 / scale,
         )
-    ).subquery()
-    grouped = sa.select(
-        inner.c.row,
-        inner.c.col,
-        inner.c.status,
-        sa.func.count().label("count"),
-        sa.func.sum(inner.c.lat).label("lat_sum"),
-        sa.func.sum(inner.c.lon).label("lon_sum"),
-    ).group_by(inner.c.row, inner.c.col, inner.c.status)
-    cells: dict[tuple, dict] = {}
-    for row in db.session.execute(grouped):
-        found = cells.setdefault((row.row, row.col), {"statuses": {}, "lat": 0.0, "lon": 0.0})
-        found["statuses"][row.status] = row.count
-        found["lat"] += float(row.lat_sum)
-        found["lon"] += float(row.lon_sum)
+
+    def holds(self, lat_e3: int | None, lon_e3: int | None) -> bool:
+        if lat_e3 is None or lon_e3 is None:
+            return False
+        row, col = lat_e3 // GRID_E3, lon_e3 // GRID_E3
+        return self.rows[0] <= row <= self.rows[1] and self.cols[0] <= col <= self.cols[1]
+
+
+def _near(south: float, north: float, west: float, east: float) -> list:
+    """A little more than the box, on the exact point: what the (lat, lon) index can find, so
+    the public-point test that follows reads only the tickets near the box. A point rounds by
+    at most half a thousandth of a degree."""
+    margin = 0.6 / 10**PUBLIC_DECIMALS
+    return [
+        Ticket.lat.between(south - margin, north + margin),
+        Ticket.lon.between(west - margin, east + margin),
+    ]
+
+
+# (row, col, status) of the finest grid -> [count, sum of lat_e3, sum of lon_e3]
+CellCounts = dict[tuple[int, int, str], list[int]]
+
+
+def _statuses(wanted: MapFilter) -> set[str] | None:
+    if wanted.status == "open":
+        return set(OPEN_VALUES)
+    return {wanted.status} if wanted.status else None
+
+
+def _cells_from_tickets(box: BoundingBox, wanted: MapFilter, now: datetime) -> CellCounts:
+    """The tickets the filter picks in the box's cells, counted by cell and status in SQL."""
+    cells = _Cells.of(box)
+    lat_e3, lon_e3 = thousandths(Ticket.lat), thousandths(Ticket.lon)
+    row, col = grid_cell(lat_e3), grid_cell(lon_e3)
+    grouped = (
+        filtered(
+            sa.select(
+                row.label("row"),
+                col.label("col"),
+                Ticket.status,
+                sa.func.count().label("count"),
+                sa.func.sum(lat_e3).label("lat_e3"),
+                sa.func.sum(lon_e3).label("lon_e3"),
+            ),
+            wanted,
+            now,
+        )
+        .where(
+            *_near(*cells.degrees()),
+            row.between(*cells.rows),
+            col.between(*cells.cols),
+        )
+        .group_by(row, col, Ticket.status)
+    )
+    return {
+        (r.row, r.col, r.status): [r.count, int(r.lat_e3), int(r.lon_e3)]
+        for r in db.session.execute(grouped)
+    }
+
+
+def _cells_from_rollups(box: BoundingBox, wanted: MapFilter) -> CellCounts | None:
+    """The same counts from the rollups' cells, corrected by every ticket changed since their
+    refresh (taken out as the rollup counted it, put back as it is now); None when the filter
+    needs the tickets themselves (dates, overdue, a place other than a whole district) or
+    there has been no refresh."""
+    pins = _pinned(wanted)
+    if pins is None:
+        return None
+    counts: CellCounts = {}
+    for _ in range(3):
+        state = db.session.execute(
+            sa.select(
+                RollupState.refreshed_at, RollupState.changed_since, RollupState.last_ticket_id
+            )
+        ).first()
+        if state is None:
+            return None
+        counts = _rollup_counts(box, wanted, pins, state)
+        if db.session.scalar(sa.select(RollupState.refreshed_at)) == state.refreshed_at:
+            break  # no refresh committed while these were read
+    return counts
+
+
+def _pinned(wanted: MapFilter) -> dict[str, int] | None:
+    """{map_cell column: the id the filter asks for} (-1: a code that names nothing), or None
+    when the rollups cannot answer the filter."""
+    if wanted.date_from or wanted.date_to or wanted.overdue:
+        return None
+    pins = {}
+    for name, model, code in (
+        ("category_id", Category, wanted.category),
+        ("directorate_id", Directorate, wanted.directorate),
+    ):
+        if code:
+            pins[name] = db.session.scalar(sa.select(model.id).where(model.code == code)) or -1
+    if wanted.district:
+        area = db.session.execute(
+            sa.select(Area.id, Area.kind).where(Area.code == wanted.district)
+        ).first()
+        if area is None:
+            pins["district_id"] = -1
+        else:
+            inside = area_and_descendant_ids(wanted.district)
+            districts = db.session.scalar(
+                sa.select(sa.func.count()).where(Area.id.in_(inside), Area.kind == "district")
+            )
+            if area.kind != "district" or districts != 1:
+                return None  # a smaller place, or a district holding another: the tickets
+            pins["district_id"] = area.id
+    return pins
+
+
+def _rollup_counts(box: BoundingBox, wanted: MapFilter, pins: dict, state) -> CellCounts:
+    cells, statuses = _Cells.of(box), _statuses(wanted)
+    query = sa.select(
+        MapCell.row,
+        MapCell.col,
+        MapCell.status,
+        sa.func.sum(MapCell.count),
+        sa.func.sum(MapCell.lat_e3_sum),
+        sa.func.sum(MapCell.lon_e3_sum),
+    ).where(
+        MapCell.row.between(*cells.rows),
+        MapCell.col.between(*cells.cols),
+        *(getattr(MapCell, name) == value for name, value in pins.items()),
+    )
+    if statuses is not None:
+        query = query.where(MapCell.status.in_(statuses))
+    query = query.group_by(MapCell.row, MapCell.col, MapCell.status)
+    counts: CellCounts = defaultdict(lambda: [0, 0, 0])
+    for row, col, status, count, lat_sum, lon_sum in db.session.execute(query):
+        counts[(row, col, status)] = [int(count), int(lat_sum), int(lon_sum)]
+    facts = ScorecardTicket
+    district = district_of_area()
+    changed = db.session.execute(
+        sa.select(
+            Ticket.status,
+            thousandths(Ticket.lat).label("lat_e3"),
+            thousandths(Ticket.lon).label("lon_e3"),
+            sa.func.coalesce(Ticket.category_id, 0).label("category_id"),
+            sa.func.coalesce(Ticket.directorate_id, 0).label("directorate_id"),
+            sa.func.coalesce(district.c.district_id, 0).label("district_id"),
+            facts.status.label("old_status"),
+            facts.lat_e3.label("old_lat_e3"),
+            facts.lon_e3.label("old_lon_e3"),
+            facts.category_id.label("old_category_id"),
+            facts.directorate_id.label("old_directorate_id"),
+            facts.district_id.label("old_district_id"),
+        )
+        .outerjoin(facts, facts.ticket_id == Ticket.id)
+        .outerjoin(district, Ticket.area_id == district.c.area_id)
+        .where(sa.or_(Ticket.id > state.last_ticket_id, Ticket.updated_at >= state.changed_since))
+    )
+    for row in changed:
+        for sign, prefix in ((-1, "old_"), (1, "")):
+            status = getattr(row, f"{prefix}status")
+            lat_e3, lon_e3 = getattr(row, f"{prefix}lat_e3"), getattr(row, f"{prefix}lon_e3")
+            if status is None or (statuses is not None and status not in statuses):
+                continue
+            if any(getattr(row, f"{prefix}{name}") != value for name, value in pins.items()):
+                continue
+            if not cells.holds(lat_e3, lon_e3):
+                continue
+            found = counts[(lat_e3 // GRID_E3, lon_e3 // GRID_E3, status)]
+            found[0] += sign
+            found[1] += sign * lat_e3
+            found[2] += sign * lon_e3
+    return {key: value for key, value in counts.items() if value[0] > 0}
+
+
+def _clusters(counts: CellCounts, factor: int) -> list[MapCluster]:
+    """The finest grid's counts put together into the cells of the zoom (`factor` a side)."""
+    cells: dict[tuple[int, int], dict] = {}
+    for (row, col, status), (count, lat_sum, lon_sum) in counts.items():
+        found = cells.setdefault(
+            (row // factor, col // factor), {"statuses": {}, "lat": 0, "lon": 0}
+        )
+        found["statuses"][status] = found["statuses"].get(status, 0) + count
+        found["lat"] += lat_sum
+        found["lon"] += lon_sum
+    scale = 10**PUBLIC_DECIMALS
     clusters = []
     for found in cells.values():
         statuses = found["statuses"]
@@ -291,14 +498,14 @@ def _clusters(in_box, lat, lon, cell: float) -> list[MapCluster]:
         dominant = max(statuses, key=lambda status: (statuses[status], -_priority(status)))
         clusters.append(
             MapCluster(
-                lat=round_public(found["lat"] / count),
-                lon=round_public(found["lon"] / count),
+                lat=round_public(found["lat"] / count / scale),
+                lon=round_public(found["lon"] / count / scale),
                 count=count,
                 status=dominant,
-                statuses=statuses,
+                statuses=dict(sorted(statuses.items())),
             )
         )
-    clusters.sort(key=lambda cluster: -cluster.count)
+    clusters.sort(key=lambda cluster: (-cluster.count, cluster.lat, cluster.lon))
     return clusters
 
 

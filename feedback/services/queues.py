@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from feedback.domain.lifecycle import OPEN_STATUSES
 from feedback.extensions import db
@@ -45,46 +46,82 @@ class QueuePage:
 
 
 def officer_queue(user: User, wanted: QueueFilter, cursor: str | None = None) -> QueuePage:
-    """A page of the queue after `cursor` (a QueuePage.next_cursor); BadCursor for any other."""
+    """One page of the queue after `cursor` (a QueuePage.next_cursor; BadCursor for any
+    other), most urgent deadline first, and how many of the filtered tickets are overdue. Each
+    status is read in deadline order from the index (directorate, status, deadline, id), so a
+    page reads about a page of tickets however long the queue; tickets without a deadline come
+    last, by id."""
     directorate_id = user.directorate_id if user.role == "officer" else wanted.directorate_id
     now = utcnow()
-    deadline = sa.func.coalesce(Ticket.due_at, sa.literal(NO_DEADLINE, UTCDateTime()))
-    query = sa.select(Ticket)
-    if directorate_id is not None or user.role == "officer":
-        query = query.where(Ticket.directorate_id == directorate_id)
     open_values = [status.value for status in OPEN_STATUSES]
-    if wanted.status:
-        query = query.where(Ticket.status == wanted.status)
-    else:
-        query = query.where(Ticket.status.in_(open_values))
-    if wanted.category:
-        query = query.where(Ticket.category.has(code=wanted.category))
-    if wanted.area:
-        area_ids = area_and_descendant_ids(wanted.area)
-        query = query.where(Ticket.area_id.in_(area_ids))
+    statuses = [wanted.status] if wanted.status else open_values
     if wanted.overdue:
-        query = query.where(Ticket.due_at < now, Ticket.status.in_(open_values))
+        statuses = [status for status in statuses if status in open_values]
+    conditions = []
+    if directorate_id is not None or user.role == "officer":
+        conditions.append(Ticket.directorate_id == directorate_id)
+    if wanted.category:
+        category = sa.select(Category.id).where(Category.code == wanted.category)
+        conditions.append(Ticket.category_id == category.scalar_subquery())
+    if wanted.area:
+        conditions.append(Ticket.area_id.in_(area_and_descendant_ids(wanted.area)))
     if wanted.text:
         pattern = f"%{wanted.text.strip()}%"
-        query = query.where(
+        conditions.append(
             sa.or_(Ticket.reference.ilike(pattern), Ticket.original_text.ilike(pattern))
         )
     overdue_count = db.session.scalar(
-        sa.select(sa.func.count()).select_from(
-            query.where(Ticket.due_at < now, Ticket.status.in_(open_values)).subquery()
+        sa.select(sa.func.count(Ticket.id)).where(
+            *conditions,
+            Ticket.status.in_([status for status in statuses if status in open_values]),
+            Ticket.due_at < now,
         )
     )
-    if cursor:
-        after_deadline, after_id = _parse_cursor(cursor)
-        after = sa.tuple_(sa.literal(after_deadline, UTCDateTime()), sa.literal(after_id))
-        query = query.where(sa.tuple_(deadline, Ticket.id) > after)
-    rows = list(db.session.scalars(query.order_by(deadline, Ticket.id).limit(PAGE_SIZE + 1)))
+    if wanted.overdue:
+        conditions.append(Ticket.due_at < now)
+    after_deadline, after_id = _parse_cursor(cursor) if cursor else (None, 0)
+    branches = []
+    if after_deadline != NO_DEADLINE:
+        for status in statuses:
+            branch = sa.select(Ticket.id, Ticket.due_at).where(
+                *conditions, Ticket.status == status, Ticket.due_at.is_not(None)
+            )
+            if after_deadline is not None:
+                after = (sa.literal(after_deadline, UTCDateTime()), sa.literal(after_id))
+                branch = branch.where(sa.tuple_(Ticket.due_at, Ticket.id) > sa.tuple_(*after))
+            branches.append(branch.order_by(Ticket.due_at, Ticket.id).limit(PAGE_SIZE + 1))
+    if not wanted.overdue and statuses:
+        branch = sa.select(Ticket.id, Ticket.due_at).where(
+            *conditions, Ticket.status.in_(statuses), Ticket.due_at.is_(None)
+        )
+        if after_deadline == NO_DEADLINE:
+            branch = branch.where(Ticket.id > after_id)
+        branches.append(branch.order_by(Ticket.id).limit(PAGE_SIZE + 1))
+    rows = _first_of(branches)
     next_cursor = None
     if len(rows) > PAGE_SIZE:
         rows = rows[:PAGE_SIZE]
         last = rows[-1]
         next_cursor = f"{(last.due_at or NO_DEADLINE).isoformat()}_{last.id}"
     return QueuePage(rows, next_cursor, overdue_count or 0)
+
+
+def _first_of(branches: list[sa.Select]) -> list[Ticket]:
+    """The first PAGE_SIZE + 1 tickets of the branches together, by deadline then id, with
+    their category and area."""
+    if not branches:
+        return []
+    merged = sa.union_all(*(sa.select(branch.subquery()) for branch in branches)).subquery()
+    deadline = sa.func.coalesce(merged.c.due_at, sa.literal(NO_DEADLINE, UTCDateTime()))
+    ids = db.session.scalars(
+        sa.select(merged.c.id).order_by(deadline, merged.c.id).limit(PAGE_SIZE + 1)
+    ).all()
+    tickets = db.session.scalars(
+        sa.select(Ticket)
+        .where(Ticket.id.in_(ids))
+        .options(selectinload(Ticket.category), selectinload(Ticket.area))
+    ).all()
+    return sorted(tickets, key=lambda ticket: (ticket.due_at or NO_DEADLINE, ticket.id))
 
 
 class BadCursor(ValueError):

@@ -26,10 +26,15 @@ Definitions (the contract the /stats page and /stats.json publish):
 * Overdue backlog: tickets *now* in an open status (new, acknowledged, in progress, reopened)
   whose ``due_at`` has passed, whatever their date of receipt.
 * Weekly trends bucket tickets by the Monday (UTC) of the week they were received.
+
+The page reads them from rollups (feedback.services.stats_rollup), refreshed every few minutes
+by `flask rollups-refresh`: the same figures as of the refresh, overdue included; until the
+first refresh they are computed here from every ticket (scorecard_by_definition).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -39,6 +44,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 
 from feedback.domain.lifecycle import OPEN_STATUSES
+from feedback.domain.rollup import DURATION_BOUNDS
 from feedback.extensions import db
 from feedback.models import (
     Area,
@@ -55,8 +61,8 @@ DEFAULT_PERIOD_DAYS = 90
 MAX_PERIOD_DAYS = 3 * 366
 ACK_LIMIT_SECONDS = 24 * 3600
 TREND_GROUPS = 5
-# The key under which totals over every group are returned; no code is ever this.
-_ALL = "*"
+# The key under which totals over every group are kept; no code is ever this.
+ALL = "*"
 
 
 class Grouping(StrEnum):
@@ -194,6 +200,8 @@ class Scorecard:
     total: GroupScore  # every ticket, whatever its group
     weeks: list[str]
     trends: list[TrendSeries] = field(default_factory=list)
+    # When the rollups these figures come from were refreshed; None: computed just now.
+    refreshed_at: datetime | None = None
 
 
 # --- dialect-aware SQL pieces ---------------------------------------------------------------
@@ -240,6 +248,65 @@ def _week_postgresql(element, compiler, **kw):
     return f"to_char(date_trunc('week', {stamp} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
 
 
+class utc_day(sa.sql.functions.FunctionElement):  # noqa: N801 - SQL function
+    """The UTC calendar day of a timestamp, as a date."""
+
+    type = sa.Date()
+    name = "utc_day"
+    inherit_cache = True
+
+
+@compiles(utc_day, "sqlite")
+def _utc_day_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(utc_day, "postgresql")
+def _utc_day_postgresql(element, compiler, **kw):
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS DATE)"
+
+
+class span_start(sa.sql.functions.FunctionElement):  # noqa: N801 - SQL function
+    """The first day of the month, or the Monday of the week, a date falls in:
+    span_start("month" | "week", day)."""
+
+    type = sa.Date()
+    name = "span_start"
+    inherit_cache = True
+
+
+@compiles(span_start, "sqlite")
+def _span_start_sqlite(element, compiler, **kw):
+    span, day = (compiler.process(clause, **kw) for clause in element.clauses)
+    # 'weekday 0' moves forward to the next Sunday (or stays on one); six days back is Monday.
+    return (
+        f"CASE {span} WHEN 'month' THEN date({day}, 'start of month') "
+        f"ELSE date({day}, 'weekday 0', '-6 days') END"
+    )
+
+
+@compiles(span_start, "postgresql")
+def _span_start_postgresql(element, compiler, **kw):
+    span, day = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(date_trunc({span}, {day}) AS DATE)"
+
+
+def duration_bucket(seconds):
+    """feedback.domain.rollup.duration_bucket in SQL: how many DURATION_BOUNDS are at or
+    below `seconds`, by a binary search of CASEs; NULL stays NULL."""
+
+    def search(low: int, high: int):  # the bucket is known to lie in [low, high]
+        if low == high:
+            return sa.literal(low, sa.Integer())
+        middle = (low + high + 1) // 2
+        return sa.case(
+            (seconds < DURATION_BOUNDS[middle - 1], search(low, middle - 1)),
+            else_=search(middle, high),
+        )
+
+    return sa.case((seconds.is_(None), sa.null()), else_=search(0, len(DURATION_BOUNDS)))
+
+
 def _nearest_rank(percent: int, count):
     """ceil(percent × count / 100) in integer arithmetic, the same on every dialect."""
     return (count * percent + 99) // 100
@@ -249,32 +316,66 @@ def _nearest_rank(percent: int, count):
 
 
 def scorecard(query: StatsQuery, language: str, now: datetime | None = None) -> Scorecard:
-    """Every group's figures for the period, ranked, with the weekly trends (see module doc)."""
-    now = now or utcnow()
-    names = _group_names(query.grouping, language)
-    scoped = _tickets_in_period(query)
-    counts = _counts(scoped)
-    ack = _spreads(scoped, scoped.c.ack_seconds)
-    resolve = _spreads(scoped, scoped.c.resolve_seconds)
-    overdue = _overdue(query.grouping, now)
+    """Every group's figures for the period, ranked, with the weekly trends (see module doc):
+    from the rollups as of their last refresh, or by definition (overdue as of `now`) while
+    there has been none."""
+    from feedback.services.stats_rollup import scorecard_from_rollups  # it builds on this one
 
+    card = scorecard_from_rollups(query, language)
+    return card if card is not None else scorecard_by_definition(query, language, now)
+
+
+def scorecard_by_definition(
+    query: StatsQuery, language: str, now: datetime | None = None
+) -> Scorecard:
+    """The figures computed from every ticket, as the module doc defines them."""
+    now = now or utcnow()
+    scoped = _tickets_in_period(query)
+    return assemble(
+        query,
+        group_names(query.grouping, language),
+        counts=_counts(scoped),
+        ack=_spreads(scoped, scoped.c.ack_seconds),
+        resolve=_spreads(scoped, scoped.c.resolve_seconds),
+        overdue=_overdue(query.grouping, now),
+        weekly=lambda keys: _weekly(scoped, keys),
+        generated_at=now,
+    )
+
+
+def assemble(
+    query: StatsQuery,
+    names: dict[str, str],
+    counts: dict,
+    ack: dict[str, Spread],
+    resolve: dict[str, Spread],
+    overdue: dict[str, int],
+    weekly: Callable[[list[str]], dict],
+    generated_at: datetime,
+    refreshed_at: datetime | None = None,
+) -> Scorecard:
+    """The scorecard from each group's figures, keyed by group code and ALL for the total:
+    `counts` rows with received and each ratio's numerators, and `weekly(keys)` giving
+    {(key, week): row with received, resolved, within_sla} for the groups whose trend is
+    drawn."""
     keys = set(counts) | set(overdue)
-    keys.discard(_ALL)
+    keys.discard(ALL)
     groups = [
         _score(key, _name(names, query.grouping, key), counts, ack, resolve, overdue)
         for key in keys
     ]
     groups = rank(groups, query.sort, query.descending)
-    total = _score(_ALL, "", counts, ack, resolve, overdue)
+    total = _score(ALL, "", counts, ack, resolve, overdue)
 
     weeks = _weeks(query.start, query.end)
     if query.trend_all:
-        chosen = [_ALL]
+        chosen = [ALL]
     else:
         by_volume = sorted(groups, key=lambda g: (-g.received, g.name))
         chosen = [g.key for g in by_volume[:TREND_GROUPS] if g.received]
-    trends = _trends(scoped, chosen, weeks, names, query.grouping)
-    return Scorecard(query, now, groups, total, weeks, trends)
+    found = weekly(chosen) if chosen else {}
+    trends = _series(chosen, weeks, found, names, query.grouping)
+    return Scorecard(query, generated_at, groups, total, weeks, trends, refreshed_at)
 
 
 def rank(groups: list[GroupScore], measure: Measure, descending: bool) -> list[GroupScore]:
@@ -295,7 +396,7 @@ def _grouped(select, grouping: Grouping):
     if grouping == Grouping.CATEGORY:
         select = select.outerjoin(Category, Ticket.category_id == Category.id)
         return select, sa.func.coalesce(Category.code, "")
-    district = _district_of_area()
+    district = district_of_area()
     district_area = aliased(Area, name="district_area")
     select = select.outerjoin(district, Ticket.area_id == district.c.area_id).outerjoin(
         district_area, district.c.district_id == district_area.id
@@ -303,7 +404,7 @@ def _grouped(select, grouping: Grouping):
     return select, sa.func.coalesce(district_area.code, "")
 
 
-def _district_of_area():
+def district_of_area():
     """(area_id, district_id) for every district and every place under one (recursive CTE)."""
     districts = (
         sa.select(Area.id.label("area_id"), Area.id.label("district_id"))
@@ -322,6 +423,21 @@ def _tickets_in_period(query: StatsQuery):
     """One row per ticket received in the period: its group, durations and flags."""
     start = datetime.combine(query.start, time(), UTC)
     end = datetime.combine(query.end + timedelta(days=1), time(), UTC)
+    columns = [
+        Ticket.id.label("ticket_id"),
+        week_of(Ticket.created_at).label("week"),
+        *ticket_fact_columns(),
+    ]
+    select, key = _grouped(sa.select(*columns).select_from(Ticket), query.grouping)
+    select = select.add_columns(key.label("group_key")).where(
+        Ticket.created_at >= sa.literal(start, UTCDateTime()),
+        Ticket.created_at < sa.literal(end, UTCDateTime()),
+    )
+    return select.cte("scoped")
+
+
+def ticket_fact_columns() -> list:
+    """A ticket's durations and flags, as defined above (the rollups store these too)."""
     reopened = (
         sa.select(TicketEvent.id)
         .where(TicketEvent.ticket_id == Ticket.id, TicketEvent.to_status == "reopened")
@@ -333,9 +449,7 @@ def _tickets_in_period(query: StatsQuery):
         .exists()
     )
     is_resolved = Ticket.resolved_at.is_not(None)
-    columns = [
-        Ticket.id.label("ticket_id"),
-        week_of(Ticket.created_at).label("week"),
+    return [
         seconds_between(Ticket.created_at, Ticket.acknowledged_at).label("ack_seconds"),
         seconds_between(Ticket.created_at, Ticket.resolved_at).label("resolve_seconds"),
         _flag(is_resolved).label("resolved"),
@@ -345,12 +459,19 @@ def _tickets_in_period(query: StatsQuery):
         _flag(sa.and_(is_resolved, reopened)).label("reopened"),
         _flag(sa.and_(is_resolved, disputed)).label("disputed"),
     ]
-    select, key = _grouped(sa.select(*columns).select_from(Ticket), query.grouping)
-    select = select.add_columns(key.label("group_key")).where(
-        Ticket.created_at >= sa.literal(start, UTCDateTime()),
-        Ticket.created_at < sa.literal(end, UTCDateTime()),
+
+
+def acknowledged_in_time(ack_seconds):
+    """1 when acknowledged within ACK_LIMIT_SECONDS of receipt, else 0."""
+    return _flag(ack_seconds <= ACK_LIMIT_SECONDS)
+
+
+def late(now: datetime):
+    """The overdue backlog's condition: open now and past the deadline."""
+    return sa.and_(
+        Ticket.status.in_([status.value for status in OPEN_STATUSES]),
+        Ticket.due_at < sa.literal(now, UTCDateTime()),
     )
-    return select.cte("scoped")
 
 
 def _flag(condition):
@@ -359,7 +480,7 @@ def _flag(condition):
 
 def _counts(scoped) -> dict[str, sa.Row]:
     """Received and every ratio's numerator and denominator, per group and over all ("*")."""
-    ack_24h = _flag(scoped.c.ack_seconds <= ACK_LIMIT_SECONDS)
+    ack_24h = acknowledged_in_time(scoped.c.ack_seconds)
     columns = [
         sa.func.count().label("received"),
         sa.func.coalesce(sa.func.sum(ack_24h), 0).label("ack_24h"),
@@ -370,7 +491,7 @@ def _counts(scoped) -> dict[str, sa.Row]:
     ]
     per_group = sa.select(scoped.c.group_key, *columns).group_by(scoped.c.group_key)
     rows = {row.group_key: row for row in db.session.execute(per_group)}
-    rows[_ALL] = db.session.execute(sa.select(*columns).select_from(scoped)).one()
+    rows[ALL] = db.session.execute(sa.select(*columns).select_from(scoped)).one()
     return rows
 
 
@@ -396,7 +517,7 @@ def _spreads(scoped, seconds) -> dict[str, Spread]:
         ]
         if partition is None:
             row = db.session.execute(sa.select(*columns)).one()
-            result[_ALL] = Spread(row.n or 0, row.median, row.p90)
+            result[ALL] = Spread(row.n or 0, row.median, row.p90)
         else:
             picked = sa.select(ranked.c.group_key, *columns).group_by(ranked.c.group_key)
             for row in db.session.execute(picked):
@@ -412,21 +533,15 @@ def _at_rank(ranked, percent: int):
 
 def _overdue(grouping: Grouping, now: datetime) -> dict[str, int]:
     """Open tickets past their deadline now, per group and over all ("*"); any period."""
-    late = sa.and_(
-        Ticket.status.in_([status.value for status in OPEN_STATUSES]),
-        Ticket.due_at < sa.literal(now, UTCDateTime()),
-    )
     select, key = _grouped(sa.select(sa.func.count().label("n")).select_from(Ticket), grouping)
-    select = select.add_columns(key.label("group_key")).where(late).group_by(key)
+    select = select.add_columns(key.label("group_key")).where(late(now)).group_by(key)
     rows = {row.group_key: row.n for row in db.session.execute(select)}
-    rows[_ALL] = db.session.scalar(sa.select(sa.func.count()).select_from(Ticket).where(late))
+    rows[ALL] = db.session.scalar(sa.select(sa.func.count()).select_from(Ticket).where(late(now)))
     return rows
 
 
-def _trends(scoped, keys: list[str], weeks: list[str], names, grouping) -> list[TrendSeries]:
-    """Received and within-SLA per week for each chosen group ("*": all tickets)."""
-    if not keys:
-        return []
+def _weekly(scoped, keys: list[str]) -> dict[tuple[str, str], sa.Row]:
+    """Received, resolved and within SLA per week for each chosen group (ALL: all tickets)."""
     columns = [
         scoped.c.week,
         sa.func.count().label("received"),
@@ -434,10 +549,10 @@ def _trends(scoped, keys: list[str], weeks: list[str], names, grouping) -> list[
         sa.func.coalesce(sa.func.sum(scoped.c.within_sla), 0).label("within_sla"),
     ]
     found: dict[tuple[str, str], sa.Row] = {}
-    if _ALL in keys:
+    if ALL in keys:
         for row in db.session.execute(sa.select(*columns).group_by(scoped.c.week)):
-            found[(_ALL, row.week)] = row
-    others = [k for k in keys if k != _ALL]
+            found[(ALL, row.week)] = row
+    others = [k for k in keys if k != ALL]
     if others:
         select = (
             sa.select(scoped.c.group_key, *columns)
@@ -446,6 +561,10 @@ def _trends(scoped, keys: list[str], weeks: list[str], names, grouping) -> list[
         )
         for row in db.session.execute(select):
             found[(row.group_key, row.week)] = row
+    return found
+
+
+def _series(keys: list[str], weeks: list[str], found, names, grouping) -> list[TrendSeries]:
     series = []
     for key in keys:
         points = []
@@ -456,8 +575,8 @@ def _trends(scoped, keys: list[str], weeks: list[str], names, grouping) -> list[
                 if row
                 else WeekPoint(week, 0, Ratio(0, 0))
             )
-        name = "" if key == _ALL else _name(names, grouping, key)
-        series.append(TrendSeries(None if key == _ALL else key, name, points))
+        name = "" if key == ALL else _name(names, grouping, key)
+        series.append(TrendSeries(None if key == ALL else key, name, points))
     return series
 
 
@@ -492,7 +611,7 @@ def _score(key, name, counts, ack, resolve, overdue) -> GroupScore:
     )
 
 
-def _group_names(grouping: Grouping, language: str) -> dict[str, str]:
+def group_names(grouping: Grouping, language: str) -> dict[str, str]:
     model = {
         Grouping.DIRECTORATE: Directorate,
         Grouping.CATEGORY: Category,

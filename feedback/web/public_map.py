@@ -31,6 +31,7 @@ from feedback.services.public_map import (
     parse_zoom,
     public_rows,
 )
+from feedback.web.caching import public_cache
 from feedback.web.labels import STATUS_LABELS, status_label
 
 bp = Blueprint("public_map", __name__)
@@ -45,6 +46,8 @@ STATUS_COLOURS = {
     "closed": "#1f2937",
 }
 SUMMARY_LENGTH = 160
+# A new complaint shows on a cached map within this many seconds.
+MAP_MAX_AGE = 30
 
 
 def _filter_or_400():
@@ -107,6 +110,7 @@ def page():
 
 
 @bp.get("/map/points.geojson")
+@public_cache(max_age=MAP_MAX_AGE)
 def points():
     wanted = _filter_or_400()
     try:

@@ -5,7 +5,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, jsonify, render_template, request, url_for
-from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    format_time,
+    get_locale,
+    to_user_timezone,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -23,6 +31,7 @@ from feedback.services.stats import (
     default_period,
     scorecard,
 )
+from feedback.web.caching import public_cache
 
 bp = Blueprint("stats", __name__)
 
@@ -123,6 +132,7 @@ def _choice(raw, kind, default):
 
 
 @bp.get("/stats")
+@public_cache()
 def page():
     wanted = parse_request(request.args, utcnow().date())
     language = str(get_locale())
@@ -139,10 +149,22 @@ def page():
         ratio_title=_ratio_title,
         chart=_chart_data(card, language),
         json_url=url_for("stats.as_json", **request.args.to_dict()),
+        as_of=_as_of(card),
     )
 
 
+def _as_of(card: Scorecard) -> str | None:
+    """When the figures were refreshed, in Basra time: the hour, and the day too if not today;
+    None for figures computed just now."""
+    if card.refreshed_at is None:
+        return None
+    if to_user_timezone(card.refreshed_at).date() == to_user_timezone(utcnow()).date():
+        return format_time(card.refreshed_at, "HH:mm")
+    return format_datetime(card.refreshed_at, "d MMM y, HH:mm")
+
+
 @bp.get("/stats.json")
+@public_cache()
 def as_json():
     """The same figures for machines; a bad argument is a 400 here, not a fallback."""
     wanted = parse_request(request.args, utcnow().date())

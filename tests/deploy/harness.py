@@ -169,6 +169,7 @@ def render_nginx(directory: Path, http_port: int, https_port: int, upstream_port
         f"/etc/letsencrypt/live/{PUBLIC_HOST}/privkey.pem": str(key),
         "/var/log/nginx/": f"{directory}/",
         "/var/www/letsencrypt": str(directory / "acme"),
+        "/var/cache/nginx/feedback": str(directory / "cache"),
         f"{INSTALL_ROOT}/static/": f"{REPO}/static/",
         "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream_port};",
         "listen 80": f"listen 127.0.0.1:{http_port}",

@@ -131,6 +131,19 @@ def test_static_files_come_from_nginx_without_a_listing(site):
     assert status in (403, 404) and b"Index of" not in body
 
 
+def test_public_pages_are_kept_by_nginx(site):
+    path = "/open311/v2/services.json"
+    bodies = [request(https(site), "GET", path)[2] for _ in range(3)]
+    assert bodies[0] == bodies[1] == bodies[2] and b"water-supply" in bodies[0]
+    # Pages not kept reach gunicorn every time; once the last of two has been logged, so have
+    # all the requests before it.
+    for _ in range(2):
+        request(https(site), "GET", "/report")
+    gunicorn = site["gunicorn"]
+    gunicorn.wait_until(lambda: gunicorn.output().count("GET /report ") == 2, timeout=10)
+    assert gunicorn.output().count(f"GET {path} ") == 1  # the others came from nginx
+
+
 def test_signed_twilio_webhook_through_nginx_and_gunicorn(site, app):
     params = {
         "MessageSid": "SM" + secrets.token_hex(16),

@@ -81,6 +81,7 @@ def test_every_timer_starts_its_service():
     assert {timer.stem for timer in TIMERS} == {
         "feedback-sla-check",
         "feedback-conversations-expire",
+        "feedback-rollups-refresh",
         "feedback-backup",
     }
     for timer in TIMERS:
@@ -92,7 +93,7 @@ def test_flask_commands_in_units_exist(app):
     commands = set()
     for service in SERVICES:
         commands |= set(re.findall(r"flask --app wsgi ([\w-]+)", service.read_text()))
-    assert commands == {"sms-worker", "sla-check", "conversations-expire"}
+    assert commands == {"sms-worker", "sla-check", "conversations-expire", "rollups-refresh"}
     assert commands <= set(app.cli.commands)
 
 

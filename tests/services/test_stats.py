@@ -1,4 +1,5 @@
-"""The scorecards against figures worked out by hand from a small fixed set of tickets.
+"""The scorecards against figures worked out by hand from a small fixed set of tickets, both
+as defined (computed from every ticket) and as read from the rollups refreshed at NOW.
 
 Times are hours after each ticket's creation. NOW is Sunday 2026-03-01 12:00 UTC; the main
 period is 2026-01-01 .. 2026-02-28.
@@ -34,6 +35,7 @@ from feedback.models import (
     User,
     Verification,
 )
+from feedback.services.rollups import refresh_rollups
 from feedback.services.stats import (
     Grouping,
     InvalidPeriod,
@@ -132,18 +134,32 @@ def tickets(app):
         db.session.commit()
 
 
-def _card(app, grouping=Grouping.DIRECTORATE, start=START, end=END, **options):
-    with app.app_context():
-        query = StatsQuery(start=start, end=end, grouping=grouping, **options)
-        return scorecard(query, "en", now=NOW)
+@pytest.fixture(params=["definition", "rollups"])
+def card(request, app, tickets):
+    """card(grouping, start, end, **options) -> the scorecard, by definition or from the
+    rollups (refreshed at NOW, before the first card)."""
+    refreshed = []
+
+    def make(grouping=Grouping.DIRECTORATE, start=START, end=END, **options):
+        with app.app_context():
+            query = StatsQuery(start=start, end=end, grouping=grouping, **options)
+            if request.param == "definition":
+                return scorecard(query, "en", now=NOW)
+            if not refreshed:
+                refreshed.append(refresh_rollups(now=NOW))
+            found = scorecard(query, "en")
+            assert found.refreshed_at == NOW == found.generated_at
+            return found
+
+    return make
 
 
 def _by_key(card):
     return {group.key: group for group in card.groups}
 
 
-def test_directorate_scorecards_match_the_hand_computed_figures(app, tickets):
-    groups = _by_key(_card(app))
+def test_directorate_scorecards_match_the_hand_computed_figures(card):
+    groups = _by_key(card())
     assert set(groups) == {"water", "electricity", ""}
 
     water = groups["water"]
@@ -193,8 +209,8 @@ def test_directorate_scorecards_match_the_hand_computed_figures(app, tickets):
     assert triage.overdue == 0  # no deadline
 
 
-def test_totals_are_over_every_ticket_not_an_average_of_groups(app, tickets):
-    total = _card(app).total
+def test_totals_are_over_every_ticket_not_an_average_of_groups(card):
+    total = card().total
     assert total.received == 10  # 6 + 3 + 1
     assert total.acknowledged_24h.percent == 60.0  # (4 + 2 + 0) / 10
     # to acknowledge 1 2 3 5 12 24 25 30 (n=8): median rank 4 -> 5 h; p90 rank ceil(7.2)=8 -> 30
@@ -210,20 +226,20 @@ def test_totals_are_over_every_ticket_not_an_average_of_groups(app, tickets):
     assert total.overdue == 3
 
 
-def test_ranking_by_within_sla_by_default_and_by_any_measure(app, tickets):
+def test_ranking_by_within_sla_by_default_and_by_any_measure(card):
     # water and electricity tie at 50 %: by name, "Basra Water…" before "General Company…";
     # the triage group has no SLA figure ("—") and comes last.
-    assert [g.key for g in _card(app).groups] == ["water", "electricity", ""]
-    reopened_ascending = _card(app, sort=Measure.REOPENED, descending=False)
+    assert [g.key for g in card().groups] == ["water", "electricity", ""]
+    reopened_ascending = card(sort=Measure.REOPENED, descending=False)
     assert [g.key for g in reopened_ascending.groups] == ["water", "electricity", ""]  # 25, 50
-    by_overdue = _card(app, sort=Measure.OVERDUE)
+    by_overdue = card(sort=Measure.OVERDUE)
     assert [g.key for g in by_overdue.groups] == ["water", "", "electricity"]  # 3, 0, 0 by name
-    by_ack_p90 = _card(app, sort=Measure.ACK_P90, descending=False)
+    by_ack_p90 = card(sort=Measure.ACK_P90, descending=False)
     assert [g.key for g in by_ack_p90.groups] == ["water", "electricity", ""]  # 25 h, 30 h, —
 
 
-def test_grouping_by_category(app, tickets):
-    groups = _by_key(_card(app, Grouping.CATEGORY))
+def test_grouping_by_category(card):
+    groups = _by_key(card(Grouping.CATEGORY))
     assert set(groups) == {"water-supply", "sewage-overflow", "electricity-outage", ""}
     supply = groups["water-supply"]
     assert supply.received == 5  # W1..W5
@@ -244,8 +260,8 @@ def test_grouping_by_category(app, tickets):
     assert groups["electricity-outage"].received == 3
 
 
-def test_grouping_by_district_climbs_the_area_tree(app, tickets):
-    groups = _by_key(_card(app, Grouping.DISTRICT))
+def test_grouping_by_district_climbs_the_area_tree(card):
+    groups = _by_key(card(Grouping.DISTRICT))
     assert set(groups) == {"dist-abu-al-khaseeb", "dist-zubair", ""}
     abu = groups["dist-abu-al-khaseeb"]
     assert abu.received == 5  # W1 W2 W3 W4 W6 (sub-siba is under Abu Al-Khaseeb)
@@ -260,25 +276,25 @@ def test_grouping_by_district_climbs_the_area_tree(app, tickets):
     assert abu.name == "Abu Al-Khaseeb District"
 
 
-def test_period_filter_counts_tickets_by_creation_date_both_ends_included(app, tickets):
-    february = _by_key(_card(app, start=date(2026, 2, 1), end=date(2026, 2, 28)))
+def test_period_filter_counts_tickets_by_creation_date_both_ends_included(card):
+    february = _by_key(card(start=date(2026, 2, 1), end=date(2026, 2, 28)))
     assert february["water"].received == 1  # W6
     assert february["water"].within_sla.percent == 0.0  # 0 of 1
     assert february["electricity"].received == 1  # E3; E4 on 03-01 00:00 is after the end
     assert "" not in february  # T1 came in January and has nothing overdue
     assert february["water"].overdue == 3  # the backlog is whatever the period
 
-    to_march = _by_key(_card(app, start=date(2026, 2, 2), end=date(2026, 3, 1)))
+    to_march = _by_key(card(start=date(2026, 2, 2), end=date(2026, 3, 1)))
     assert to_march["electricity"].received == 2  # E3, and E4 at the very start of 03-01
     assert to_march["water"].received == 1  # W6 at 02-02 08:00, the first day counts
 
 
-def test_weekly_trend_for_all_tickets(app, tickets):
-    card = _card(app, trend_all=True)
-    assert card.weeks[0] == "2025-12-29"  # the Monday of the week of 2026-01-01
-    assert card.weeks[-1] == "2026-02-23"
-    assert len(card.weeks) == 9
-    [series] = card.trends
+def test_weekly_trend_for_all_tickets(card):
+    found = card(trend_all=True)
+    assert found.weeks[0] == "2025-12-29"  # the Monday of the week of 2026-01-01
+    assert found.weeks[-1] == "2026-02-23"
+    assert len(found.weeks) == 9
+    [series] = found.trends
     assert series.key is None
     weeks = {point.week: point for point in series.points}
     # week of Mon 01-05: W1 W2 E1 T1 and E2 (Sunday 01-11) -> 5 received;
@@ -298,21 +314,21 @@ def test_weekly_trend_for_all_tickets(app, tickets):
     assert sum(point.received for point in series.points) == 10
 
 
-def test_weekly_trend_for_the_top_groups(app, tickets):
-    card = _card(app)
-    assert [series.key for series in card.trends] == ["water", "electricity", ""]  # 6, 3, 1
-    water = {point.week: point for point in card.trends[0].points}
+def test_weekly_trend_for_the_top_groups(card):
+    found = card()
+    assert [series.key for series in found.trends] == ["water", "electricity", ""]  # 6, 3, 1
+    water = {point.week: point for point in found.trends[0].points}
     assert water["2026-01-05"].received == 2  # W1 W2
     assert water["2026-01-05"].within_sla.percent == 100.0  # 2 of 2
     assert water["2026-02-02"].within_sla.percent == 0.0  # W6
 
 
-def test_an_empty_period_has_no_groups_but_the_backlog(app, tickets):
-    card = _card(app, start=date(2024, 1, 1), end=date(2024, 1, 31))
-    assert [(g.key, g.received, g.overdue) for g in card.groups] == [("water", 0, 3)]
-    assert card.total.received == 0
-    assert card.total.within_sla.percent is None
-    assert card.total.to_acknowledge.median_seconds is None
+def test_an_empty_period_has_no_groups_but_the_backlog(card):
+    found = card(start=date(2024, 1, 1), end=date(2024, 1, 31))
+    assert [(g.key, g.received, g.overdue) for g in found.groups] == [("water", 0, 3)]
+    assert found.total.received == 0
+    assert found.total.within_sla.percent is None
+    assert found.total.to_acknowledge.median_seconds is None
 
 
 def test_invalid_periods_are_refused():

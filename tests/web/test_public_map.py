@@ -4,6 +4,7 @@ real database: no CDN, no personal data, rounded points, filters, escaping, stre
 import csv
 import io
 import json
+import random
 import sqlite3
 from datetime import timedelta
 
@@ -334,3 +335,140 @@ def test_map_without_tiles_and_folium_defaults_untouched(app_with):
     assert "/areas/basemap.geojson" in html  # the offline basemap stands in for tiles
     # Our local assets were set per map: folium's process-wide defaults are as shipped.
     assert folium.Map.default_js[0][1].startswith("https://")
+
+
+def _scatter(app, count: int, seed: int) -> None:
+    """`count` tickets around Basra, some on one shared point, some without one, of several
+    categories, directorates and places."""
+    from feedback.models import Area, Category, Directorate
+
+    rng = random.Random(seed)
+    now = utcnow()
+    with app.app_context():
+        categories = db.session.scalars(sa.select(Category).order_by(Category.id).limit(3)).all()
+        directorates = db.session.scalars(
+            sa.select(Directorate).order_by(Directorate.id).limit(3)
+        ).all()
+        areas = db.session.scalars(sa.select(Area).where(Area.kind != "governorate")).all()
+        for number in range(count):
+            shared = rng.random() < 0.2
+            lat = 30.5085 if shared else rng.uniform(29.9, 31.1)
+            lon = 47.7804 if shared else rng.uniform(47.2, 48.5)
+            located = rng.random() > 0.05
+            db.session.add(
+                Ticket(
+                    reference=f"R{seed}{number:04d}",
+                    channel="sms",
+                    original_text="ماكو ماي",
+                    language="ar",
+                    status=rng.choice(STATUSES),
+                    category=rng.choice([*categories, None]),
+                    directorate=rng.choice([*directorates, None]),
+                    area=rng.choice([*areas, None]),
+                    lat=lat if located else None,
+                    lon=lon if located else None,
+                    created_at=now - timedelta(days=rng.randrange(300)),
+                )
+            )
+        db.session.commit()
+
+
+STATUSES = ["new", "acknowledged", "in_progress", "resolved", "rejected", "closed", "reopened"]
+BOXES = [
+    ("46.5,29.0,48.7,31.4", 8),  # the governorate
+    ("47.70,30.45,47.90,30.58", 13),  # the city, edges across cells
+    ("47.7791,30.5031,47.8123,30.5322", 12),
+    ("47.2,29.9,48.5,31.1", 10),
+]
+
+
+def _live(app, client, **query) -> dict:
+    """The same request answered from the tickets: no rollup refresh to read from."""
+    from feedback.models.rollups import RollupState
+
+    with app.app_context():
+        state = db.session.get(RollupState, 1)
+        saved = (
+            state.refreshed_at,
+            state.changed_since,
+            state.last_ticket_id,
+            state.reference_version,
+        )
+        db.session.delete(state)
+        db.session.commit()
+    try:
+        return points(client, **query)
+    finally:
+        with app.app_context():
+            db.session.add(
+                RollupState(
+                    id=1,
+                    refreshed_at=saved[0],
+                    changed_since=saved[1],
+                    last_ticket_id=saved[2],
+                    reference_version=saved[3],
+                )
+            )
+            db.session.commit()
+
+
+def test_clusters_from_the_rollups_are_the_clusters_counted_from_the_tickets(app, client):
+    from feedback.services.rollups import refresh_rollups
+
+    _scatter(app, 300, seed=1)
+    with app.app_context():
+        refresh_rollups()
+    _scatter(app, 40, seed=2)  # received since the refresh
+    with app.app_context():  # and some changed since: status, point, category, place...
+        from feedback.models import Area, Category
+
+        water = db.session.scalar(sa.select(Category).where(Category.code == "water-supply"))
+        siba = db.session.scalar(sa.select(Area).where(Area.code == "sub-siba"))
+        changed = db.session.scalars(sa.select(Ticket).order_by(Ticket.id).limit(50)).all()
+        for number, ticket in enumerate(changed):
+            if number % 5 == 0:
+                ticket.status = "resolved"
+            elif number % 5 == 1:
+                ticket.lat, ticket.lon = 30.55, 47.83
+            elif number % 5 == 2:
+                ticket.lat = ticket.lon = None
+            elif number % 5 == 3:
+                ticket.category, ticket.directorate = water, None
+            else:
+                ticket.area = siba
+            ticket.updated_at = utcnow()
+        db.session.commit()
+    filters = [
+        {},
+        {"status": "open"},
+        {"status": "resolved"},
+        {"category": "water-supply"},
+        {"directorate": "water", "status": "open"},
+        {"district": "dist-basra"},
+        {"district": "dist-abu-al-khaseeb", "category": "water-supply"},
+        {"district": "sub-siba"},  # not a district: counted from the tickets either way
+        {"category": "no-such-thing"},
+    ]
+    for bbox, zoom in BOXES:
+        for wanted in filters:
+            query = {"bbox": bbox, "zoom": zoom, **wanted}
+            rolled = points(client, **query)
+            assert rolled == _live(app, client, **query), query
+            assert rolled["total"] == sum(f["properties"]["count"] for f in rolled["features"])
+    governorate = "46.5,29.0,48.7,31.4"
+    for wanted in filters[3:7]:  # the filters picked some, so the comparisons above count
+        assert points(client, bbox=governorate, zoom=8, **wanted)["total"] > 0, wanted
+    everything = points(client, bbox=governorate, zoom=8)
+    with app.app_context():
+        located = db.session.scalar(sa.select(sa.func.count()).where(Ticket.lat.is_not(None)))
+    assert everything["total"] == located
+
+
+def test_a_cluster_counts_the_cells_the_box_touches(app, client):
+    """A box is widened to whole cells of the grid (about 1.1 km): what a cluster counts
+    never depends on where the box's edge cuts the cell, nor on a refresh."""
+    web_ticket(app, 30.5085, 47.7804)
+    inside, cutting = "47.7700,30.5000,47.7900,30.5200", "47.7806,30.5000,47.7900,30.5200"
+    assert points(client, bbox=inside, zoom=12)["total"] == 1
+    assert points(client, bbox=cutting, zoom=12)["total"] == 1  # same cell, ticket west of box
+    assert points(client, bbox=cutting, zoom=15)["features"] == []  # single tickets: exact

@@ -3,6 +3,7 @@ Chart.js, and the period, grouping and sort arguments."""
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -177,3 +178,46 @@ def test_an_empty_database_shows_dashes_not_errors(client):
     page = _get(client, "/stats").get_data(as_text=True)
     assert "No complaints in this period." in page
     assert "stats-chart-data" not in page
+
+
+def test_figures_from_the_rollups_say_when_they_were_refreshed(app, client, tickets):
+    from feedback.services.rollups import refresh_rollups
+
+    page = _get(client, "/stats").get_data(as_text=True)
+    assert "Overdue counts are as of now" in page  # never refreshed: computed from the tickets
+    with app.app_context():
+        done = refresh_rollups()
+    for language in ("en", "ar"):
+        page = _get(client, "/stats", language).get_data(as_text=True)
+        assert "as-of" in page and "Overdue counts are as of now" not in page
+    page = _get(client, "/stats").get_data(as_text=True)
+    hour = done.refreshed_at.astimezone(ZoneInfo("Asia/Baghdad")).strftime("%H:%M")
+    assert f"Figures as of {hour} (Basra time)" in page
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", _row(page, "Basra Water Directorate"))
+    assert cells == ["2", "50%", "3", "3", "20", "20", "100%", "0%", "0%", "1"]  # as before
+    data = _get(client, "/stats.json").get_json()
+    assert data["generated_at"] == done.refreshed_at.isoformat()
+    # A ticket received since shows at the next refresh.
+    with app.app_context():
+        water = db.session.scalar(sa.select(Directorate).where(Directorate.code == "water"))
+        db.session.add(
+            Ticket(
+                reference="WAT3",
+                channel="sms",
+                original_text="ماكو ماي",
+                language="ar",
+                directorate=water,
+                status="new",
+                created_at=utcnow(),
+            )
+        )
+        db.session.commit()
+    assert _received(client) == {"water": 2}
+    with app.app_context():
+        refresh_rollups()
+    assert _received(client) == {"water": 3}
+
+
+def _received(client) -> dict:
+    data = _get(client, "/stats.json").get_json()
+    return {group["key"]: group["received"] for group in data["groups"]}

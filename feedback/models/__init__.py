@@ -176,10 +176,37 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
 
+# Indexes only PostgreSQL has (SQLite has no trigram index; its queue search reads the rows).
+POSTGRESQL_ONLY_INDEXES = frozenset({"ix_ticket_search_trgm"})
+
+
+def in_schema_of(dialect_name: str):
+    """Alembic's include_object for a database of `dialect_name`: the schema the models
+    describe, less the indexes that database does not have."""
+
+    def include(item, name, type_, reflected, compare_to) -> bool:
+        return not (
+            type_ == "index" and name in POSTGRESQL_ONLY_INDEXES and dialect_name != "postgresql"
+        )
+
+    return include
+
+
 class Ticket(db.Model):
     __table_args__ = (
-        sa.Index("ix_ticket_directorate_status", "directorate_id", "status"),
-        sa.Index("ix_ticket_directorate_due_at", "directorate_id", "due_at", "id"),
+        # A queue in deadline order, status by status: an officer's directorate, or all.
+        sa.Index("ix_ticket_directorate_status_due_at", "directorate_id", "status", "due_at", "id"),
+        sa.Index("ix_ticket_status_due_at", "status", "due_at", "id"),
+        # The map's tickets near a box (feedback.services.public_map).
+        sa.Index("ix_ticket_lat_lon", "lat", "lon"),
+        # The queue's search (ILIKE '%words%' on the reference or the text), PostgreSQL only.
+        sa.Index(
+            "ix_ticket_search_trgm",
+            "reference",
+            "original_text",
+            postgresql_using="gin",
+            postgresql_ops={"reference": "gin_trgm_ops", "original_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -196,7 +223,7 @@ class Ticket(db.Model):
     location_confidence: Mapped[float | None]
     area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("area.id"), index=True)
     directorate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directorate.id"))
-    status: Mapped[str] = mapped_column(sa.String(20), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20))
     # Why the ticket waits in the admin triage queue (no directorate); None once routed.
     triage_reason: Mapped[str | None] = mapped_column(sa.String(200))
     # The question the citizen was last asked (place | category | details) and until when
@@ -206,7 +233,8 @@ class Ticket(db.Model):
     citizen_phone: Mapped[str | None] = mapped_column(sa.String(40), index=True)
     citizen_name: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Every change that a page or a rollup shows sets this (feedback.services.rollups).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -388,3 +416,14 @@ class RecoveryCode(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
     code_hash: Mapped[str] = mapped_column(sa.String(64))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# The rollups' tables belong to the metadata whenever the models are loaded.
+from feedback.models.rollups import (  # noqa: E402, F401
+    MapCell,
+    RollupState,
+    ScorecardDay,
+    ScorecardHistogram,
+    ScorecardOverdue,
+    ScorecardTicket,
+)

@@ -1,0 +1,239 @@
+"""The scorecards from the rollups (feedback.services.rollups): the figures
+feedback.services.stats defines, as of the last refresh, from a few thousand rows however many
+tickets there are.
+
+Counts come from rows per group and day. A percentile takes two steps: the histograms of the
+whole months and weeks in the period, with the loose days' durations counted by bucket, say
+which bucket holds the nearest rank and the rank within it; then that bucket's durations for
+the period (a small slice, read in order from an index) give the exact value."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from feedback.domain.rollup import locate_rank, nearest_rank, period_pieces
+from feedback.extensions import db
+from feedback.models import Area, Category, Directorate
+from feedback.models.rollups import (
+    RollupState,
+    ScorecardDay,
+    ScorecardHistogram,
+    ScorecardOverdue,
+    ScorecardTicket,
+)
+from feedback.services.stats import (
+    ALL,
+    Grouping,
+    Scorecard,
+    Spread,
+    StatsQuery,
+    assemble,
+    group_names,
+    span_start,
+)
+
+PERCENTS = (50, 90)
+_MODELS = {Grouping.DIRECTORATE: Directorate, Grouping.CATEGORY: Category, Grouping.DISTRICT: Area}
+
+
+@dataclass
+class _Counts:
+    received: int = 0
+    ack_24h: int = 0
+    resolved: int = 0
+    within_sla: int = 0
+    reopened: int = 0
+    disputed: int = 0
+
+    def add(self, row) -> None:
+        for name in ("received", "ack_24h", "resolved", "within_sla", "reopened", "disputed"):
+            setattr(self, name, getattr(self, name) + int(getattr(row, name)))
+
+
+def refreshed_at() -> datetime | None:
+    """When the rollups were last refreshed; None when never."""
+    return db.session.scalar(sa.select(RollupState.refreshed_at).where(RollupState.id == 1))
+
+
+def scorecard_from_rollups(query: StatsQuery, language: str) -> Scorecard | None:
+    """The scorecard as of the last refresh; None when the rollups were never refreshed. A
+    refresh committed while this reads (each statement sees the latest commit) is noticed
+    by its time stamp, and the figures are read again."""
+    card = None
+    for _ in range(3):
+        stamp = refreshed_at()
+        if stamp is None:
+            return None
+        card = _scorecard(query, language, stamp)
+        if refreshed_at() == stamp:
+            break
+    return card
+
+
+def _scorecard(query: StatsQuery, language: str, stamp: datetime) -> Scorecard:
+    grouping = query.grouping.value
+    code_of = dict(
+        db.session.execute(
+            sa.select(_MODELS[query.grouping].id, _MODELS[query.grouping].code)
+        ).all()
+    )
+    code_of[0] = ""
+    id_of = {code: ident for ident, code in code_of.items()}
+
+    def key(group_id: int) -> str:
+        return code_of.get(group_id, "")
+
+    counts: dict[str, _Counts] = defaultdict(_Counts)
+    weekly: dict[tuple[str, str], _Counts] = defaultdict(_Counts)
+    week = span_start(sa.literal("week"), ScorecardDay.day)
+    rows = db.session.execute(
+        sa.select(
+            ScorecardDay.group_id,
+            week.label("week"),
+            *(
+                sa.func.sum(getattr(ScorecardDay, name)).label(name)
+                for name in ("received", "ack_24h", "resolved", "within_sla", "reopened")
+            ),
+            sa.func.sum(ScorecardDay.disputed).label("disputed"),
+        )
+        .where(ScorecardDay.grouping == grouping, ScorecardDay.day.between(query.start, query.end))
+        .group_by(ScorecardDay.group_id, week)
+    )
+    for row in rows:
+        week_text = _iso(row.week)
+        for name in (key(row.group_id), ALL):
+            counts[name].add(row)
+            weekly[(name, week_text)].add(row)
+    overdue: dict[str, int] = defaultdict(int)
+    for group_id, count in db.session.execute(
+        sa.select(ScorecardOverdue.group_id, ScorecardOverdue.count).where(
+            ScorecardOverdue.grouping == grouping
+        )
+    ):
+        overdue[key(group_id)] += count
+        overdue[ALL] += count
+    spreads = {
+        measure: _spreads(query, grouping, measure, key, id_of) for measure in ("ack", "resolve")
+    }
+    return assemble(
+        query,
+        group_names(query.grouping, language),
+        counts=dict(counts),
+        ack=spreads["ack"],
+        resolve=spreads["resolve"],
+        overdue=dict(overdue),
+        weekly=lambda _keys: weekly,
+        generated_at=stamp,
+        refreshed_at=stamp,
+    )
+
+
+def _iso(value) -> str:
+    """A date as YYYY-MM-DD (SQLite hands back text, PostgreSQL a date)."""
+    return value.isoformat() if isinstance(value, date) else str(value)[:10]
+
+
+def _spreads(query: StatsQuery, grouping: str, measure: str, key, id_of) -> dict[str, Spread]:
+    """Count, median and p90 of one duration per group and over all (ALL), by nearest rank."""
+    histograms = _histograms(query, grouping, measure, key)
+    # Which bucket, and which rank within it, each wanted percentile of each group falls on.
+    spots = {}
+    for name, histogram in histograms.items():
+        count = sum(histogram.values())
+        for percent in PERCENTS:
+            spots[(name, percent)] = locate_rank(histogram, nearest_rank(percent, count))
+    found = _at_ranks(
+        query, grouping, measure, {(name, *spot) for (name, _), spot in spots.items()}, id_of
+    )
+    return {
+        name: Spread(
+            sum(histogram.values()),
+            found.get((name, *spots[(name, 50)])),
+            found.get((name, *spots[(name, 90)])),
+        )
+        for name, histogram in histograms.items()
+    }
+
+
+def _at_ranks(query, grouping, measure, wanted, id_of) -> dict[tuple[str, int, int], int]:
+    """{(group key or ALL, bucket, rank): the duration of that rank within the bucket among
+    the group's tickets received in the period}, in one statement: per rank, the bucket's
+    durations read in order from the index, skipping the other days, up to the rank."""
+    facts = ScorecardTicket
+    bucket_column = getattr(facts, f"{measure}_bucket")
+    seconds_column = getattr(facts, f"{measure}_seconds")
+    parts = []
+    for number, (name, bucket, rank) in enumerate(sorted(wanted)):
+        one = sa.select(seconds_column.label("seconds")).where(
+            bucket_column == bucket, facts.day.between(query.start, query.end)
+        )
+        if name != ALL:
+            one = one.where(getattr(facts, f"{grouping}_id") == id_of[name])
+        one = one.order_by(seconds_column).offset(rank - 1).limit(1).subquery()
+        parts.append(sa.select(sa.literal(number).label("number"), one.c.seconds))
+    if not parts:
+        return {}
+    order = sorted(wanted)
+    rows = db.session.execute(sa.union_all(*parts))
+    return {order[number]: seconds for number, seconds in rows}
+
+
+def _histograms(query: StatsQuery, grouping: str, measure: str, key) -> dict[str, dict[int, int]]:
+    """{group key or ALL: {bucket: durations}} over the period: whole months and weeks from
+    their histograms, the loose days counted from the tickets' facts."""
+    pieces = period_pieces(query.start, query.end)
+    histograms: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+
+    def add(group_id: int, bucket: int, count: int) -> None:
+        for name in (key(group_id), ALL):
+            histograms[name][bucket] += count
+
+    spans = []
+    if pieces.months:
+        spans.append(
+            sa.and_(ScorecardHistogram.span == "month", ScorecardHistogram.start.in_(pieces.months))
+        )
+    if pieces.weeks:
+        spans.append(
+            sa.and_(ScorecardHistogram.span == "week", ScorecardHistogram.start.in_(pieces.weeks))
+        )
+    if spans:
+        rows = db.session.execute(
+            sa.select(
+                ScorecardHistogram.group_id,
+                ScorecardHistogram.bucket,
+                sa.func.sum(ScorecardHistogram.count),
+            )
+            .where(
+                ScorecardHistogram.grouping == grouping,
+                ScorecardHistogram.measure == measure,
+                sa.or_(*spans),
+            )
+            .group_by(ScorecardHistogram.group_id, ScorecardHistogram.bucket)
+        )
+        for group_id, bucket, count in rows:
+            add(group_id, bucket, int(count))
+    if pieces.days:
+        facts = ScorecardTicket
+        group_column = getattr(facts, f"{grouping}_id")
+        bucket_column = getattr(facts, f"{measure}_bucket")
+        rows = db.session.execute(
+            sa.select(group_column, bucket_column, sa.func.count())
+            .where(
+                # Each day named (not ranges), so the index alone answers.
+                facts.day.in_(
+                    [
+                        first + timedelta(days=n)
+                        for first, last in pieces.days
+                        for n in range((last - first).days + 1)
+                    ]
+                ),
+                bucket_column.is_not(None),
+            )
+            .group_by(group_column, bucket_column)
+        )
+        for group_id, bucket, count in rows:
+            add(group_id, bucket, count)
+    return {name: dict(histogram) for name, histogram in histograms.items()}

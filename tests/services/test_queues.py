@@ -1,0 +1,135 @@
+"""The officer's queue, page after page, is every ticket the filter picks in deadline order
+(tickets without one last, ties by id), with no repeat and none missed, and the overdue count
+is theirs: on a generated set with shared deadlines, missing ones and every status."""
+
+import random
+from datetime import datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from feedback.domain.lifecycle import OPEN_STATUSES
+from feedback.extensions import db
+from feedback.models import Area, Category, Directorate, Ticket, User, utcnow
+from feedback.services.areas import area_and_descendant_ids
+from feedback.services.queues import NO_DEADLINE, PAGE_SIZE, QueueFilter, officer_queue
+
+STATUSES = ["new", "acknowledged", "in_progress", "resolved", "rejected", "closed", "reopened"]
+OPEN = {status.value for status in OPEN_STATUSES}
+
+
+@pytest.fixture
+def tickets(app):
+    """260 tickets over two directorates and triage; deadlines shared, past, future, none."""
+    rng = random.Random(17)
+    now = utcnow()
+    with app.app_context():
+        directorates = list(
+            db.session.scalars(sa.select(Directorate).order_by(Directorate.id).limit(2))
+        )
+        categories = list(db.session.scalars(sa.select(Category).order_by(Category.id).limit(4)))
+        areas = list(db.session.scalars(sa.select(Area).where(Area.kind != "governorate")))
+        deadlines = [now + timedelta(hours=h) for h in (-50, -3, 0.5, 7, 30)]
+        for number in range(260):
+            due = rng.choice(
+                [*deadlines, None, now + timedelta(minutes=rng.randrange(-9000, 9000))]
+            )
+            db.session.add(
+                Ticket(
+                    reference=f"Q{number:04d}",
+                    channel="sms",
+                    original_text=rng.choice(["ماكو ماي", "no water at the bakery", "كهرباء"]),
+                    language="ar",
+                    status=rng.choice(STATUSES),
+                    directorate=rng.choice([*directorates, None]),
+                    category=rng.choice(categories),
+                    area=rng.choice(areas),
+                    created_at=now - timedelta(days=3),
+                    due_at=due,
+                )
+            )
+        db.session.commit()
+
+
+def _expected(user: User, wanted: QueueFilter, now: datetime) -> tuple[list[str], int]:
+    """The queue worked out in Python from every ticket."""
+    directorate = user.directorate_id if user.role == "officer" else wanted.directorate_id
+    areas = set(area_and_descendant_ids(wanted.area)) if wanted.area else None
+    picked = []
+    for ticket in db.session.scalars(sa.select(Ticket)):
+        if (directorate is not None or user.role == "officer") and (
+            ticket.directorate_id != directorate
+        ):
+            continue
+        if wanted.status and ticket.status != wanted.status:
+            continue
+        if not wanted.status and ticket.status not in OPEN:
+            continue
+        if wanted.category and (ticket.category is None or ticket.category.code != wanted.category):
+            continue
+        if areas is not None and ticket.area_id not in areas:
+            continue
+        if wanted.text and not (
+            wanted.text.lower() in ticket.reference.lower()
+            or wanted.text.lower() in ticket.original_text.lower()
+        ):
+            continue
+        picked.append(ticket)
+    late = [t for t in picked if t.status in OPEN and t.due_at is not None and t.due_at < now]
+    if wanted.overdue:
+        picked = late
+    picked.sort(key=lambda t: (t.due_at or NO_DEADLINE, t.id))
+    return [t.reference for t in picked], len(late)
+
+
+def _walk(user: User, wanted: QueueFilter) -> tuple[list[str], int]:
+    """Every page after the other, as the "Next page" link does."""
+    seen, cursor, counts = [], None, set()
+    while True:
+        page = officer_queue(user, wanted, cursor)
+        assert len(page.tickets) <= PAGE_SIZE
+        seen += [ticket.reference for ticket in page.tickets]
+        counts.add(page.overdue_count)
+        cursor = page.next_cursor
+        if cursor is None:
+            assert len(counts) == 1
+            return seen, counts.pop()
+
+
+FILTERS = [
+    QueueFilter(),
+    QueueFilter(overdue=True),
+    QueueFilter(status="resolved"),
+    QueueFilter(status="new", overdue=True),
+    QueueFilter(text="WATER"),
+    QueueFilter(text="q01"),
+    QueueFilter(area="dist-basra"),
+]
+
+
+@pytest.mark.parametrize("wanted", FILTERS)
+@pytest.mark.parametrize("username", ["officer.water", "admin"])
+def test_pages_follow_the_deadlines_without_repeats_or_gaps(
+    app, tickets, monkeypatch, wanted, username
+):
+    monkeypatch.setattr("feedback.services.queues.PAGE_SIZE", 7)
+    now = utcnow()
+    monkeypatch.setattr("feedback.services.queues.utcnow", lambda: now)
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        found, overdue = _walk(user, wanted)
+        expected, late = _expected(user, wanted, now)
+    assert found == expected
+    assert overdue == late
+
+
+def test_an_admin_chooses_a_directorate_and_a_category(app, tickets):
+    with app.app_context():
+        admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
+        directorate = db.session.scalar(sa.select(sa.func.min(Directorate.id)))
+        category = db.session.scalar(sa.select(Category.code).order_by(Category.id).limit(1))
+        wanted = QueueFilter(directorate_id=directorate, category=category)
+        found, overdue = _walk(admin, wanted)
+        expected, late = _expected(admin, wanted, utcnow())
+    assert found == expected and found
+    assert overdue == late
