@@ -155,7 +155,7 @@ def rollups_refresh_command(full: bool) -> None:
     done = refresh_rollups(full=full)
     how = "rebuilt from every ticket" if done.full else "brought up to date"
     click.echo(
-        f"Rollups {how}: {done.tickets} ticket(s) read, {done.days} day(s) recounted, "
+        f"Rollups {how}: {done.tickets} ticket(s) read, {done.days} day(s) of receipt counted, "
         f"in {done.seconds:.1f} s; figures as of {done.refreshed_at:%Y-%m-%d %H:%M} UTC."
     )
 

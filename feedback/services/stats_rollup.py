@@ -35,6 +35,7 @@ from feedback.services.stats import (
 )
 
 PERCENTS = (50, 90)
+_COUNTS = ("received", "ack_24h", "resolved", "within_sla", "reopened", "disputed")
 _MODELS = {Grouping.DIRECTORATE: Directorate, Grouping.CATEGORY: Category, Grouping.DISTRICT: Area}
 
 
@@ -48,7 +49,7 @@ class _Counts:
     disputed: int = 0
 
     def add(self, row) -> None:
-        for name in ("received", "ack_24h", "resolved", "within_sla", "reopened", "disputed"):
+        for name in _COUNTS:
             setattr(self, name, getattr(self, name) + int(getattr(row, name)))
 
 
@@ -92,11 +93,7 @@ def _scorecard(query: StatsQuery, language: str, stamp: datetime) -> Scorecard:
         sa.select(
             ScorecardDay.group_id,
             week.label("week"),
-            *(
-                sa.func.sum(getattr(ScorecardDay, name)).label(name)
-                for name in ("received", "ack_24h", "resolved", "within_sla", "reopened")
-            ),
-            sa.func.sum(ScorecardDay.disputed).label("disputed"),
+            *(sa.func.sum(getattr(ScorecardDay, name)).label(name) for name in _COUNTS),
         )
         .where(ScorecardDay.grouping == grouping, ScorecardDay.day.between(query.start, query.end))
         .group_by(ScorecardDay.group_id, week)

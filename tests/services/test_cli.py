@@ -70,3 +70,13 @@ def test_user_reset_two_factor_turns_it_off(app, runner, staff_user):
         assert not user.two_factor_enabled and user.totp_secret is None
     nobody = runner.invoke(args=["user", "reset-two-factor", "--username", "nobody"])
     assert nobody.exit_code != 0
+
+
+def test_rollups_refresh_builds_then_brings_up_to_date(runner):
+    first = runner.invoke(args=["rollups-refresh"])
+    assert first.exit_code == 0, first.output
+    assert "rebuilt from every ticket" in first.output
+    again = runner.invoke(args=["rollups-refresh"])
+    assert again.exit_code == 0 and "brought up to date" in again.output
+    full = runner.invoke(args=["rollups-refresh", "--full"])
+    assert full.exit_code == 0 and "rebuilt from every ticket" in full.output
