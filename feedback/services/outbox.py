@@ -28,7 +28,7 @@ from feedback.extensions import db
 from feedback.models import Outbox, utcnow
 from feedback.sms.gateway import SendError, SmsGateway
 
-# Every gateway times out well within it (10 s), so a live worker never loses its lease.
+# Every gateway gives up well within it (SEND_TIMEOUT_SECONDS), so a live worker keeps it.
 DEFAULT_LEASE = timedelta(seconds=60)
 # What a delivery report may have recorded before the worker's own outcome.
 REPORTED = ("delivered", "undelivered")

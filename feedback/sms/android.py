@@ -23,9 +23,8 @@ import urllib.request
 
 from feedback.domain.inbound import InboundMessage
 from feedback.domain.phone import normalise_phone
-from feedback.sms.gateway import SendError
+from feedback.sms.gateway import SEND_TIMEOUT_SECONDS, SendError
 
-SEND_TIMEOUT = 10
 # The app's delivery events -> our delivery states (feedback.services.outbox.DELIVERY_STATES).
 DELIVERY_EVENTS = {"sms:sent": "sent", "sms:delivered": "delivered", "sms:failed": "failed"}
 
@@ -142,7 +141,7 @@ class AndroidGateway:
             method="POST",
         )
         try:
-            with urllib.request.urlopen(request, timeout=SEND_TIMEOUT) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=SEND_TIMEOUT_SECONDS) as response:  # noqa: S310
                 answer = response.read()
         except urllib.error.HTTPError as error:
             # 409: a message with this id is there already (an earlier attempt got through);

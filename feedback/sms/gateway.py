@@ -2,6 +2,10 @@
 
 from typing import Protocol
 
+# Every gateway gives up on a send after this many seconds: well within the Outbox's lease
+# (feedback.services.outbox), so a live worker never loses a row it is sending.
+SEND_TIMEOUT_SECONDS = 10
+
 
 class SendError(Exception):
     """A send that did not happen. `retryable`: a later attempt may succeed (network, 5xx,

@@ -12,9 +12,8 @@ import urllib.request
 
 from feedback.domain.inbound import InboundMessage
 from feedback.domain.phone import normalise_phone
-from feedback.sms.gateway import SendError
+from feedback.sms.gateway import SEND_TIMEOUT_SECONDS, SendError
 
-SENDSMS_TIMEOUT = 10
 # Kannel sits beside us on the operator's side of the network: never through an HTTP proxy.
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 # Kannel's DLR types (dlr-mask bits) -> our delivery states.
@@ -86,7 +85,7 @@ class KannelGateway:
             params |= {"dlr-mask": "31", "dlr-url": status_callback}
         url = self.sendsms_url + "?" + urllib.parse.urlencode(params)
         try:
-            with _DIRECT.open(url, timeout=SENDSMS_TIMEOUT) as response:
+            with _DIRECT.open(url, timeout=SEND_TIMEOUT_SECONDS) as response:
                 answer = response.read().decode("utf-8", errors="replace")
         except urllib.error.HTTPError as error:
             # 4xx: refused (bad number, bad credentials); 5xx/503: queue full, try later.

@@ -4,10 +4,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from feedback.sms.gateway import SendError
-
-# The SDK waits forever by default; a send must end well within the worker's lease.
-SEND_TIMEOUT = 10
+from feedback.sms.gateway import SEND_TIMEOUT_SECONDS, SendError
 
 
 class TwilioGateway:
@@ -17,7 +14,8 @@ class TwilioGateway:
 
     @classmethod
     def for_account(cls, account_sid: str, auth_token: str, sender: str) -> "TwilioGateway":
-        http = TwilioHttpClient(timeout=SEND_TIMEOUT)
+        # The SDK waits forever by default; a send must end well within the worker's lease.
+        http = TwilioHttpClient(timeout=SEND_TIMEOUT_SECONDS)
         return cls(Client(account_sid, auth_token, http_client=http), sender)
 
     def send(
