@@ -30,6 +30,7 @@ from feedback.domain.text import detect_language, normalise_arabic
 from feedback.domain.understand import understand
 from feedback.extensions import db
 from feedback.models import Message, Ticket, TicketEvent, utcnow
+from feedback.models.writes import insert_opened_ticket
 from feedback.services.commands import answer_command
 from feedback.services.flood import (
     add_follow_up,
@@ -106,10 +107,21 @@ def _handle(message: InboundMessage, max_length: int, reply_by_outbox: bool) -> 
     known = _read_known(message, utcnow() - flood_limit().window)
     reply = _answer_within_limits(message, language, max_length, record, known)
     record.reply_body = reply.text
-    db.session.add(record)
+    _store(record)
     if reply_by_outbox and reply.text:
         queue_to(message.sender, reply.text, reply.language, record.ticket, SmsKind.REPLY)
     return reply
+
+
+def _store(record: Message) -> None:
+    """The message, and the ticket it opened if it did, into the transaction: a new ticket
+    with its message by plain INSERTs (nearly every message: the webhook's write), the rest
+    through the session."""
+    ticket = record.ticket
+    if ticket is not None and sa.inspect(ticket).transient and sa.inspect(record).transient:
+        insert_opened_ticket(db.session, ticket, record)
+    else:
+        db.session.add(record)
 
 
 @dataclass(frozen=True)
@@ -356,6 +368,7 @@ def submit_web_report(report: WebReport) -> Ticket:
         now=now,
     )
     _route(knowledge, ticket, now)  # the form asked its questions already
+    db.session.add(ticket)
     queue_sms(ticket, _received_text(knowledge, ticket, report.language), SmsKind.RECEIPT)
     db.session.commit()
     return ticket
@@ -374,7 +387,8 @@ def _open_ticket(
     now: datetime,
     reference: str | None = None,
 ) -> Ticket:
-    """A new ticket, under `reference` when the caller found that one free."""
+    """A new ticket, under `reference` when the caller found that one free; not yet in the
+    session, which the caller joins it to."""
     ticket = Ticket(
         reference=reference or _unused_reference(),
         channel=channel,
@@ -386,7 +400,6 @@ def _open_ticket(
         created_at=now,
     )
     _apply_parse(knowledge, ticket, classification, location, now)
-    db.session.add(ticket)
     ticket.events.append(
         _event(
             now,
