@@ -24,7 +24,7 @@ RUNS: list[tuple[str, dict[str, str | None]]] = [
     ("map_scale.py", {}),
     ("queue_scale.py", {}),
     ("scale.py", {"BENCH_DATABASE_URL": None}),
-    ("webhook.py", {}),  # another engineer's; may not exist yet
+    ("webhook.py", {}),
 ]
 
 
