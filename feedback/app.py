@@ -14,6 +14,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import BASE_DIR, ConfigError, config_for
 from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
 from feedback.production_checks import secret_key_problem
+from feedback.services.settings import install_settings
+from feedback.sms.backends import enabled_channels
 from feedback.web.input_guard import register_input_guard
 from feedback.web.security_headers import register_security_headers
 
@@ -42,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
+    install_settings(app, enabled_channels(app.config))
     register_security_headers(app)
     register_audit_log()
     register_input_guard(app)
@@ -152,7 +155,7 @@ def register_blueprints(app: Flask) -> None:
     from feedback.monitor.views import bp as monitor_bp
     from feedback.officer.views import bp as officer_bp
     from feedback.open311.views import bp as open311_bp
-    from feedback.sms.webhooks import bp as sms_bp
+    from feedback.web.sms_webhooks import bp as sms_bp
     from feedback.web.auth import bp as auth_bp
     from feedback.web.public_map import bp as public_map_bp
     from feedback.web.simulator import bp as simulator_bp

@@ -6,11 +6,11 @@ import sqlalchemy as sa
 
 from feedback.domain.commands import Command, ParsedCommand
 from feedback.domain.lifecycle import ReopenWindowClosed, Status, check_reopen_window
+from feedback.domain.replies import notice_text, reply_text, status_word
 from feedback.extensions import db
 from feedback.models import Ticket, utcnow
 from feedback.services.casework import change_status
 from feedback.services.phones import start_notices, stop_notices
-from feedback.sms.replies import notice_text, reply_text, status_word
 
 
 def answer_command(command: ParsedCommand, sender: str, language: str) -> tuple[str, Ticket | None]:

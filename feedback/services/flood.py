@@ -2,23 +2,15 @@
 in one process's memory), under the sender's number lock: exact with several web workers and
 many requests at once, on PostgreSQL and SQLite."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 
 from feedback.domain.inbound import InboundMessage
 from feedback.domain.lifecycle import OPEN_STATUSES
-from feedback.domain.limits import FloodLimit, MessageHandling
+from feedback.domain.limits import MessageHandling
 from feedback.extensions import db
 from feedback.models import Message, Ticket, TicketEvent
-
-
-def flood_limit() -> FloodLimit:
-    config = current_app.config
-    return FloodLimit(
-        config["FLOOD_MESSAGES_PER_SENDER"], timedelta(minutes=config["FLOOD_WINDOW_MINUTES"])
-    )
 
 
 def _from_sender(channel, sender, since):

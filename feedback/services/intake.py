@@ -25,6 +25,7 @@ from feedback.domain.limits import MessageHandling, SmsKind
 from feedback.domain.locate import Location
 from feedback.domain.phone import bare_number
 from feedback.domain.reference import new_reference
+from feedback.domain.replies import reply_text
 from feedback.domain.routing import route
 from feedback.domain.text import detect_language, normalise_arabic
 from feedback.domain.understand import understand
@@ -35,14 +36,13 @@ from feedback.services.commands import answer_command
 from feedback.services.flood import (
     add_follow_up,
     answered_over_limit_since,
-    flood_limit,
     latest_open_ticket,
     received_since,
 )
 from feedback.services.knowledge import Knowledge, load_knowledge, version_query
 from feedback.services.notify import queue_sms, queue_to
 from feedback.services.phones import blocking, lock_sender
-from feedback.sms.replies import reply_text
+from feedback.services.settings import settings
 
 NO_ANSWER = "no answer to the question in time"
 HELP_WORDS = {"help", "مساعده", "?"}  # as normalise_arabic leaves مساعدة, HELP, ؟
@@ -104,7 +104,7 @@ def _handle(message: InboundMessage, max_length: int, reply_by_outbox: bool) -> 
         raw=message.raw,
     )
     lock_sender(message.sender)  # this sender's messages are counted one at a time
-    known = _read_known(message, utcnow() - flood_limit().window)
+    known = _read_known(message, utcnow() - settings().flood.window)
     reply = _answer_within_limits(message, language, max_length, record, known)
     record.reply_body = reply.text
     _store(record)
@@ -177,7 +177,7 @@ def _answer_within_limits(
     if known.blocked:
         record.handling = MessageHandling.BLOCKED
         return IntakeReply("", language)
-    if not flood_limit().is_exceeded(known.received + 1):  # + this one, stored with its answer
+    if not settings().flood.is_exceeded(known.received + 1):  # + this one, stored with its answer
         return _answer(message, language, max_length, record, known)
     record.handling = MessageHandling.OVER_LIMIT
     db.session.add(record)

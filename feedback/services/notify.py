@@ -8,19 +8,18 @@ then in the very transaction that caused the SMS (the /report page can say at on
 SMS will come), and the worker stays a sender that never has to judge."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 
 from feedback.domain.channels import outbound_channel
-from feedback.domain.limits import Allowance, Recipient, SmsKind, day_bounds, decide_sms
+from feedback.domain.limits import Recipient, SmsKind, day_bounds, decide_sms
 from feedback.domain.outbox import SmsState
 from feedback.domain.phone import addresses
+from feedback.domain.replies import notice_text
 from feedback.extensions import db
 from feedback.models import Outbox, Ticket, utcnow
 from feedback.services.phones import active_block, has_texted_us, lock_recipient, notices_off
-from feedback.sms.replies import notice_text
+from feedback.services.settings import settings
 
 
 def queue_sms(ticket: Ticket, body: str, kind: SmsKind = SmsKind.NOTICE) -> Outbox | None:
@@ -39,13 +38,11 @@ def queue_to(
 ) -> Outbox:
     """An outbox row on the channel the recipient and our configuration call for: due now,
     held for the recipient's next day, or dropped, with the reason kept on the row."""
-    from feedback.sms.backends import enabled_channels
-
-    config = current_app.config
-    channel = outbound_channel(to_number, enabled_channels(config))
+    deployment = settings()
+    channel = outbound_channel(to_number, deployment.channels)
     lock_recipient(to_number)
     now = utcnow()
-    today, tomorrow, after = day_bounds(now, ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"]))
+    today, tomorrow, after = day_bounds(now, deployment.timezone)
     recipient = Recipient(
         sent_today=_counted(to_number, today, tomorrow),
         due_tomorrow=_counted(to_number, tomorrow, after),
@@ -53,10 +50,7 @@ def queue_to(
         blocked=active_block(to_number) is not None,
         notices_off=notices_off(to_number),
     )
-    allowance = Allowance(
-        config["SMS_PER_RECIPIENT_PER_DAY"], config["SMS_PER_UNCONFIRMED_NUMBER_PER_DAY"]
-    )
-    decision = decide_sms(kind, recipient, allowance)
+    decision = decide_sms(kind, recipient, deployment.allowance)
     row = Outbox(
         ticket=ticket,
         to_number=to_number,

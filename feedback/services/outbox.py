@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 import sqlalchemy as sa
 
@@ -26,7 +27,35 @@ from feedback.domain.backoff import retry_delay
 from feedback.domain.inbound import MAX_ID
 from feedback.extensions import db
 from feedback.models import Outbox, utcnow
-from feedback.sms.gateway import SendError, SmsGateway
+
+# The port every SMS channel implements (feedback.sms): send this text to this number.
+
+# Every gateway gives up on a send after this many seconds: well within the lease below, so a
+# live worker never loses a row it is sending.
+SEND_TIMEOUT_SECONDS = 10
+
+
+class SendError(Exception):
+    """A send that did not happen. `retryable`: a later attempt may succeed (network, 5xx,
+    rate limit); otherwise retrying is pointless (invalid number, blocked recipient)."""
+
+    def __init__(self, message: str, retryable: bool):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class SmsGateway(Protocol):
+    def send(
+        self,
+        to: str,
+        body: str,
+        status_callback: str | None = None,
+        client_reference: str | None = None,
+    ) -> str:
+        """Send and return the provider's message id; raise SendError when it did not go.
+        `client_reference` is the same on every attempt at one message: a provider that
+        accepts an id of ours uses it to drop a repeat."""
+
 
 # Every gateway gives up well within it (SEND_TIMEOUT_SECONDS), so a live worker keeps it.
 DEFAULT_LEASE = timedelta(seconds=60)

@@ -23,7 +23,7 @@ import urllib.request
 
 from feedback.domain.inbound import InboundMessage
 from feedback.domain.phone import normalise_phone
-from feedback.sms.gateway import SEND_TIMEOUT_SECONDS, SendError
+from feedback.services.outbox import SEND_TIMEOUT_SECONDS, SendError
 
 # The app's delivery events -> our delivery states (feedback.services.outbox.DELIVERY_STATES).
 DELIVERY_EVENTS = {"sms:sent": "sent", "sms:delivered": "delivered", "sms:failed": "failed"}

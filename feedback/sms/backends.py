@@ -4,10 +4,9 @@ the Android phone with a local SIM when that is."""
 
 from datetime import timedelta
 
-from feedback.services.outbox import SendPolicy
+from feedback.services.outbox import SendPolicy, SmsGateway
 from feedback.sms import android, kannel
 from feedback.sms.console import ConsoleGateway
-from feedback.sms.gateway import SmsGateway
 
 
 def enabled_channels(config) -> frozenset[str]:

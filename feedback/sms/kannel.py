@@ -12,7 +12,7 @@ import urllib.request
 
 from feedback.domain.inbound import InboundMessage
 from feedback.domain.phone import normalise_phone
-from feedback.sms.gateway import SEND_TIMEOUT_SECONDS, SendError
+from feedback.services.outbox import SEND_TIMEOUT_SECONDS, SendError
 
 # Kannel sits beside us on the operator's side of the network: never through an HTTP proxy.
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))

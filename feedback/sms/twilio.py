@@ -4,7 +4,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from feedback.sms.gateway import SEND_TIMEOUT_SECONDS, SendError
+from feedback.services.outbox import SEND_TIMEOUT_SECONDS, SendError
 
 
 class TwilioGateway:

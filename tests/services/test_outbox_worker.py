@@ -14,8 +14,8 @@ from twilio.rest import Client
 from feedback.extensions import db
 from feedback.models import Message, Outbox, utcnow
 from feedback.services import outbox
+from feedback.services.outbox import SendError
 from feedback.sms.console import ConsoleGateway
-from feedback.sms.gateway import SendError
 from feedback.sms.twilio import TwilioGateway
 
 POLICY = outbox.SendPolicy(max_attempts=3, retry_seconds=30, status_callbacks={})

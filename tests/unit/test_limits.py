@@ -13,8 +13,8 @@ from feedback.domain.limits import (
     decide_sms,
 )
 from feedback.domain.phone import addresses, bare_number
+from feedback.domain.replies import reply_text
 from feedback.domain.segments import segments
-from feedback.sms.replies import reply_text
 
 
 def test_a_sender_is_over_the_flood_limit_only_past_it():

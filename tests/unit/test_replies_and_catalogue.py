@@ -5,7 +5,7 @@ from pathlib import Path
 import yaml
 from babel.messages.pofile import read_po
 
-from feedback.sms.replies import REPLIES, reply_text
+from feedback.domain.replies import REPLIES, reply_text
 
 ROOT = Path(__file__).resolve().parents[2]
 UCS2_TWO_SEGMENTS = 134
@@ -44,8 +44,8 @@ def test_arabic_catalogue_translates_every_page_string():
 
 
 def test_every_notice_fits_two_segments_even_with_a_long_officer_answer():
+    from feedback.domain.replies import NOTICES, notice_text
     from feedback.domain.segments import segments
-    from feedback.sms.replies import NOTICES, notice_text
 
     name_ar, name_en = longest_directorate_names()
     long_ar = "تم إصلاح الخط الناقل الرئيسي واستبدال الصمام التالف وعادت المياه " * 4

@@ -17,10 +17,9 @@ import sqlalchemy as sa
 from feedback.extensions import db
 from feedback.models import Message, Outbox, Ticket
 from feedback.services.intake import WebReport, submit_web_report
-from feedback.services.outbox import send_due
+from feedback.services.outbox import SendError, send_due
 from feedback.sms.android import AndroidGateway
 from feedback.sms.backends import gateways_for, send_policy
-from feedback.sms.gateway import SendError
 
 KEY = "android-test-signing-key"
 ANDROID = {
