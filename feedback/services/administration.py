@@ -16,8 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from feedback.domain import sla
+from feedback.domain.events import EventKind
 from feedback.domain.outbox import SmsState
 from feedback.domain.phone import bare_number
+from feedback.domain.roles import Role
 from feedback.domain.text import index_word, normalise_arabic, words
 from feedback.extensions import db
 from feedback.models import (
@@ -28,12 +30,12 @@ from feedback.models import (
     Outbox,
     RoutingRule,
     Ticket,
-    TicketEvent,
     User,
     utcnow,
 )
 from feedback.services.accounts import create_user, end_sessions
 from feedback.services.areas import area_ids_within
+from feedback.services.events import record_event
 from feedback.services.knowledge import reference_data_changed
 from feedback.services.notify import queue_notice
 from feedback.services.phones import active_block, lock_recipient
@@ -202,10 +204,8 @@ def assign_from_triage(
     ticket.directorate = directorate
     ticket.triage_reason = None
     ticket.updated_at = now
-    ticket.events.append(
-        TicketEvent(
-            created_at=now, actor=admin_user, actor_label="admin", kind="routed", details=details
-        )
+    record_event(
+        ticket, EventKind.ROUTED, at=now, actor=admin_user, actor_label=Role.ADMIN, details=details
     )
     queue_notice(ticket, "transferred")
     db.session.commit()

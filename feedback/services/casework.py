@@ -8,6 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from feedback.domain.events import EventKind
 from feedback.domain.lifecycle import (
     InvalidTransition,
     MissingMessage,
@@ -15,8 +16,10 @@ from feedback.domain.lifecycle import (
     can_transfer,
     plan,
 )
+from feedback.domain.roles import Role
 from feedback.extensions import db
-from feedback.models import Directorate, Ticket, TicketEvent, User, utcnow
+from feedback.models import Directorate, Ticket, User, utcnow
+from feedback.services.events import record_event
 from feedback.services.notify import queue_notice
 from feedback.services.tickets import ticket_by_reference
 
@@ -77,24 +80,24 @@ def change_status(
     user: User | None,
     public_message: str | None,
     internal_note: str | None = None,
-    actor_label: str = "officer",
+    actor_label: str = Role.OFFICER,
     notify: bool = True,
     at: datetime | None = None,
 ) -> None:
     """Apply an already-checked status change, its event and its notice (no commit); `at`
     backdates it (the demo seed writes 90 days of history)."""
     now = at or utcnow()
-    event = TicketEvent(
-        created_at=now,
+    event = record_event(
+        ticket,
+        EventKind.STATUS,
+        at=now,
         actor=user,
         actor_label=actor_label,
-        kind="status",
         from_status=ticket.status,
-        to_status=target.value,
+        to_status=target,
         public_message=(public_message or "").strip() or None,
         internal_note=(internal_note or "").strip() or None,
     )
-    ticket.events.append(event)
     ticket.status = target.value
     ticket.updated_at = now
     if target == Status.ACKNOWLEDGED and ticket.acknowledged_at is None:
@@ -122,20 +125,20 @@ def transfer(user: User, reference: str, directorate_code: str, reason: str) -> 
         db.session.rollback()
         raise problem
     now = utcnow()
-    event = TicketEvent(
-        created_at=now,
+    event = record_event(
+        ticket,
+        EventKind.TRANSFER,
+        at=now,
         actor=user,
-        actor_label="officer",
-        kind="transfer",
+        actor_label=Role.OFFICER,
         from_status=ticket.status,
-        to_status=Status.NEW.value,
+        to_status=Status.NEW,
         public_message=reason.strip(),
         details={
             "from": ticket.directorate.code if ticket.directorate else None,
             "to": target.code,
         },
     )
-    ticket.events.append(event)
     ticket.directorate = target
     ticket.status = Status.NEW.value
     ticket.triage_reason = None
@@ -150,14 +153,8 @@ def add_note(user: User, reference: str, note: str) -> Ticket:
     ticket = ticket_for(user, reference)
     if not (note or "").strip():
         raise MissingMessage("note")
-    ticket.events.append(
-        TicketEvent(
-            created_at=utcnow(),
-            actor=user,
-            actor_label="officer",
-            kind="note",
-            internal_note=note.strip(),
-        )
+    record_event(
+        ticket, EventKind.NOTE, actor=user, actor_label=Role.OFFICER, internal_note=note.strip()
     )
     db.session.commit()
     return ticket

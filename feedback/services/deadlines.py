@@ -5,16 +5,20 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from feedback.domain.events import EventKind
 from feedback.domain.lifecycle import OPEN_STATUSES, REOPEN_WINDOW, Status
 from feedback.extensions import db
 from feedback.models import Ticket, TicketEvent, utcnow
 from feedback.services.casework import change_status
+from feedback.services.events import record_event
 
 
 def record_overdue(now: datetime | None = None) -> int:
     """One 'overdue' event for each open ticket past its deadline that has none yet."""
     now = now or utcnow()
-    already = sa.exists().where(TicketEvent.ticket_id == Ticket.id, TicketEvent.kind == "overdue")
+    already = sa.exists().where(
+        TicketEvent.ticket_id == Ticket.id, TicketEvent.kind == EventKind.OVERDUE
+    )
     late = db.session.scalars(
         sa.select(Ticket).where(
             Ticket.status.in_([s.value for s in OPEN_STATUSES]),
@@ -23,14 +27,8 @@ def record_overdue(now: datetime | None = None) -> int:
         )
     ).all()
     for ticket in late:
-        ticket.events.append(
-            TicketEvent(
-                created_at=now,
-                actor_label="system",
-                kind="overdue",
-                details={"due_at": ticket.due_at.isoformat()},
-            )
-        )
+        details = {"due_at": ticket.due_at.isoformat()}
+        record_event(ticket, EventKind.OVERDUE, at=now, details=details)
     db.session.commit()
     return len(late)
 

@@ -6,11 +6,13 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from feedback.domain.events import CITIZEN, EventKind
 from feedback.domain.inbound import InboundMessage
 from feedback.domain.lifecycle import OPEN_STATUSES
 from feedback.domain.limits import MessageHandling
 from feedback.extensions import db
-from feedback.models import Message, Ticket, TicketEvent
+from feedback.models import Message, Ticket
+from feedback.services.events import record_event
 
 
 def _from_sender(channel, sender, since):
@@ -55,12 +57,11 @@ def add_follow_up(ticket: Ticket, record: Message, now: datetime) -> None:
     """The message joins `ticket`: its text for the staff, not the public page. A flood is
     unreviewed bulk text that anyone with a phone could write onto a public page."""
     record.ticket = ticket
-    ticket.events.append(
-        TicketEvent(
-            created_at=now,
-            actor_label="citizen",
-            kind="follow_up",
-            internal_note=record.body,
-            details={"message_id": record.id},
-        )
+    record_event(
+        ticket,
+        EventKind.FOLLOW_UP,
+        at=now,
+        actor_label=CITIZEN,
+        internal_note=record.body,
+        details={"message_id": record.id},
     )

@@ -19,6 +19,7 @@ from feedback.domain.conversation import (
     knows_place,
     question_for,
 )
+from feedback.domain.events import CITIZEN, EventKind
 from feedback.domain.inbound import InboundMessage
 from feedback.domain.lifecycle import Status
 from feedback.domain.limits import MessageHandling, SmsKind
@@ -30,9 +31,10 @@ from feedback.domain.routing import route
 from feedback.domain.text import detect_language, normalise_arabic
 from feedback.domain.understand import understand
 from feedback.extensions import db
-from feedback.models import Message, Ticket, TicketEvent, utcnow
+from feedback.models import Message, Ticket, utcnow
 from feedback.models.writes import insert_opened_ticket
 from feedback.services.commands import answer_command
+from feedback.services.events import record_event
 from feedback.services.flood import (
     add_follow_up,
     answered_over_limit_since,
@@ -276,13 +278,12 @@ def _complete(
         location = _location_of(knowledge, ticket)
     ticket.original_text = text
     _apply_parse(knowledge, ticket, classification, location, now)
-    ticket.events.append(
-        _event(
-            now,
-            "answered",
-            actor_label="citizen",
-            details={"question": ticket.awaiting, **_parse_details(classification, location)},
-        )
+    record_event(
+        ticket,
+        EventKind.ANSWERED,
+        at=now,
+        actor_label=CITIZEN,
+        details={"question": ticket.awaiting, **_parse_details(classification, location)},
     )
     _route(knowledge, ticket, now)
     return ticket
@@ -298,7 +299,7 @@ def _ask(ticket: Ticket, question: Question, now: datetime) -> None:
     ticket.awaiting = question.value
     ticket.awaiting_until = now + ANSWER_WINDOW
     ticket.triage_reason = "waiting for the citizen's answer"
-    ticket.events.append(_event(now, "asked", details={"question": question.value}))
+    record_event(ticket, EventKind.ASKED, at=now, details={"question": question.value})
 
 
 def _route(knowledge: Knowledge, ticket: Ticket, now: datetime, note: str | None = None) -> None:
@@ -318,8 +319,8 @@ def _route(knowledge: Knowledge, ticket: Ticket, now: datetime, note: str | None
     details = {"reason": decision.reason, "directorate": decision.directorate}
     if note:
         details["note"] = note
-    kind = "routed" if decision.directorate else "triage"
-    ticket.events.append(_event(now, kind, details=details))
+    kind = EventKind.ROUTED if decision.directorate else EventKind.TRIAGE
+    record_event(ticket, kind, at=now, details=details)
 
 
 def route_expired_conversations(now: datetime | None = None) -> int:
@@ -400,14 +401,13 @@ def _open_ticket(
         created_at=now,
     )
     _apply_parse(knowledge, ticket, classification, location, now)
-    ticket.events.append(
-        _event(
-            now,
-            "created",
-            actor_label="citizen",
-            to_status=Status.NEW.value,
-            details=_parse_details(classification, location),
-        )
+    record_event(
+        ticket,
+        EventKind.CREATED,
+        at=now,
+        actor_label=CITIZEN,
+        to_status=Status.NEW,
+        details=_parse_details(classification, location),
     )
     return ticket
 
@@ -442,10 +442,6 @@ def _parse_details(classification: Classification, location: Location) -> dict:
         "matched_place_text": location.matched_text,
         "outside_area": location.outside_area,
     }
-
-
-def _event(when: datetime, kind: str, actor_label: str = "system", **fields) -> TicketEvent:
-    return TicketEvent(created_at=when, actor_label=actor_label, kind=kind, **fields)
 
 
 def _unused_reference() -> str:

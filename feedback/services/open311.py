@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from feedback.domain.events import PUBLIC_EVENT_KINDS
 from feedback.domain.lifecycle import OPEN_STATUSES, Status
 from feedback.domain.phone import normalise_phone
 from feedback.domain.reference import normalise_reference
@@ -18,7 +19,6 @@ from feedback.extensions import db
 from feedback.models import ApiKey, Area, Category, Directorate, Ticket, TicketEvent, utcnow
 from feedback.services.intake import WebReport, submit_web_report
 from feedback.services.knowledge import load_knowledge
-from feedback.services.tickets import PUBLIC_EVENT_KINDS
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this API last changed in a way clients should notice (Service Discovery "changeset").

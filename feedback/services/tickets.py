@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from feedback.domain.events import PUBLIC_EVENT_KINDS
 from feedback.extensions import db
 from feedback.models import Area, Category, Outbox, Ticket, TicketEvent
 from feedback.models.rollups import RollupState, ScorecardDay
@@ -15,9 +16,6 @@ class PublicTicket:
     ticket: Ticket
     events: list[TicketEvent]  # only those with something public to say
     notices_off: bool = False  # its citizen texted STOP: said publicly, the number never
-
-
-PUBLIC_EVENT_KINDS = {"created", "routed", "triage", "status", "transfer", "overdue", "verified"}
 
 
 def ticket_by_reference(reference: str, lock: bool = False) -> Ticket | None:

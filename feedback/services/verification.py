@@ -7,15 +7,16 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from feedback.domain.events import PUBLIC_EVENT_KINDS, EventKind, Verdict
 from feedback.domain.lifecycle import Status
+from feedback.domain.roles import Role
 from feedback.extensions import db
-from feedback.models import Area, Follow, Ticket, TicketEvent, User, Verification, utcnow
+from feedback.models import Area, Follow, Ticket, TicketEvent, User, Verification
 from feedback.services.areas import area_ids_within
 from feedback.services.casework import change_status
+from feedback.services.events import record_event
 from feedback.services.photos import clean_photo
 from feedback.services.tickets import ticket_by_reference
-
-VERDICTS = ("verified", "disputed")
 
 
 class NotVerifiable(Exception):
@@ -29,14 +30,14 @@ class NotFound(Exception):
 def record_verdict(
     monitor: User,
     reference: str,
-    verdict: str,
+    verdict: Verdict,
     note: str,
     photo: bytes | None,
     upload_dir: Path,
 ) -> Verification:
     """Record what a monitor found; a dispute reopens the ticket. One transaction. The photo,
     if any, is stored re-encoded (BadPhoto when it is not one)."""
-    if verdict not in VERDICTS or not note.strip():
+    if verdict not in tuple(Verdict) or not note.strip():
         raise ValueError("a verdict and a note are needed")
     ticket = ticket_by_reference(reference)
     if ticket is None:
@@ -53,19 +54,17 @@ def record_verdict(
         ticket=ticket, monitor=monitor, verdict=verdict, note=note.strip(), photo_path=photo_path
     )
     db.session.add(found)
-    if verdict == "disputed":
-        change_status(ticket, Status.REOPENED, monitor, note, actor_label="monitor")
+    if verdict == Verdict.DISPUTED:
+        change_status(ticket, Status.REOPENED, monitor, note, actor_label=Role.MONITOR)
         ticket.events[-1].details = {"disputed_by": monitor.organisation}
     else:
-        ticket.events.append(
-            TicketEvent(
-                created_at=utcnow(),
-                actor=monitor,
-                actor_label="monitor",
-                kind="verified",
-                public_message=note.strip(),
-                details={"verified_by": monitor.organisation},
-            )
+        record_event(
+            ticket,
+            EventKind.VERIFIED,
+            actor=monitor,
+            actor_label=Role.MONITOR,
+            public_message=note.strip(),
+            details={"verified_by": monitor.organisation},
         )
     db.session.commit()
     return found
@@ -112,9 +111,6 @@ def follows_of(user: User) -> list[Follow]:
     return list(db.session.scalars(sa.select(Follow).where(Follow.user_id == user.id)))
 
 
-PUBLIC_FEED_KINDS = ("created", "routed", "status", "transfer", "verified", "overdue")
-
-
 def feed(user: User, limit: int = 50) -> list[TicketEvent]:
     """Public changes to the tickets this user follows, or to tickets in areas they follow
     (and those areas' sub-areas), newest first."""
@@ -128,7 +124,7 @@ def feed(user: User, limit: int = 50) -> list[TicketEvent]:
         db.session.scalars(
             sa.select(TicketEvent)
             .join(Ticket, TicketEvent.ticket_id == Ticket.id)
-            .where(in_followed, TicketEvent.kind.in_(PUBLIC_FEED_KINDS))
+            .where(in_followed, TicketEvent.kind.in_(sorted(PUBLIC_EVENT_KINDS)))
             .order_by(TicketEvent.created_at.desc(), TicketEvent.id.desc())
             .limit(limit)
         )

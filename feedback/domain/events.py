@@ -1,0 +1,43 @@
+"""What a ticket's timeline records, and which of it the public sees (/t/<ref>, Open311, the
+monitors' feed): the steps, never internal notes or a citizen's follow-up texts."""
+
+from enum import StrEnum
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    ASKED = "asked"  # a question to the citizen (what, where)
+    ANSWERED = "answered"  # the citizen's answer completed the ticket
+    ROUTED = "routed"
+    TRIAGE = "triage"  # no directorate found: the admins' triage queue
+    STATUS = "status"
+    TRANSFER = "transfer"
+    NOTE = "note"  # internal, for colleagues
+    FOLLOW_UP = "follow_up"  # a message past the flood limit, joined to the ticket
+    OVERDUE = "overdue"
+    VERIFIED = "verified"  # a monitor checked the fix
+
+
+PUBLIC_EVENT_KINDS = frozenset(
+    {
+        EventKind.CREATED,
+        EventKind.ROUTED,
+        EventKind.TRIAGE,
+        EventKind.STATUS,
+        EventKind.TRANSFER,
+        EventKind.OVERDUE,
+        EventKind.VERIFIED,
+    }
+)
+
+
+class Verdict(StrEnum):
+    """What a monitor found when checking a resolved ticket in the field."""
+
+    VERIFIED = "verified"
+    DISPUTED = "disputed"  # reopens the ticket
+
+
+# Who did it, on the timeline, when not a staff account's role (feedback.domain.roles).
+CITIZEN = "citizen"
+SYSTEM = "system"
