@@ -26,6 +26,7 @@ from wtforms.validators import (
 )
 
 from feedback.domain.phone import normalise_phone
+from feedback.domain.roles import Role
 from feedback.services.accounts import ROLES
 from feedback.services.administration import CATEGORY_GROUPS, KEYWORD_LISTS, SLA_HOURS
 
@@ -92,13 +93,13 @@ class UserForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.role.data == "officer" and not self.directorate.data:
+        if self.role.data == Role.OFFICER and not self.directorate.data:
             self.directorate.errors = [
                 *self.directorate.errors,
                 _l("An officer belongs to a directorate."),
             ]
             valid = False
-        if self.role.data == "monitor" and not (self.organisation.data or "").strip():
+        if self.role.data == Role.MONITOR and not (self.organisation.data or "").strip():
             self.organisation.errors = [
                 *self.organisation.errors,
                 _l("A monitor belongs to an organisation."),
@@ -108,7 +109,11 @@ class UserForm(FlaskForm):
 
 
 def role_choices() -> list[SelectChoice]:
-    names = {"admin": _l("Administrator"), "officer": _l("Officer"), "monitor": _l("Monitor")}
+    names = {
+        Role.ADMIN: _l("Administrator"),
+        Role.OFFICER: _l("Officer"),
+        Role.MONITOR: _l("Monitor"),
+    }
     return [SelectChoice(role, names.get(role, role)) for role in ROLES]
 
 

@@ -28,6 +28,7 @@ from feedback.admin.forms import (
     split_lines,
 )
 from feedback.domain.phone import normalise_phone
+from feedback.domain.roles import Role
 from feedback.models import utcnow
 from feedback.services import administration as admin
 from feedback.services.accounts import AccountError
@@ -61,7 +62,7 @@ REFUSALS = {
 
 
 @bp.get("/")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def index():
     return render_template("admin/index.html", counts=admin.overview())
 
@@ -70,13 +71,13 @@ def index():
 
 
 @bp.get("/triage")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def triage():
     return _triage_page()
 
 
 @bp.post("/triage/<reference>")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def assign(reference: str):
     form = _triage_form()
     if form.validate_on_submit():
@@ -127,13 +128,13 @@ def _triage_page(failed_form: TriageForm | None = None, failed: str | None = Non
 
 
 @bp.get("/sms")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def sms():
     return render_template("admin/sms.html", rows=admin.sms_not_sent(), now=utcnow())
 
 
 @bp.post("/sms/<int:outbox_id>/retry")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def retry_sms(outbox_id: int):
     try:
         admin.send_again(outbox_id)
@@ -147,7 +148,7 @@ def retry_sms(outbox_id: int):
 
 
 @bp.route("/numbers", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(Role.ADMIN)
 def numbers():
     form = BlockForm()
     if form.validate_on_submit():
@@ -164,7 +165,7 @@ def numbers():
 
 
 @bp.post("/numbers/<int:block_id>/unblock")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def unblock_number(block_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -180,7 +181,7 @@ def unblock_number(block_id: int):
 
 
 @bp.route("/users", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(Role.ADMIN)
 def users():
     form = UserForm()
     form.role.choices = [SelectChoice("", _("Choose a role…")), *role_choices()]
@@ -216,19 +217,19 @@ def users():
 
 
 @bp.post("/users/<int:user_id>/deactivate")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def deactivate_user(user_id: int):
     return _set_active(user_id, False)
 
 
 @bp.post("/users/<int:user_id>/activate")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def activate_user(user_id: int):
     return _set_active(user_id, True)
 
 
 @bp.post("/users/<int:user_id>/sign-out")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def sign_out_user(user_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -261,7 +262,7 @@ def _set_active(user_id: int, active: bool):
 
 
 @bp.route("/directorates", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(Role.ADMIN)
 def directorates():
     form = NewDirectorateForm()
     if form.validate_on_submit():
@@ -279,7 +280,7 @@ def directorates():
 
 
 @bp.route("/directorates/<code>/edit", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(Role.ADMIN)
 def edit_directorate(code: str):
     found = _or_404(admin.find_directorate, code)
     form = DirectorateForm(obj=found)
@@ -303,13 +304,13 @@ def _directorate_change(form) -> admin.DirectorateChange:
 
 
 @bp.get("/categories")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def categories():
     return render_template("admin/categories.html", categories=admin.list_categories())
 
 
 @bp.route("/categories/new", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(Role.ADMIN)
 def new_category():
     form = NewCategoryForm(data={"active": True, "sla_hours": 72})
     if form.validate_on_submit():
@@ -324,7 +325,7 @@ def new_category():
 
 
 @bp.route("/categories/<code>/edit", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(Role.ADMIN)
 def edit_category(code: str):
     found = _or_404(admin.find_category, code)
     form = CategoryForm(data=category_form_data(found))
@@ -354,13 +355,13 @@ def _category_change(form: CategoryForm) -> admin.CategoryChange:
 
 
 @bp.get("/areas")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def areas():
     return render_template("admin/areas.html", areas=admin.list_areas())
 
 
 @bp.route("/areas/<code>/edit", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(Role.ADMIN)
 def edit_area(code: str):
     found = _or_404(admin.find_area, code)
     form = AreaForm(data=area_form_data(found))
@@ -388,7 +389,7 @@ def edit_area(code: str):
 
 
 @bp.route("/rules", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(Role.ADMIN)
 def rules():
     form = RuleForm()
     form.category.choices = [
@@ -421,7 +422,7 @@ def rules():
 
 
 @bp.post("/rules/<int:rule_id>/directorate")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def change_rule(rule_id: int):
     form = RuleDirectorateForm()
     form.directorate.choices = _directorate_choices()
@@ -437,7 +438,7 @@ def change_rule(rule_id: int):
 
 
 @bp.post("/rules/<int:rule_id>/delete")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def delete_rule(rule_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -3,15 +3,29 @@ Iraqi mobiles by a local route when one is set up (the operator short code throu
 else the Android phone with a local SIM), since Twilio cannot deliver two-way SMS in Iraq;
 anything else by Twilio (or the console in development)."""
 
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    """How a message or report reached us, and how an SMS goes out."""
+
+    SMS = "sms"  # Twilio (or the console in development)
+    WHATSAPP = "whatsapp"  # Twilio
+    KANNEL = "kannel"  # the operator short code
+    ANDROID = "android"  # an Android phone with a local SIM
+    WEB = "web"  # the report form
+    API = "api"  # an Open311 client
+
+
 IRAQI_MOBILE_PREFIX = "+9647"
-LOCAL_ROUTES = ("kannel", "android")  # in order of preference
+LOCAL_ROUTES = (Channel.KANNEL, Channel.ANDROID)  # in order of preference
 
 
-def outbound_channel(to_number: str, enabled: frozenset[str]) -> str:
+def outbound_channel(to_number: str, enabled: frozenset[str]) -> Channel:
     if to_number.startswith("whatsapp:"):
-        return "whatsapp"
+        return Channel.WHATSAPP
     if to_number.startswith(IRAQI_MOBILE_PREFIX):
         for route in LOCAL_ROUTES:
             if route in enabled:
                 return route
-    return "sms"
+    return Channel.SMS

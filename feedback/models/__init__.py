@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from feedback.domain.outbox import SmsState
 from feedback.domain.text import mask_phone_numbers
 from feedback.extensions import db
 
@@ -320,7 +321,7 @@ class Outbox(db.Model):
     # pending -> sending (claimed by one worker) -> sent -> delivered | undelivered;
     # pending again after a failure that may pass; failed once retries are spent; dropped
     # when never to be sent (see withheld). feedback.domain.outbox.SmsState.
-    status: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    status: Mapped[str] = mapped_column(sa.String(20), default=SmsState.PENDING.value)
     claimed_by: Mapped[str | None] = mapped_column(sa.String(64))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)

@@ -23,6 +23,7 @@ from flask_wtf.file import FileField
 from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from feedback.domain.roles import Role
 from feedback.services import verification
 from feedback.services.photos import MAX_PHOTO_BYTES, BadPhoto
 from feedback.services.queues import filter_choices
@@ -51,7 +52,7 @@ def upload_dir() -> Path:
 
 
 @bp.get("/")
-@role_required("monitor", "admin")
+@role_required(Role.MONITOR, Role.ADMIN)
 def index():
     areas = filter_choices(str(get_locale())).areas
     return render_template(
@@ -64,7 +65,7 @@ def index():
 
 
 @bp.route("/t/<reference>", methods=["GET", "POST"])
-@role_required("monitor", "admin")
+@role_required(Role.MONITOR, Role.ADMIN)
 def ticket(reference: str):
     found = find_public_ticket(reference)
     if found is None:
@@ -90,7 +91,7 @@ def ticket(reference: str):
 
 
 @bp.post("/t/<reference>/follow")
-@role_required("monitor", "admin")
+@role_required(Role.MONITOR, Role.ADMIN)
 def follow_ticket(reference: str):
     try:
         verification.follow_ticket(current_user, reference)
@@ -100,7 +101,7 @@ def follow_ticket(reference: str):
 
 
 @bp.post("/areas/follow")
-@role_required("monitor", "admin")
+@role_required(Role.MONITOR, Role.ADMIN)
 def follow_area():
     try:
         verification.follow_area(current_user, request.form.get("area", ""))
@@ -110,14 +111,14 @@ def follow_area():
 
 
 @bp.post("/follows/<int:follow_id>/delete")
-@role_required("monitor", "admin")
+@role_required(Role.MONITOR, Role.ADMIN)
 def unfollow(follow_id: int):
     verification.unfollow(current_user, follow_id)
     return redirect(url_for("monitor.index"), 303)
 
 
 @bp.get("/photos/<name>")
-@role_required("monitor", "officer", "admin")
+@role_required(Role.MONITOR, Role.OFFICER, Role.ADMIN)
 def photo(name: str):
     """Field photos are for staff: a photo may show a person or a house. Only names we made
     are served, as images shown in place, never sniffed into anything else."""

@@ -15,6 +15,7 @@ from feedback.domain.lifecycle import (
     Status,
     can_transfer,
 )
+from feedback.domain.roles import Role
 from feedback.domain.sla import is_overdue
 from feedback.models import utcnow
 from feedback.officer.forms import ActionForm, NoteForm, QueueFilterForm, TransferForm
@@ -27,7 +28,7 @@ bp = Blueprint("officer", __name__, url_prefix="/officer")
 
 
 @bp.get("/")
-@role_required("officer", "admin")
+@role_required(Role.OFFICER, Role.ADMIN)
 def queue():
     language = str(get_locale())
     form = QueueFilterForm(request.args)
@@ -65,7 +66,7 @@ def queue():
 
 
 @bp.get("/t/<reference>")
-@role_required("officer", "admin")
+@role_required(Role.OFFICER, Role.ADMIN)
 def ticket(reference: str):
     found = _ticket_or_404(reference)
     language = str(get_locale())
@@ -89,7 +90,7 @@ def ticket(reference: str):
 
 
 @bp.post("/t/<reference>/act/<action>")
-@role_required("officer", "admin")
+@role_required(Role.OFFICER, Role.ADMIN)
 def act(reference: str, action: str):
     _ticket_or_404(reference)
     form = ActionForm()
@@ -104,7 +105,7 @@ def act(reference: str, action: str):
 
 
 @bp.post("/t/<reference>/transfer")
-@role_required("officer", "admin")
+@role_required(Role.OFFICER, Role.ADMIN)
 def transfer(reference: str):
     _ticket_or_404(reference)  # another directorate's ticket does not exist for this officer
     form = TransferForm()
@@ -115,13 +116,13 @@ def transfer(reference: str):
     done = _attempt(
         lambda: casework.transfer(current_user, reference, form.directorate.data, form.reason.data)
     )
-    if done and current_user.role == "officer":
+    if done and current_user.role == Role.OFFICER:
         return redirect(url_for("officer.queue"), 303)  # it belongs to another queue now
     return redirect(url_for("officer.ticket", reference=reference), 303)
 
 
 @bp.post("/t/<reference>/note")
-@role_required("officer", "admin")
+@role_required(Role.OFFICER, Role.ADMIN)
 def note(reference: str):
     _ticket_or_404(reference)
     form = NoteForm()

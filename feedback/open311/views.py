@@ -10,7 +10,6 @@ from feedback.domain.period import BadDate, parse_moment
 from feedback.extensions import csrf
 from feedback.open311.formats import error_response, respond
 from feedback.services.open311 import (
-    LOCAL_TIME,
     NewRequest,
     Open311Error,
     create_request,
@@ -20,6 +19,7 @@ from feedback.services.open311 import (
     service_definition,
     services,
 )
+from feedback.services.settings import settings
 from feedback.web.caching import public_cache
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -114,6 +114,6 @@ def _datetime(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
     try:
-        return parse_moment(value, name, LOCAL_TIME)
+        return parse_moment(value, name, settings().timezone)
     except BadDate as error:
         raise Open311Error(400, str(error)) from None

@@ -5,10 +5,11 @@ import secrets
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from feedback.domain.roles import Role
 from feedback.extensions import db
 from feedback.models import Directorate, User
 
-ROLES = ("admin", "officer", "monitor")
+ROLES = tuple(role.value for role in Role)
 # Checked when no usable account has the name, so that an unknown or deactivated username
 # costs as much time as a known one and timing does not tell which names exist.
 _DUMMY_PASSWORD_HASH = generate_password_hash(secrets.token_urlsafe(16))
@@ -88,7 +89,7 @@ def _placement(
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     directorate = None
-    if role == "officer":
+    if role == Role.OFFICER:
         directorate = db.session.scalar(
             sa.select(Directorate).where(Directorate.code == directorate_code)
         )
@@ -96,7 +97,7 @@ def _placement(
             raise AccountError(
                 f"an officer needs an existing directorate, not {directorate_code!r}"
             )
-    if role == "monitor" and not organisation:
+    if role == Role.MONITOR and not organisation:
         raise AccountError("a monitor needs an organisation")
     return directorate, organisation
 

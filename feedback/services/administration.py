@@ -312,7 +312,7 @@ def create_staff_user(new: NewUser) -> User:
         new.name.strip(),
         new.role,
         new.password,
-        new.directorate_code if new.role == "officer" else None,
+        new.directorate_code if new.role == Role.OFFICER else None,
         (new.organisation or "").strip() or None,
     )
 

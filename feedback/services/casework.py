@@ -42,9 +42,9 @@ class UnknownDirectorate(Exception):
 
 
 def may_work_on(user: User, ticket: Ticket) -> bool:
-    if user.role == "admin":
+    if user.role == Role.ADMIN:
         return True
-    return user.role == "officer" and ticket.directorate_id == user.directorate_id
+    return user.role == Role.OFFICER and ticket.directorate_id == user.directorate_id
 
 
 def ticket_for(user: User, reference: str, lock: bool = False) -> Ticket:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from feedback.domain import sla
+from feedback.domain.channels import Channel
 from feedback.domain.classify import Classification
 from feedback.domain.commands import NUMBER_COMMANDS, parse_command
 from feedback.domain.conversation import (
@@ -66,7 +67,7 @@ class WebReport:
     lat: float | None = None
     lon: float | None = None
     phone: str | None = None  # E.164, already validated
-    channel: str = "web"  # "api" for Open311 clients
+    channel: Channel = Channel.WEB  # API for Open311 clients
 
 
 def receive_message(

@@ -6,10 +6,10 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from feedback.domain.channels import Channel
 from feedback.domain.events import PUBLIC_EVENT_KINDS
 from feedback.domain.lifecycle import OPEN_STATUSES, Status
 from feedback.domain.phone import normalise_phone
@@ -19,6 +19,7 @@ from feedback.extensions import db
 from feedback.models import ApiKey, Area, Category, Directorate, Ticket, TicketEvent, utcnow
 from feedback.services.intake import WebReport, submit_web_report
 from feedback.services.knowledge import load_knowledge
+from feedback.services.settings import settings
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this API last changed in a way clients should notice (Service Discovery "changeset").
@@ -30,7 +31,6 @@ MAX_DESCRIPTION = 4000
 MAX_ADDRESS = 250
 KEYWORDS_PER_SERVICE = 5
 # Every datetime we emit is Basra local time with its offset (+03:00).
-LOCAL_TIME = ZoneInfo("Asia/Baghdad")
 CLOSED_STATUSES = frozenset(Status) - OPEN_STATUSES
 
 
@@ -270,7 +270,7 @@ def local_datetime(value: datetime | None) -> str | None:
     """W3C datetime with Basra's offset, e.g. 2026-11-23T18:00:00+03:00."""
     if value is None:
         return None
-    return value.astimezone(LOCAL_TIME).isoformat(timespec="seconds")
+    return value.astimezone(settings().timezone).isoformat(timespec="seconds")
 
 
 def hash_api_key(key: str) -> str:
@@ -339,7 +339,7 @@ def create_request(new: NewRequest) -> list[dict]:
             lat=lat,
             lon=lon,
             phone=phone,
-            channel="api",
+            channel=Channel.API,
         )
     )
     return [

@@ -24,7 +24,9 @@ from typing import Protocol
 import sqlalchemy as sa
 
 from feedback.domain.backoff import retry_delay
+from feedback.domain.channels import Channel
 from feedback.domain.inbound import MAX_ID
+from feedback.domain.outbox import SmsState
 from feedback.extensions import db
 from feedback.models import Outbox, utcnow
 
@@ -60,7 +62,7 @@ class SmsGateway(Protocol):
 # Every gateway gives up well within it (SEND_TIMEOUT_SECONDS), so a live worker keeps it.
 DEFAULT_LEASE = timedelta(seconds=60)
 # What a delivery report may have recorded before the worker's own outcome.
-REPORTED = ("delivered", "undelivered")
+REPORTED = (SmsState.DELIVERED, SmsState.UNDELIVERED)
 
 
 @dataclass(frozen=True)
@@ -104,8 +106,8 @@ def claim(worker: str, limit: int, lease: timedelta = DEFAULT_LEASE) -> list[int
     """Take up to `limit` rows due for sending (or abandoned past their lease) for `worker`."""
     now = utcnow()
     due = sa.or_(
-        sa.and_(Outbox.status == "pending", Outbox.next_attempt_at <= now),
-        sa.and_(Outbox.status == "sending", Outbox.claimed_at < now - lease),
+        sa.and_(Outbox.status == SmsState.PENDING, Outbox.next_attempt_at <= now),
+        sa.and_(Outbox.status == SmsState.SENDING, Outbox.claimed_at < now - lease),
     )
     query = sa.select(Outbox.id).where(due).order_by(Outbox.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
@@ -115,7 +117,7 @@ def claim(worker: str, limit: int, lease: timedelta = DEFAULT_LEASE) -> list[int
         db.session.execute(
             sa.update(Outbox)
             .where(Outbox.id.in_(ids))
-            .values(status="sending", claimed_by=worker, claimed_at=now)
+            .values(status=SmsState.SENDING, claimed_by=worker, claimed_at=now)
         )
     db.session.commit()
     return ids
@@ -123,14 +125,14 @@ def claim(worker: str, limit: int, lease: timedelta = DEFAULT_LEASE) -> list[int
 
 def gateway_for(gateways: Mapping[str, SmsGateway], channel: str) -> SmsGateway:
     """The channel's own gateway, else the general 'sms' one."""
-    return gateways.get(channel) or gateways["sms"]
+    return gateways.get(channel) or gateways[Channel.SMS]
 
 
 def start_sending(worker: str, outbox_id: int, policy: SendPolicy) -> ClaimedSms | None:
     """One short transaction: still ours? Renew the lease and count the attempt. None when
     the lease ran out and another worker has the row, or it was settled meanwhile."""
     row = db.session.get(Outbox, outbox_id, with_for_update=True)
-    if row is None or row.status != "sending" or row.claimed_by != worker:
+    if row is None or row.status != SmsState.SENDING or row.claimed_by != worker:
         db.session.rollback()
         return None
     row.attempts += 1
@@ -164,17 +166,17 @@ def record_outcome(
         row.external_id = row.external_id or external_id
         row.sent_at = row.sent_at or now
         if row.status not in REPORTED:
-            row.status = "sent"
+            row.status = SmsState.SENT
         result.sent += 1
     else:
         row.last_error = str(error)[:500]
-        still_ours = row.status == "sending" and row.claimed_by == worker
+        still_ours = row.status == SmsState.SENDING and row.claimed_by == worker
         if still_ours and error.retryable and sms.attempts < policy.max_attempts:
-            row.status = "pending"
+            row.status = SmsState.PENDING
             row.next_attempt_at = now + retry_delay(sms.attempts, policy.retry_seconds)
             result.retried += 1
         elif still_ours:
-            row.status = "failed"
+            row.status = SmsState.FAILED
             result.failed += 1
     if row.claimed_by == worker:
         row.claimed_by = None
@@ -216,14 +218,14 @@ def send_due(
 
 # Twilio's MessageStatus, and Kannel's DLR types, to our delivery states.
 DELIVERY_STATES = {
-    "queued": "sent",
-    "accepted": "sent",
-    "sending": "sent",
-    "sent": "sent",
-    "delivered": "delivered",
-    "read": "delivered",
-    "undelivered": "undelivered",
-    "failed": "undelivered",
+    "queued": SmsState.SENT,
+    "accepted": SmsState.SENT,
+    "sending": SmsState.SENT,
+    "sent": SmsState.SENT,
+    "delivered": SmsState.DELIVERED,
+    "read": SmsState.DELIVERED,
+    "undelivered": SmsState.UNDELIVERED,
+    "failed": SmsState.UNDELIVERED,
 }
 
 
@@ -242,12 +244,12 @@ def record_delivery(
         return False
     now = utcnow()
     row.external_id = row.external_id or message_sid
-    if status == "sent" and row.status in ("sending", "pending"):
-        row.status, row.sent_at, row.claimed_by = "sent", row.sent_at or now, None
-    elif status == "delivered":
-        row.status, row.delivered_at = "delivered", now
-    elif status == "undelivered":
-        row.status = "undelivered"
+    if status == SmsState.SENT and row.status in (SmsState.SENDING, SmsState.PENDING):
+        row.status, row.sent_at, row.claimed_by = SmsState.SENT, row.sent_at or now, None
+    elif status == SmsState.DELIVERED:
+        row.status, row.delivered_at = SmsState.DELIVERED, now
+    elif status == SmsState.UNDELIVERED:
+        row.status = SmsState.UNDELIVERED
         row.last_error = f"delivery error {error_code}" if error_code else "undelivered"
     db.session.commit()
     return True

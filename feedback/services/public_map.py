@@ -10,16 +10,17 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from feedback.domain import sla
 from feedback.domain.lifecycle import OPEN_STATUSES, Status
 from feedback.domain.period import BadDate, parse_day
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Ticket, utcnow
 from feedback.models.rollups import MapCell, RollupState, ScorecardTicket
 from feedback.services.areas import area_and_descendant_ids
+from feedback.services.settings import settings
 from feedback.services.stats import district_of_area
 
 # 3 decimals of a degree: about 110 m north-south, 95 m east-west at Basra's latitude.
@@ -32,7 +33,6 @@ MAX_POINTS = 2000
 # square of whole cells of the finest grid (the one the rollups count in).
 GRID_ZOOM = 13
 GRID_E3 = 11
-LOCAL_TIME = ZoneInfo("Asia/Baghdad")
 OPEN_VALUES = tuple(status.value for status in OPEN_STATUSES)
 # When two statuses are equally common in a cell, the more pressing one colours it.
 STATUS_PRIORITY = ("reopened", "new", "acknowledged", "in_progress", "resolved", "rejected")
@@ -190,12 +190,7 @@ def filtered(query: sa.Select, wanted: MapFilter, now: datetime | None = None) -
 
 
 def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), LOCAL_TIME).astimezone(UTC)
-
-
-def is_overdue(status: str, due_at: datetime | None, now: datetime) -> bool:
-    """Still open and past its deadline (as feedback.domain.sla.is_overdue, by status)."""
-    return status in OPEN_VALUES and due_at is not None and due_at < now
+    return datetime.combine(day, time(), settings().timezone).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -277,7 +272,7 @@ def map_points(box: BoundingBox, zoom: int, wanted: MapFilter) -> MapPoints:
             category_id=row.category_id,
             public_text=row.public_text,
             created_at=row.created_at,
-            overdue=is_overdue(row.status, row.due_at, now),
+            overdue=sla.is_overdue(row.due_at, now, row.status in OPEN_VALUES),
             lat=round_public(row.lat),
             lon=round_public(row.lon),
         )
@@ -622,7 +617,7 @@ def public_rows(wanted: MapFilter) -> Iterator[PublicRow]:
                     resolved_at=row.resolved_at,
                     closed_at=row.closed_at,
                     due_at=row.due_at,
-                    overdue=is_overdue(row.status, row.due_at, now),
+                    overdue=sla.is_overdue(row.due_at, now, row.status in OPEN_VALUES),
                     lat=round_public(row.lat),
                     lon=round_public(row.lon),
                     public_text=row.public_text,

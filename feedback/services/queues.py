@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from feedback.domain.lifecycle import OPEN_STATUSES
+from feedback.domain.roles import Role
 from feedback.extensions import db
 from feedback.models import (
     Area,
@@ -51,14 +52,14 @@ def officer_queue(user: User, wanted: QueueFilter, cursor: str | None = None) ->
     status is read in deadline order from the index (directorate, status, deadline, id), so a
     page reads about a page of tickets however long the queue; tickets without a deadline come
     last, by id."""
-    directorate_id = user.directorate_id if user.role == "officer" else wanted.directorate_id
+    directorate_id = user.directorate_id if user.role == Role.OFFICER else wanted.directorate_id
     now = utcnow()
     open_values = [status.value for status in OPEN_STATUSES]
     statuses = [wanted.status] if wanted.status else open_values
     if wanted.overdue:
         statuses = [status for status in statuses if status in open_values]
     conditions = []
-    if directorate_id is not None or user.role == "officer":
+    if directorate_id is not None or user.role == Role.OFFICER:
         conditions.append(Ticket.directorate_id == directorate_id)
     if wanted.category:
         category = sa.select(Category.id).where(Category.code == wanted.category)

@@ -5,8 +5,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from feedback.domain.channels import Channel
+from feedback.domain.events import CITIZEN
 from feedback.domain.inbound import InboundMessage
 from feedback.domain.lifecycle import Status, check_transition
+from feedback.domain.roles import Role
 from feedback.extensions import db
 from feedback.models import (
     Area,
@@ -119,7 +122,7 @@ def generate_demo_tickets(count: int, days: int = 90, seed: int = 2026) -> int:
             name = place.name_ar if language == "ar" else place.name_en
             text = rng.choice(templates[category][language]).format(place=name)
         message = InboundMessage(
-            channel="sms" if rng.random() < 0.7 else "whatsapp",
+            channel=Channel.SMS if rng.random() < 0.7 else Channel.WHATSAPP,
             message_id=f"DEMO{seed}-{number:06d}",
             sender=f"+96478{rng.randrange(10_000_000, 99_999_999)}",
             recipient="4455",
@@ -159,7 +162,7 @@ def _backdate_and_progress(reference: str, received, answers: dict, rng: random.
         if target in (Status.ACKNOWLEDGED, Status.RESOLVED, Status.REJECTED):
             message = rng.choice(answers[target.value][language])
         check_transition(ticket.status, target.value)
-        actor = "citizen" if target == Status.REOPENED else "officer"
+        actor = CITIZEN if target == Status.REOPENED else Role.OFFICER
         change_status(ticket, target, None, message, actor_label=actor, notify=False, at=clock)
 
 

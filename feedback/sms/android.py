@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 
+from feedback.domain.channels import Channel
 from feedback.domain.inbound import InboundMessage
 from feedback.domain.phone import normalise_phone
 from feedback.services.outbox import SEND_TIMEOUT_SECONDS, SendError
@@ -98,7 +99,7 @@ def inbound_message(event: dict) -> InboundMessage | None:
     if not message_id:
         return None
     return InboundMessage(
-        channel="android",
+        channel=Channel.ANDROID,
         message_id=f"{message_id}:{phone}"[:64],
         sender=phone,
         recipient=str(payload.get("recipient") or ""),

@@ -4,6 +4,7 @@ the Android phone with a local SIM when that is."""
 
 from datetime import timedelta
 
+from feedback.domain.channels import Channel
 from feedback.services.outbox import SendPolicy, SmsGateway
 from feedback.sms import android, kannel
 from feedback.sms.console import ConsoleGateway
@@ -11,7 +12,10 @@ from feedback.sms.console import ConsoleGateway
 
 def enabled_channels(config) -> frozenset[str]:
     """The local routes that are configured (see feedback.domain.channels)."""
-    routes = {"kannel": kannel.is_enabled(config), "android": android.is_enabled(config)}
+    routes = {
+        Channel.KANNEL: kannel.is_enabled(config),
+        Channel.ANDROID: android.is_enabled(config),
+    }
     return frozenset(route for route, enabled in routes.items() if enabled)
 
 
@@ -25,16 +29,16 @@ def gateways_for(config) -> dict[str, SmsGateway]:
         )
     else:
         general = ConsoleGateway(config["SMS_PUBLIC_NUMBER"])
-    gateways = {"sms": general, "whatsapp": general}
+    gateways = {Channel.SMS: general, Channel.WHATSAPP: general}
     if kannel.is_enabled(config):
-        gateways["kannel"] = kannel.KannelGateway(
+        gateways[Channel.KANNEL] = kannel.KannelGateway(
             config["KANNEL_SENDSMS_URL"],
             config["KANNEL_USERNAME"],
             config["KANNEL_PASSWORD"],
             config["KANNEL_FROM"],
         )
     if android.is_enabled(config):
-        gateways["android"] = android.AndroidGateway(
+        gateways[Channel.ANDROID] = android.AndroidGateway(
             config["ANDROID_GATEWAY_URL"],
             config["ANDROID_GATEWAY_USERNAME"],
             config["ANDROID_GATEWAY_PASSWORD"],
@@ -49,10 +53,12 @@ def send_policy(config) -> SendPolicy:
     base = (config.get("PUBLIC_BASE_URL") or "").rstrip("/")
     callbacks = {}
     if base and config["SMS_BACKEND"] == "twilio":
-        callbacks["sms"] = callbacks["whatsapp"] = base + "/sms/status?outbox={id}"
+        callbacks[Channel.SMS] = callbacks[Channel.WHATSAPP] = base + "/sms/status?outbox={id}"
     if base and kannel.is_enabled(config):
         secret = config["KANNEL_INBOUND_SECRET"]
-        callbacks["kannel"] = base + "/sms/kannel/dlr?secret=" + secret + "&outbox={id}&status=%d"
+        callbacks[Channel.KANNEL] = (
+            base + "/sms/kannel/dlr?secret=" + secret + "&outbox={id}&status=%d"
+        )
     return SendPolicy(
         config["SMS_MAX_ATTEMPTS"],
         config["SMS_RETRY_SECONDS"],

@@ -4,6 +4,7 @@ message is recorded as an outbound Message row (shown by /dev/sms) and logged.""
 import logging
 import secrets
 
+from feedback.domain.channels import Channel
 from feedback.extensions import db
 from feedback.models import Message
 
@@ -25,7 +26,7 @@ class ConsoleGateway:
         message_id = "CONSOLE" + secrets.token_hex(12)
         db.session.add(
             Message(
-                channel="whatsapp" if to.startswith("whatsapp:") else "sms",
+                channel=Channel.WHATSAPP if to.startswith("whatsapp:") else Channel.SMS,
                 direction="out",
                 external_id=message_id,
                 from_number=self.sender,

@@ -10,6 +10,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from feedback.domain.channels import Channel
 from feedback.domain.inbound import InboundMessage
 from feedback.domain.phone import normalise_phone
 from feedback.services.outbox import SEND_TIMEOUT_SECONDS, SendError
@@ -57,7 +58,7 @@ def inbound_message(args, text: str) -> InboundMessage:
     sender = args.get("from", "")
     international = "+" + sender if sender.startswith("964") else sender
     return InboundMessage(
-        channel="kannel",
+        channel=Channel.KANNEL,
         message_id=args.get("id") or f"{sender}:{args.get('time', '')}",
         sender=normalise_phone(international) or sender,
         recipient=args.get("to", ""),

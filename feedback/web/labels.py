@@ -3,49 +3,54 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from feedback.domain.channels import Channel
+from feedback.domain.events import EventKind
+from feedback.domain.lifecycle import Status
 from feedback.domain.limits import Withheld
+from feedback.domain.outbox import SmsState
+from feedback.domain.roles import Role
 
 STATUS_LABELS = {
-    "new": _l("New"),
-    "acknowledged": _l("Acknowledged"),
-    "in_progress": _l("Work in progress"),
-    "resolved": _l("Resolved"),
-    "rejected": _l("Rejected"),
-    "reopened": _l("Reopened"),
-    "closed": _l("Closed"),
+    Status.NEW: _l("New"),
+    Status.ACKNOWLEDGED: _l("Acknowledged"),
+    Status.IN_PROGRESS: _l("Work in progress"),
+    Status.RESOLVED: _l("Resolved"),
+    Status.REJECTED: _l("Rejected"),
+    Status.REOPENED: _l("Reopened"),
+    Status.CLOSED: _l("Closed"),
 }
 
 EVENT_LABELS = {
-    "created": _l("Complaint received"),
-    "routed": _l("Sent to the directorate responsible"),
-    "triage": _l("Waiting to be assigned to a directorate"),
-    "transfer": _l("Transferred to another directorate"),
-    "asked": _l("The citizen was asked for details"),
-    "answered": _l("The citizen answered"),
-    "follow_up": _l("A further message from the citizen"),
-    "note": _l("Internal note"),
-    "overdue": _l("Deadline passed"),
-    "verified": _l("Fix verified in the field by civil society"),
+    EventKind.CREATED: _l("Complaint received"),
+    EventKind.ROUTED: _l("Sent to the directorate responsible"),
+    EventKind.TRIAGE: _l("Waiting to be assigned to a directorate"),
+    EventKind.TRANSFER: _l("Transferred to another directorate"),
+    EventKind.ASKED: _l("The citizen was asked for details"),
+    EventKind.ANSWERED: _l("The citizen answered"),
+    EventKind.FOLLOW_UP: _l("A further message from the citizen"),
+    EventKind.NOTE: _l("Internal note"),
+    EventKind.OVERDUE: _l("Deadline passed"),
+    EventKind.VERIFIED: _l("Fix verified in the field by civil society"),
 }
 
 CHANNEL_LABELS = {
-    "sms": _l("SMS"),
-    "whatsapp": _l("WhatsApp"),
-    "web": _l("web form"),
-    "api": _l("Open311 API"),
-    "kannel": _l("SMS (operator short code)"),
-    "android": _l("SMS (local SIM gateway)"),
+    Channel.SMS: _l("SMS"),
+    Channel.WHATSAPP: _l("WhatsApp"),
+    Channel.WEB: _l("web form"),
+    Channel.API: _l("Open311 API"),
+    Channel.KANNEL: _l("SMS (operator short code)"),
+    Channel.ANDROID: _l("SMS (local SIM gateway)"),
 }
 
 # Delivery of an SMS to the citizen, as the simulated phone shows it.
 DELIVERY_LABELS = {
-    "pending": _l("waiting to be sent"),
-    "sending": _l("sending"),
-    "sent": _l("sent"),
-    "delivered": _l("delivered"),
-    "undelivered": _l("not delivered"),
-    "failed": _l("could not be sent"),
-    "dropped": _l("not sent: held back"),
+    SmsState.PENDING: _l("waiting to be sent"),
+    SmsState.SENDING: _l("sending"),
+    SmsState.SENT: _l("sent"),
+    SmsState.DELIVERED: _l("delivered"),
+    SmsState.UNDELIVERED: _l("not delivered"),
+    SmsState.FAILED: _l("could not be sent"),
+    SmsState.DROPPED: _l("not sent: held back"),
 }
 
 # Why an SMS was held back or dropped; %(count)s is the limit that applied.
@@ -106,9 +111,9 @@ def status_label(status: str) -> str:
 
 
 def event_label(event) -> str:
-    if event.kind == "status" and event.actor_label == "monitor":
+    if event.kind == EventKind.STATUS and event.actor_label == Role.MONITOR:
         return str(_l("Fix disputed by civil society: reopened"))
-    if event.kind == "status":
+    if event.kind == EventKind.STATUS:
         return str(_l("Status changed to: %(status)s", status=status_label(event.to_status)))
     return str(EVENT_LABELS.get(event.kind, event.kind))
 

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
+from feedback.domain.channels import Channel
 from feedback.domain.inbound import InboundMessage, UnusableMessage
 from feedback.extensions import csrf
 from feedback.models import row_id
@@ -44,7 +45,7 @@ def inbound():
         abort(400)
     sender = form["From"]
     message = InboundMessage(
-        channel="whatsapp" if sender.startswith("whatsapp:") else "sms",
+        channel=Channel.WHATSAPP if sender.startswith("whatsapp:") else Channel.SMS,
         message_id=form["MessageSid"],
         sender=sender,
         recipient=form.get("To", ""),
