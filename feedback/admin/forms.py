@@ -1,5 +1,5 @@
 """Forms for the admin pages: they check shape (required, length, number, code syntax); the
-rules about the data itself live in feedback.services.administration."""
+rules about the data itself live in the services (feedback.services.reference_changes, accounts)."""
 
 import re
 
@@ -28,7 +28,7 @@ from wtforms.validators import (
 from feedback.domain.phone import normalise_phone
 from feedback.domain.roles import Role
 from feedback.services.accounts import ROLES
-from feedback.services.administration import CATEGORY_GROUPS, KEYWORD_LISTS, SLA_HOURS
+from feedback.services.reference_changes import CATEGORY_GROUPS, KEYWORD_LISTS, SLA_HOURS
 
 CODE = Regexp(
     r"^[a-z0-9]+(-[a-z0-9]+)*$",

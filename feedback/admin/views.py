@@ -1,6 +1,7 @@
-"""Admin pages: thin adapters from HTTP to feedback.services.administration.
+"""Admin pages: thin adapters from HTTP to the admin's use cases (feedback.services: triage,
+accounts, phones for the block list, reference_changes).
 
-A refused change comes back as administration.Refused and is shown next to the field it
+A refused change comes back as feedback.services.errors.Refused and is shown next to the field it
 concerns, with status 400; a successful one redirects (303) with a flash."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -30,8 +31,11 @@ from feedback.admin.forms import (
 from feedback.domain.phone import normalise_phone
 from feedback.domain.roles import Role
 from feedback.models import utcnow
-from feedback.services import administration as admin
+from feedback.services import accounts, phones
+from feedback.services import reference_changes as reference
+from feedback.services import triage as work
 from feedback.services.accounts import AccountError
+from feedback.services.errors import NotFound, Refused
 from feedback.web.roles import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -64,7 +68,7 @@ REFUSALS = {
 @bp.get("/")
 @role_required(Role.ADMIN)
 def index():
-    return render_template("admin/index.html", counts=admin.overview())
+    return render_template("admin/index.html", counts=work.overview())
 
 
 # ---------------------------------------------------------------- triage
@@ -82,13 +86,13 @@ def assign(reference: str):
     form = _triage_form()
     if form.validate_on_submit():
         try:
-            ticket = admin.assign_from_triage(
+            ticket = work.assign_from_triage(
                 current_user, reference, form.directorate.data, form.category.data or None
             )
-        except admin.NotFound:
+        except NotFound:
             flash(_("That ticket is no longer waiting in triage."), "error")
             return redirect(url_for("admin.triage"), 303)
-        except admin.Refused as error:
+        except Refused as error:
             _show_refusal(form, error)
         else:
             flash(
@@ -117,7 +121,7 @@ def _triage_page(failed_form: TriageForm | None = None, failed: str | None = Non
     """Every row gets a blank form, but the row whose assignment failed shows its errors."""
     return render_template(
         "admin/triage.html",
-        tickets=admin.triage_queue(),
+        tickets=work.triage_queue(),
         form=_triage_form(formdata=None),
         failed_form=failed_form,
         failed=failed,
@@ -130,15 +134,15 @@ def _triage_page(failed_form: TriageForm | None = None, failed: str | None = Non
 @bp.get("/sms")
 @role_required(Role.ADMIN)
 def sms():
-    return render_template("admin/sms.html", rows=admin.sms_not_sent(), now=utcnow())
+    return render_template("admin/sms.html", rows=work.sms_not_sent(), now=utcnow())
 
 
 @bp.post("/sms/<int:outbox_id>/retry")
 @role_required(Role.ADMIN)
 def retry_sms(outbox_id: int):
     try:
-        admin.send_again(outbox_id)
-    except admin.NotFound:
+        work.send_again(outbox_id)
+    except NotFound:
         abort(404)
     flash(_("The SMS will be sent again."), "success")
     return redirect(url_for("admin.sms"), 303)
@@ -154,13 +158,13 @@ def numbers():
     if form.validate_on_submit():
         number = normalise_phone(form.number.data)
         try:
-            blocked = admin.block_number(current_user, number, form.reason.data)
-        except admin.Refused as error:
+            blocked = phones.block_number(current_user, number, form.reason.data)
+        except Refused as error:
             _show_refusal(form, error)
         else:
             flash(_("%(number)s is blocked.", number=blocked.number), "success")
             return redirect(url_for("admin.numbers"), 303)
-    page = render_template("admin/numbers.html", blocks=admin.list_blocks(), form=form)
+    page = render_template("admin/numbers.html", blocks=phones.list_blocks(), form=form)
     return _status(page, form)
 
 
@@ -170,8 +174,8 @@ def unblock_number(block_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        block = admin.unblock_number(current_user, block_id)
-    except admin.NotFound:
+        block = phones.unblock_number(current_user, block_id)
+    except NotFound:
         abort(404)
     flash(_("%(number)s is no longer blocked.", number=block.number), "success")
     return redirect(url_for("admin.numbers"), 303)
@@ -188,8 +192,8 @@ def users():
     form.directorate.choices = [SelectChoice("", "—"), *_directorate_choices()]
     if form.validate_on_submit():
         try:
-            user = admin.create_staff_user(
-                admin.NewUser(
+            user = accounts.create_staff_user(
+                accounts.NewUser(
                     username=form.username.data,
                     name=form.name.data,
                     role=form.role.data,
@@ -198,7 +202,7 @@ def users():
                     organisation=form.organisation.data,
                 )
             )
-        except admin.Refused as error:
+        except Refused as error:
             _show_refusal(form, error)
         except AccountError as error:
             form.form_errors.append(str(error))
@@ -208,7 +212,7 @@ def users():
     return _status(
         render_template(
             "admin/users.html",
-            users=admin.list_users(),
+            users=accounts.list_users(),
             form=form,
             role_names={choice.value: choice.label for choice in role_choices()},
         ),
@@ -234,8 +238,8 @@ def sign_out_user(user_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        user = admin.sign_out_everywhere(current_user, user_id)
-    except admin.NotFound:
+        user = accounts.sign_out_everywhere(current_user, user_id)
+    except NotFound:
         abort(404)
     flash(_("%(username)s is signed out everywhere.", username=user.username), "success")
     return redirect(url_for("admin.users"), 303)
@@ -245,10 +249,10 @@ def _set_active(user_id: int, active: bool):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        user = admin.set_user_active(current_user, user_id, active)
-    except admin.NotFound:
+        user = accounts.set_user_active(current_user, user_id, active)
+    except NotFound:
         abort(404)
-    except admin.Refused as error:
+    except Refused as error:
         flash(_refusal_text(error), "error")
     else:
         if active:
@@ -267,14 +271,14 @@ def directorates():
     form = NewDirectorateForm()
     if form.validate_on_submit():
         try:
-            created = admin.create_directorate(form.code.data, _directorate_change(form))
-        except admin.Refused as error:
+            created = reference.create_directorate(form.code.data, _directorate_change(form))
+        except Refused as error:
             _show_refusal(form, error)
         else:
             flash(_("Directorate %(code)s created.", code=created.code), "success")
             return redirect(url_for("admin.directorates"), 303)
     page = render_template(
-        "admin/directorates.html", directorates=admin.list_directorates(), form=form
+        "admin/directorates.html", directorates=reference.list_directorates(), form=form
     )
     return _status(page, form)
 
@@ -282,18 +286,18 @@ def directorates():
 @bp.route("/directorates/<code>/edit", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def edit_directorate(code: str):
-    found = _or_404(admin.find_directorate, code)
+    found = _or_404(reference.find_directorate, code)
     form = DirectorateForm(obj=found)
     if form.validate_on_submit():
-        admin.update_directorate(code, _directorate_change(form))
+        reference.update_directorate(code, _directorate_change(form))
         flash(_("Saved."), "success")
         return redirect(url_for("admin.directorates"), 303)
     page = render_template("admin/directorate_edit.html", directorate=found, form=form)
     return _status(page, form)
 
 
-def _directorate_change(form) -> admin.DirectorateChange:
-    return admin.DirectorateChange(
+def _directorate_change(form) -> reference.DirectorateChange:
+    return reference.DirectorateChange(
         name_ar=form.name_ar.data,
         name_en=form.name_en.data,
         description_en=form.description_en.data or "",
@@ -306,7 +310,7 @@ def _directorate_change(form) -> admin.DirectorateChange:
 @bp.get("/categories")
 @role_required(Role.ADMIN)
 def categories():
-    return render_template("admin/categories.html", categories=admin.list_categories())
+    return render_template("admin/categories.html", categories=reference.list_categories())
 
 
 @bp.route("/categories/new", methods=["GET", "POST"])
@@ -315,8 +319,10 @@ def new_category():
     form = NewCategoryForm(data={"active": True, "sla_hours": 72})
     if form.validate_on_submit():
         try:
-            created = admin.create_category(form.code.data, form.group.data, _category_change(form))
-        except admin.Refused as error:
+            created = reference.create_category(
+                form.code.data, form.group.data, _category_change(form)
+            )
+        except Refused as error:
             _show_refusal(form, error)
         else:
             flash(_("Category %(code)s created.", code=created.code), "success")
@@ -327,12 +333,12 @@ def new_category():
 @bp.route("/categories/<code>/edit", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def edit_category(code: str):
-    found = _or_404(admin.find_category, code)
+    found = _or_404(reference.find_category, code)
     form = CategoryForm(data=category_form_data(found))
     if form.validate_on_submit():
         try:
-            admin.update_category(code, _category_change(form))
-        except admin.Refused as error:
+            reference.update_category(code, _category_change(form))
+        except Refused as error:
             _show_refusal(form, error)
         else:
             flash(_("Saved. New messages are read with the new keywords."), "success")
@@ -341,8 +347,8 @@ def edit_category(code: str):
     return _status(page, form)
 
 
-def _category_change(form: CategoryForm) -> admin.CategoryChange:
-    return admin.CategoryChange(
+def _category_change(form: CategoryForm) -> reference.CategoryChange:
+    return reference.CategoryChange(
         name_ar=form.name_ar.data,
         name_en=form.name_en.data,
         sla_hours=form.sla_hours.data,
@@ -357,17 +363,17 @@ def _category_change(form: CategoryForm) -> admin.CategoryChange:
 @bp.get("/areas")
 @role_required(Role.ADMIN)
 def areas():
-    return render_template("admin/areas.html", areas=admin.list_areas())
+    return render_template("admin/areas.html", areas=reference.list_areas())
 
 
 @bp.route("/areas/<code>/edit", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def edit_area(code: str):
-    found = _or_404(admin.find_area, code)
+    found = _or_404(reference.find_area, code)
     form = AreaForm(data=area_form_data(found))
-    form.parent.choices = [SelectChoice("", "—"), *_area_choices(admin.parent_choices(code))]
+    form.parent.choices = [SelectChoice("", "—"), *_area_choices(reference.parent_choices(code))]
     if form.validate_on_submit():
-        change = admin.AreaChange(
+        change = reference.AreaChange(
             name_ar=form.name_ar.data,
             name_en=form.name_en.data,
             alt_names=tuple(split_lines(form.alt_names.data)),
@@ -376,8 +382,8 @@ def edit_area(code: str):
             parent_code=form.parent.data or None,
         )
         try:
-            admin.update_area(code, change)
-        except admin.Refused as error:
+            reference.update_area(code, change)
+        except Refused as error:
             _show_refusal(form, error)
         else:
             flash(_("Saved. Messages are located with the new names from now on."), "success")
@@ -398,7 +404,7 @@ def rules():
     ]
     form.area.choices = [
         SelectChoice("", _("Anywhere in Basra")),
-        *_area_choices(admin.list_areas()),
+        *_area_choices(reference.list_areas()),
     ]
     form.directorate.choices = [
         SelectChoice("", _("Choose a directorate…")),
@@ -406,15 +412,15 @@ def rules():
     ]
     if form.validate_on_submit():
         try:
-            admin.add_rule(form.category.data, form.area.data or None, form.directorate.data)
-        except admin.Refused as error:
+            reference.add_rule(form.category.data, form.area.data or None, form.directorate.data)
+        except Refused as error:
             _show_refusal(form, error)
         else:
             flash(_("Rule added. New messages are routed by it."), "success")
             return redirect(url_for("admin.rules"), 303)
     page = render_template(
         "admin/rules.html",
-        rules=admin.list_rules(),
+        rules=reference.list_rules(),
         form=form,
         directorate_choices=_directorate_choices(),
     )
@@ -427,11 +433,11 @@ def change_rule(rule_id: int):
     form = RuleDirectorateForm()
     form.directorate.choices = _directorate_choices()
     if not form.validate_on_submit():
-        flash(_refusal_text(admin.Refused("directorate", "unknown_directorate")), "error")
+        flash(_refusal_text(Refused("directorate", "unknown_directorate")), "error")
         return redirect(url_for("admin.rules"), 303)
     try:
-        admin.change_rule(rule_id, form.directorate.data)
-    except admin.NotFound:
+        reference.change_rule(rule_id, form.directorate.data)
+    except NotFound:
         abort(404)
     flash(_("Rule changed."), "success")
     return redirect(url_for("admin.rules"), 303)
@@ -443,8 +449,8 @@ def delete_rule(rule_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        admin.delete_rule(rule_id)
-    except admin.NotFound:
+        reference.delete_rule(rule_id)
+    except NotFound:
         abort(404)
     flash(_("Rule deleted."), "success")
     return redirect(url_for("admin.rules"), 303)
@@ -459,14 +465,14 @@ def _language() -> str:
 
 def _directorate_choices() -> list[SelectChoice]:
     language = _language()
-    return [SelectChoice(d.code, d.name(language)) for d in admin.list_directorates()]
+    return [SelectChoice(d.code, d.name(language)) for d in reference.list_directorates()]
 
 
 def _category_choices(everyone: bool = False) -> list[SelectChoice]:
     language = _language()
     return [
         SelectChoice(c.code, c.name(language))
-        for c in admin.list_categories()
+        for c in reference.list_categories()
         if everyone or c.active
     ]
 
@@ -480,16 +486,16 @@ def _area_choices(areas) -> list[SelectChoice]:
 def _or_404(find, code: str):
     try:
         return find(code)
-    except admin.NotFound:
+    except NotFound:
         abort(404)
 
 
-def _refusal_text(error: admin.Refused) -> str:
+def _refusal_text(error: Refused) -> str:
     text = REFUSALS.get(error.reason)
     return str(text) % error.params if text is not None else error.reason
 
 
-def _show_refusal(form, error: admin.Refused) -> None:
+def _show_refusal(form, error: Refused) -> None:
     """Put the refusal next to the field it concerns, or above the form."""
     field = form[error.field] if error.field and error.field in form else None
     if field is None:

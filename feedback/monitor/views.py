@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, Length
 
 from feedback.domain.roles import Role
 from feedback.services import verification
+from feedback.services.errors import NotFound
 from feedback.services.photos import MAX_PHOTO_BYTES, BadPhoto
 from feedback.services.queues import filter_choices
 from feedback.services.tickets import find_public_ticket
@@ -95,7 +96,7 @@ def ticket(reference: str):
 def follow_ticket(reference: str):
     try:
         verification.follow_ticket(current_user, reference)
-    except verification.NotFound:
+    except NotFound:
         abort(404)
     return redirect(url_for("monitor.ticket", reference=reference), 303)
 
@@ -105,7 +106,7 @@ def follow_ticket(reference: str):
 def follow_area():
     try:
         verification.follow_area(current_user, request.form.get("area", ""))
-    except verification.NotFound:
+    except NotFound:
         abort(404)
     return redirect(url_for("monitor.index"), 303)
 

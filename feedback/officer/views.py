@@ -20,6 +20,7 @@ from feedback.domain.sla import is_overdue
 from feedback.models import utcnow
 from feedback.officer.forms import ActionForm, NoteForm, QueueFilterForm, TransferForm
 from feedback.services import casework
+from feedback.services.errors import NotFound
 from feedback.services.queues import BadCursor, QueueFilter, filter_choices, officer_queue
 from feedback.web.labels import status_label
 from feedback.web.roles import role_required
@@ -136,7 +137,7 @@ def note(reference: str):
 def _ticket_or_404(reference: str):
     try:
         return casework.ticket_for(current_user, reference)
-    except casework.TicketNotFound:
+    except NotFound:
         abort(404)
 
 
@@ -144,7 +145,7 @@ def _attempt(change) -> bool:
     """Run a casework change; a refused one is explained, and has changed nothing."""
     try:
         change()
-    except casework.TicketNotFound:
+    except NotFound:
         abort(404)
     except InvalidTransition as error:
         flash(

@@ -1,15 +1,25 @@
-"""Accounts: checking passwords, changing them, creating users from the command line."""
+"""Staff accounts: checking passwords and changing them, creating users (the command line and
+the admin pages), deactivating them and signing them out everywhere."""
 
+import logging
 import secrets
+from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from feedback.domain.roles import Role
 from feedback.extensions import db
-from feedback.models import Directorate, User
+from feedback.models import (
+    Directorate,
+    User,
+)
+from feedback.services.errors import NotFound, Refused, all_or_nothing
 
 ROLES = tuple(role.value for role in Role)
+# Staff account changes with who made them; ticket changes are TicketEvents instead.
+audit = logging.getLogger("feedback.audit")
 # Checked when no usable account has the name, so that an unknown or deactivated username
 # costs as much time as a known one and timing does not tell which names exist.
 _DUMMY_PASSWORD_HASH = generate_password_hash(secrets.token_urlsafe(16))
@@ -121,4 +131,66 @@ def create_user(
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
+    return user
+
+
+@dataclass(frozen=True)
+class NewUser:
+    username: str
+    name: str
+    role: str
+    password: str
+    directorate_code: str | None = None
+    organisation: str | None = None
+
+
+def list_users() -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User).options(joinedload(User.directorate)).order_by(User.role, User.username)
+        )
+    )
+
+
+@all_or_nothing
+def create_staff_user(new: NewUser) -> User:
+    """A staff account through accounts.create_user; a taken username is refused on its field
+    (other AccountErrors propagate with their own message)."""
+    username = new.username.strip().lower()
+    if db.session.scalar(sa.select(User.id).where(User.username == username)):
+        raise Refused("username", "username_taken")
+    return create_user(
+        username,
+        new.name.strip(),
+        new.role,
+        new.password,
+        new.directorate_code if new.role == Role.OFFICER else None,
+        (new.organisation or "").strip() or None,
+    )
+
+
+@all_or_nothing
+def set_user_active(admin_user: User, user_id: int, active: bool) -> User:
+    """Let a user log in again, or stop them; an admin never locks themselves out."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(user_id)
+    if user.id == admin_user.id and not active:
+        raise Refused(None, "deactivate_self")
+    user.active = active
+    end_sessions(user)  # a later reactivation must not revive sessions from before
+    db.session.commit()
+    return user
+
+
+@all_or_nothing
+def sign_out_everywhere(admin_user: User, user_id: int) -> User:
+    """End every session of a user (a lost laptop, a shared computer); they may log in
+    again. Who did it goes to the audit log."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(user_id)
+    end_sessions(user)
+    db.session.commit()
+    audit.info("%s signed %s out everywhere", admin_user.username, user.username)
     return user

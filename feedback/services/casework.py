@@ -2,7 +2,7 @@
 one TicketEvent and queues the citizen's SMS, or changes nothing at all.
 
 An officer reaches only their own directorate's tickets; to anyone else a ticket of another
-directorate does not exist (TicketNotFound), so guessing references reveals nothing."""
+directorate does not exist (NotFound), so guessing references reveals nothing."""
 
 from datetime import datetime
 
@@ -19,6 +19,7 @@ from feedback.domain.lifecycle import (
 from feedback.domain.roles import Role
 from feedback.extensions import db
 from feedback.models import Directorate, Ticket, User, utcnow
+from feedback.services.errors import NotFound
 from feedback.services.events import record_event
 from feedback.services.notify import queue_notice
 from feedback.services.tickets import ticket_by_reference
@@ -31,10 +32,6 @@ NOTICE_FOR = {
     Status.REJECTED: "rejected",
     Status.REOPENED: "reopened",
 }
-
-
-class TicketNotFound(Exception):
-    """No such ticket, or not one this user may see."""
 
 
 class UnknownDirectorate(Exception):
@@ -51,7 +48,7 @@ def ticket_for(user: User, reference: str, lock: bool = False) -> Ticket:
     """The ticket if `user` may work on it; `lock` holds its row until commit (PostgreSQL)."""
     ticket = ticket_by_reference(reference, lock)
     if ticket is None or not may_work_on(user, ticket):
-        raise TicketNotFound(reference)
+        raise NotFound(reference)  # not one this user may see: no different
     return ticket
 
 

@@ -6,10 +6,18 @@ from the database under its lock, so they stay exact when many requests arrive a
 import hashlib
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from feedback.domain.phone import addresses, bare_number
 from feedback.extensions import db
-from feedback.models import Message, NoticeStop, NumberBlock
+from feedback.models import (
+    Message,
+    NoticeStop,
+    NumberBlock,
+    User,
+    utcnow,
+)
+from feedback.services.errors import NotFound, Refused, all_or_nothing
 
 
 def lock_sender(address: str) -> None:
@@ -75,3 +83,40 @@ def stop_notices(address: str) -> None:
 def start_notices(address: str) -> None:
     """START: notices again."""
     db.session.execute(sa.delete(NoticeStop).where(NoticeStop.number == bare_number(address)))
+
+
+def list_blocks(limit: int = 500) -> list[NumberBlock]:
+    """Blocks in force first, then lifted ones; newest first in each."""
+    return list(
+        db.session.scalars(
+            sa.select(NumberBlock)
+            .options(joinedload(NumberBlock.blocked_by), joinedload(NumberBlock.unblocked_by))
+            .order_by(NumberBlock.unblocked_at.is_not(None), NumberBlock.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+@all_or_nothing
+def block_number(admin_user: User, number: str, reason: str) -> NumberBlock:
+    """Block a number (E.164, already checked) for `reason`; a number is blocked once at a
+    time, checked under the number's lock."""
+    lock_recipient(number)
+    if active_block(number) is not None:
+        raise Refused("number", "already_blocked")
+    block = NumberBlock(number=bare_number(number), reason=reason.strip(), blocked_by=admin_user)
+    db.session.add(block)
+    db.session.commit()
+    return block
+
+
+@all_or_nothing
+def unblock_number(admin_user: User, block_id: int) -> NumberBlock:
+    """Lift a block; the record stays, with who lifted it and when."""
+    block = db.session.get(NumberBlock, block_id, with_for_update=True)
+    if block is None or block.unblocked_at is not None:
+        raise NotFound(block_id)
+    block.unblocked_at = utcnow()
+    block.unblocked_by = admin_user
+    db.session.commit()
+    return block

@@ -14,6 +14,7 @@ from feedback.extensions import db
 from feedback.models import Area, Follow, Ticket, TicketEvent, User, Verification
 from feedback.services.areas import area_ids_within
 from feedback.services.casework import change_status
+from feedback.services.errors import NotFound
 from feedback.services.events import record_event
 from feedback.services.photos import clean_photo
 from feedback.services.tickets import ticket_by_reference
@@ -21,10 +22,6 @@ from feedback.services.tickets import ticket_by_reference
 
 class NotVerifiable(Exception):
     """Only a resolved ticket can be verified or disputed."""
-
-
-class NotFound(Exception):
-    """No ticket or area by that reference or code."""
 
 
 def record_verdict(

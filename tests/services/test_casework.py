@@ -10,6 +10,7 @@ from feedback.domain.lifecycle import ALLOWED, TARGET, Action, InvalidTransition
 from feedback.extensions import db
 from feedback.models import Outbox, Ticket, TicketEvent, User
 from feedback.services import casework
+from feedback.services.errors import NotFound
 
 ACTIONS = list(Action)
 
@@ -96,14 +97,14 @@ def test_another_directorates_officer_cannot_reach_the_ticket(app, twilio):
             lambda: casework.transfer(stranger, reference, "sewerage", "ليس من اختصاصنا"),
             lambda: casework.add_note(stranger, reference, "x"),
         ):
-            with pytest.raises(casework.TicketNotFound):
+            with pytest.raises(NotFound):
                 attempt()
         assert count_rows(app, Outbox) == 0
 
 
 def test_a_monitor_reaches_no_ticket_through_casework(app, twilio):
     reference = new_ticket(twilio)
-    with app.app_context(), pytest.raises(casework.TicketNotFound):
+    with app.app_context(), pytest.raises(NotFound):
         casework.act(user("monitor"), reference, "acknowledge")
 
 
@@ -116,7 +117,7 @@ def test_transfer_moves_the_ticket_to_the_other_queue_as_new(app, twilio):
         assert ticket.directorate.code == "sewerage" and ticket.status == "new"
         assert ticket.events[-1].kind == "transfer"
         assert ticket.events[-1].details == {"from": "water", "to": "sewerage"}
-        with pytest.raises(casework.TicketNotFound):
+        with pytest.raises(NotFound):
             casework.ticket_for(officer, reference)
         assert "مجاري" in db.session.scalars(sa.select(Outbox.body)).all()[-1]
 
