@@ -16,6 +16,7 @@ from feedback.models import (
     User,
 )
 from feedback.services.errors import NotFound, Refused, all_or_nothing
+from feedback.services.rows import by_code
 
 ROLES = tuple(role.value for role in Role)
 # Staff account changes with who made them; ticket changes are TicketEvents instead.
@@ -100,9 +101,7 @@ def _placement(
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     directorate = None
     if role == Role.OFFICER:
-        directorate = db.session.scalar(
-            sa.select(Directorate).where(Directorate.code == directorate_code)
-        )
+        directorate = by_code(Directorate, directorate_code)
         if directorate is None:
             raise AccountError(
                 f"an officer needs an existing directorate, not {directorate_code!r}"

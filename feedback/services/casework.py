@@ -6,8 +6,6 @@ directorate does not exist (NotFound), so guessing references reveals nothing.""
 
 from datetime import datetime
 
-import sqlalchemy as sa
-
 from feedback.domain.events import EventKind
 from feedback.domain.lifecycle import (
     InvalidTransition,
@@ -22,6 +20,7 @@ from feedback.models import Directorate, Ticket, User, utcnow
 from feedback.services.errors import NotFound
 from feedback.services.events import record_event
 from feedback.services.notify import queue_notice
+from feedback.services.rows import by_code
 from feedback.services.tickets import ticket_by_reference
 
 # The notice each new status sends the citizen.
@@ -110,7 +109,7 @@ def change_status(
 def transfer(user: User, reference: str, directorate_code: str, reason: str) -> Ticket:
     """Send a ticket to another directorate, which starts it afresh as new."""
     ticket = ticket_for(user, reference, lock=True)
-    target = db.session.scalar(sa.select(Directorate).where(Directorate.code == directorate_code))
+    target = by_code(Directorate, directorate_code)
     problem = None
     if not can_transfer(ticket.status):
         problem = InvalidTransition(ticket.status, "transfer")

@@ -18,6 +18,7 @@ from feedback.models import (
 from feedback.services.areas import area_ids_within
 from feedback.services.errors import NotFound, Refused, all_or_nothing, commit_or_refuse
 from feedback.services.knowledge import reference_data_changed
+from feedback.services.rows import by_code
 
 SLA_HOURS = (1, 2000)
 # Basra governorate with a margin: a point outside is a typo (swapped lat/lon, a missing digit).
@@ -291,12 +292,6 @@ def delete_rule(rule_id: int) -> None:
     db.session.delete(rule)
     reference_data_changed()
     db.session.commit()
-
-
-def by_code(model, code: str | None):
-    if not code:
-        return None
-    return db.session.scalar(sa.select(model).where(model.code == code))
 
 
 def _unique(items) -> list[str]:

@@ -25,7 +25,7 @@ from feedback.models import (
 from feedback.services.errors import NotFound, Refused, all_or_nothing
 from feedback.services.events import record_event
 from feedback.services.notify import queue_notice
-from feedback.services.reference_changes import by_code
+from feedback.services.rows import by_code
 
 TRIAGE_REASON = "assigned by admin from triage"
 # How far back the overview counts SMS that were not sent (held, dropped, failed).

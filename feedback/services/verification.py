@@ -17,6 +17,7 @@ from feedback.services.casework import change_status
 from feedback.services.errors import NotFound
 from feedback.services.events import record_event
 from feedback.services.photos import clean_photo
+from feedback.services.rows import by_code
 from feedback.services.tickets import ticket_by_reference
 
 
@@ -85,7 +86,7 @@ def follow_ticket(user: User, reference: str) -> None:
 
 
 def follow_area(user: User, code: str) -> None:
-    area = db.session.scalar(sa.select(Area).where(Area.code == code))
+    area = by_code(Area, code)
     _follow(user, area, Follow.area_id, "area_id")
 
 

@@ -1,0 +1,18 @@
+"""Reference rows (directorates, categories, areas) found by their code, as people and forms
+name them."""
+
+from typing import TypeVar
+
+import sqlalchemy as sa
+
+from feedback.extensions import db
+from feedback.models import Area, Category, Directorate
+
+Coded = TypeVar("Coded", Area, Category, Directorate)
+
+
+def by_code(model: type[Coded], code: str | None) -> Coded | None:
+    """The row of `model` with this code; None for no code or an unknown one."""
+    if not code:
+        return None
+    return db.session.scalar(sa.select(model).where(model.code == code))
