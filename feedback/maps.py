@@ -1,6 +1,6 @@
 """Folium map building for public pages. Leaflet and its plugins come from our own static
 files, never a CDN, and no ticket is baked into the page: its script loads points by bounding
-box (feedback.services.public_map), so the page weighs the same at 100 or 100,000 tickets."""
+box (feedback.services.map_points), so the page weighs the same at 100 or 100,000 tickets."""
 
 from dataclasses import dataclass
 

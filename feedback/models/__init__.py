@@ -198,7 +198,7 @@ class Ticket(db.Model):
         # A queue in deadline order, status by status: an officer's directorate, or all.
         sa.Index("ix_ticket_directorate_status_due_at", "directorate_id", "status", "due_at", "id"),
         sa.Index("ix_ticket_status_due_at", "status", "due_at", "id"),
-        # The map's tickets near a box (feedback.services.public_map).
+        # The map's tickets near a box (feedback.services.map_points).
         sa.Index("ix_ticket_lat_lon", "lat", "lon"),
         # The queue's search (ILIKE '%words%' on the reference or the text), PostgreSQL only.
         sa.Index(

@@ -63,7 +63,7 @@ class ScorecardTicket(db.Model):
     reopened: Mapped[int] = mapped_column(sa.SmallInteger)
     disputed: Mapped[int] = mapped_column(sa.SmallInteger)
     status: Mapped[str] = mapped_column(sa.String(20))
-    # The public point (feedback.services.public_map) in thousandths of a degree.
+    # The public point (feedback.services.map_filter) in thousandths of a degree.
     lat_e3: Mapped[int | None]
     lon_e3: Mapped[int | None]
 
@@ -111,7 +111,7 @@ class ScorecardOverdue(db.Model):
 
 class MapCell(db.Model):
     """Tickets of one status, category, directorate and district (the map's filters) in one
-    cell of its finest cluster grid (feedback.services.public_map.GRID_E3), with the sums of
+    cell of its finest cluster grid (feedback.services.map_filter.GRID_E3), with the sums of
     their public points in thousandths of a degree, for the cluster's centre."""
 
     __tablename__ = "map_cell"

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from datetime import datetime
 
-from feedback.services.public_map import PublicRow
+from feedback.services.open_data import PublicRow
 
 CSV_COLUMNS = [field.name for field in fields(PublicRow)]
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).

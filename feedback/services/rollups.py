@@ -32,7 +32,7 @@ from feedback.models.rollups import (
     ScorecardOverdue,
     ScorecardTicket,
 )
-from feedback.services.public_map import GRID_E3, grid_cell, thousandths
+from feedback.services.map_filter import GRID_E3, grid_cell, thousandths
 from feedback.services.stats import (
     acknowledged_in_time,
     district_of_area,

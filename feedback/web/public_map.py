@@ -1,4 +1,5 @@
-"""The public map and open-data exports: thin adapters over feedback.services.public_map.
+"""The public map and open-data exports: thin adapters over feedback.services.map_points and
+feedback.services.open_data.
 
 The map page carries no ticket; its script asks /map/points.geojson for what is in view."""
 
@@ -20,19 +21,11 @@ from flask_babel import gettext as _
 from feedback.maps import public_map
 from feedback.models import utcnow
 from feedback.services.exports import csv_chunks, dumps_public, geojson_chunks
-from feedback.services.public_map import (
-    MAX_POINTS,
-    BadFilter,
-    MapPoints,
-    map_choices,
-    map_points,
-    parse_bbox,
-    parse_filter,
-    parse_zoom,
-    public_rows,
-)
+from feedback.services.map_points import MAX_POINTS, MapPoints, map_choices, map_points
+from feedback.services.open_data import public_rows
 from feedback.web.caching import public_cache
 from feedback.web.labels import STATUS_LABELS, status_label
+from feedback.web.map_query import BadFilter, parse_bbox, parse_filter, parse_zoom
 
 bp = Blueprint("public_map", __name__)
 

@@ -202,7 +202,7 @@ def test_bad_query_is_a_400(client, query):
 
 
 def test_high_zoom_is_capped(app, client, monkeypatch):
-    monkeypatch.setattr("feedback.services.public_map.MAX_POINTS", 2)
+    monkeypatch.setattr("feedback.services.map_points.MAX_POINTS", 2)
     for _ in range(3):
         web_ticket(app, 30.5085, 47.7804)
     collection = points(client)
@@ -308,7 +308,7 @@ def test_slow_export_download_does_not_hold_the_database(app, client, monkeypatc
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if not uri.startswith("sqlite:///"):
         pytest.skip("SQLite's write lock; PostgreSQL readers never block writers")
-    monkeypatch.setattr("feedback.services.public_map.EXPORT_BATCH", 2)
+    monkeypatch.setattr("feedback.services.open_data.EXPORT_BATCH", 2)
     made = {web_ticket(app, 30.5085, 47.7804) for _ in range(5)}
     response = client.get("/export/tickets.csv")
     chunks = iter(response.response)

@@ -1,196 +1,46 @@
-"""Tickets for the public map and open data: which ones a filter picks, and where they are,
-rounded to about 100 m. At low zoom they are counted in the cells of a grid, so a response
-stays small at any number of tickets: filtered by status, category, directorate or district,
-from the cells counted at the last rollup refresh (feedback.services.rollups) corrected by the
-tickets changed since, so they are exact now and read a few thousand rows; filtered by dates
-or overdue, from the tickets. Only the columns named here ever leave."""
+"""Tickets on the public map: single tickets at street zoom; at lower zoom, counts in the cells
+of a grid, so a response stays small at any number of tickets. Filtered by status, category,
+directorate or district, the counts come from the cells counted at the last rollup refresh
+(feedback.services.rollups) corrected by the tickets changed since, so they are exact now and
+read a few thousand rows; filtered by dates or overdue, from the tickets. Only the columns
+named here ever leave."""
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from feedback.domain import sla
-from feedback.domain.lifecycle import OPEN_STATUSES, Status
-from feedback.domain.period import BadDate, parse_day
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Ticket, utcnow
 from feedback.models.rollups import MapCell, RollupState, ScorecardTicket
 from feedback.services.areas import area_and_descendant_ids
-from feedback.services.settings import settings
+from feedback.services.map_filter import (
+    GRID_E3,
+    OPEN_VALUES,
+    PUBLIC_DECIMALS,
+    BoundingBox,
+    MapFilter,
+    filtered,
+    grid_cell,
+    grid_factor,
+    public_coordinate,
+    round_public,
+    thousandths,
+)
 from feedback.services.stats import district_of_area
 
-# 3 decimals of a degree: about 110 m north-south, 95 m east-west at Basra's latitude.
-PUBLIC_DECIMALS = 3
 # Below this zoom the map gets grid-cell clusters; from it on, single tickets.
 CLUSTER_BELOW_ZOOM = 14
+
+
 MAX_POINTS = 2000
-# The cluster grid: at GRID_ZOOM, cells of GRID_E3 thousandths of a degree (about 1.1 km,
-# some 64 pixels on screen), each zoom level out twice as wide, so a cell at any zoom is a
-# square of whole cells of the finest grid (the one the rollups count in).
-GRID_ZOOM = 13
-GRID_E3 = 11
-OPEN_VALUES = tuple(status.value for status in OPEN_STATUSES)
+
+
 # When two statuses are equally common in a cell, the more pressing one colours it.
 STATUS_PRIORITY = ("reopened", "new", "acknowledged", "in_progress", "resolved", "rejected")
-
-
-class BadFilter(ValueError):
-    """A query-string value that cannot be understood (bbox, zoom, date, status)."""
-
-
-@dataclass(frozen=True)
-class MapFilter:
-    category: str | None = None  # category code
-    directorate: str | None = None  # directorate code
-    district: str | None = None  # area code; everything inside it counts
-    status: str | None = None  # a Status value, or "open" for every open one
-    date_from: date | None = None  # received on or after this day (Basra time)
-    date_to: date | None = None  # received on or before this day (Basra time)
-    overdue: bool = False
-
-    def as_args(self) -> dict[str, str]:
-        """The filter as query-string values, empty ones left out."""
-        values = {
-            "category": self.category,
-            "directorate": self.directorate,
-            "district": self.district,
-            "status": self.status,
-            "from": self.date_from.isoformat() if self.date_from else None,
-            "to": self.date_to.isoformat() if self.date_to else None,
-            "overdue": "1" if self.overdue else None,
-        }
-        return {key: value for key, value in values.items() if value}
-
-
-@dataclass(frozen=True)
-class BoundingBox:
-    west: float
-    south: float
-    east: float
-    north: float
-
-
-def parse_filter(args: Mapping[str, str]) -> MapFilter:
-    """A MapFilter from query-string values; blank values mean 'any'."""
-
-    def text(name: str) -> str | None:
-        value = (args.get(name) or "").strip()
-        return value[:80] or None
-
-    status = text("status")
-    if status and status != "open" and status not in {s.value for s in Status}:
-        raise BadFilter(f"unknown status {status!r}")
-    return MapFilter(
-        category=text("category"),
-        directorate=text("directorate"),
-        district=text("district"),
-        status=status,
-        date_from=_parse_date(text("from"), "from"),
-        date_to=_parse_date(text("to"), "to"),
-        overdue=(args.get("overdue") or "").lower() in ("1", "true", "on", "yes"),
-    )
-
-
-def _parse_date(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return parse_day(value, name)
-    except BadDate as error:
-        raise BadFilter(str(error)) from None
-
-
-def parse_bbox(value: str | None) -> BoundingBox:
-    """'west,south,east,north' in degrees, clamped to the world."""
-    try:
-        west, south, east, north = (float(part) for part in (value or "").split(","))
-    except ValueError:
-        raise BadFilter("bbox must be west,south,east,north") from None
-    if not all(abs(number) < 1000 for number in (west, south, east, north)):
-        raise BadFilter("bbox out of range")
-    west, east = max(west, -180.0), min(east, 180.0)
-    south, north = max(south, -90.0), min(north, 90.0)
-    if west > east or south > north:
-        raise BadFilter("bbox is inside out")
-    return BoundingBox(west, south, east, north)
-
-
-def parse_zoom(value: str | None) -> int:
-    """A Leaflet zoom level, held between 0 and 22."""
-    try:
-        zoom = int(value or "")
-    except ValueError:
-        raise BadFilter("zoom must be a whole number") from None
-    return min(max(zoom, 0), 22)
-
-
-def public_coordinate(column):
-    """The column rounded to PUBLIC_DECIMALS in SQL, so that even the bounding-box filter
-    never tells anyone more than the rounded point (no narrowing boxes down to the metre)."""
-    # round(x) on doubles: PostgreSQL has no round(double, n), and numeric is slow.
-    scale = 10**PUBLIC_DECIMALS
-    return sa.func.round(column * scale) / float(scale)
-
-
-def thousandths(column):
-    """The public coordinate in thousandths of a degree, as an integer (SQL)."""
-    return sa.cast(sa.func.round(column * 10**PUBLIC_DECIMALS), sa.Integer)
-
-
-def grid_cell(thousandths_column, size: int = GRID_E3):
-    """The cell of a grid of `size` thousandths a public coordinate falls in: its floor
-    division, in integer arithmetic on every database (SQL)."""
-    return sa.case(
-        (thousandths_column >= 0, thousandths_column // size),
-        else_=-((size - 1 - thousandths_column) // size),
-    )
-
-
-def grid_factor(zoom: int) -> int:
-    """How many cells of the finest grid make one side of a cell at this zoom."""
-    return 2 ** (GRID_ZOOM - min(zoom, GRID_ZOOM))
-
-
-def round_public(value: float | None) -> float | None:
-    """A coordinate as the public may see it."""
-    return None if value is None else round(float(value), PUBLIC_DECIMALS)
-
-
-def filtered(query: sa.Select, wanted: MapFilter, now: datetime | None = None) -> sa.Select:
-    """`query` (over Ticket) narrowed to what `wanted` asks for."""
-    if wanted.category:
-        query = query.where(
-            Ticket.category_id
-            == sa.select(Category.id).where(Category.code == wanted.category).scalar_subquery()
-        )
-    if wanted.directorate:
-        query = query.where(
-            Ticket.directorate_id
-            == sa.select(Directorate.id)
-            .where(Directorate.code == wanted.directorate)
-            .scalar_subquery()
-        )
-    if wanted.district:
-        query = query.where(Ticket.area_id.in_(area_and_descendant_ids(wanted.district)))
-    if wanted.status == "open":
-        query = query.where(Ticket.status.in_(OPEN_VALUES))
-    elif wanted.status:
-        query = query.where(Ticket.status == wanted.status)
-    if wanted.date_from:
-        query = query.where(Ticket.created_at >= _local_midnight(wanted.date_from))
-    if wanted.date_to:
-        query = query.where(Ticket.created_at < _local_midnight(wanted.date_to + timedelta(1)))
-    if wanted.overdue:
-        query = query.where(Ticket.due_at < (now or utcnow()), Ticket.status.in_(OPEN_VALUES))
-    return query
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), settings().timezone).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -506,140 +356,6 @@ def _clusters(counts: CellCounts, factor: int) -> list[MapCluster]:
 
 def _priority(status: str) -> int:
     return STATUS_PRIORITY.index(status) if status in STATUS_PRIORITY else len(STATUS_PRIORITY)
-
-
-@dataclass(frozen=True)
-class PublicRow:
-    """One ticket as open data: nothing here may identify the citizen."""
-
-    reference: str
-    channel: str
-    status: str
-    category_code: str | None
-    category_name_ar: str | None
-    category_name_en: str | None
-    directorate_name_ar: str | None
-    directorate_name_en: str | None
-    area_name_ar: str | None
-    area_name_en: str | None
-    district_name_ar: str | None
-    district_name_en: str | None
-    created_at: datetime
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    due_at: datetime | None
-    overdue: bool
-    lat: float | None
-    lon: float | None
-    public_text: str
-
-
-EXPORT_BATCH = 1000
-
-
-@dataclass(frozen=True)
-class _Names:
-    code: str | None
-    name_ar: str | None
-    name_en: str | None
-
-
-_NO_NAMES = _Names(None, None, None)
-
-
-def public_rows(wanted: MapFilter) -> Iterator[PublicRow]:
-    """Every ticket the filter picks, oldest first, in batches of EXPORT_BATCH fetched by
-    keyset (id > last), so an export of the whole city never sits in memory. Each batch is
-    read in its own short transaction that ends before any row is handed on: a slow download
-    never holds the database (on SQLite every transaction takes the write lock).
-
-    The names and the query are read here, at once: what can go wrong with them goes wrong
-    before an export's first byte, as an error, not as a download cut short."""
-    now = utcnow()
-    categories = {
-        c.id: _Names(c.code, c.name_ar, c.name_en) for c in db.session.scalars(sa.select(Category))
-    }
-    directorates = {
-        d.id: _Names(d.code, d.name_ar, d.name_en)
-        for d in db.session.scalars(sa.select(Directorate))
-    }
-    areas = {a.id: a for a in db.session.scalars(sa.select(Area))}
-    area_names = {
-        area_id: (_Names(a.code, a.name_ar, a.name_en), _district_names(a, areas))
-        for area_id, a in areas.items()
-    }
-    query = filtered(
-        sa.select(
-            Ticket.id,
-            Ticket.reference,
-            Ticket.channel,
-            Ticket.status,
-            Ticket.category_id,
-            Ticket.directorate_id,
-            Ticket.area_id,
-            Ticket.created_at,
-            Ticket.acknowledged_at,
-            Ticket.resolved_at,
-            Ticket.closed_at,
-            Ticket.due_at,
-            public_coordinate(Ticket.lat).label("lat"),
-            public_coordinate(Ticket.lon).label("lon"),
-            Ticket.public_text,
-        ),
-        wanted,
-        now,
-    ).order_by(Ticket.id)
-    first = _batch(query, 0)  # the lookups above are plain values now; this ends the transaction
-
-    def rows() -> Iterator[PublicRow]:
-        batch = first
-        while batch:
-            for row in batch:
-                category = categories.get(row.category_id, _NO_NAMES)
-                directorate = directorates.get(row.directorate_id, _NO_NAMES)
-                area, district = area_names.get(row.area_id, (_NO_NAMES, _NO_NAMES))
-                yield PublicRow(
-                    reference=row.reference,
-                    channel=row.channel,
-                    status=row.status,
-                    category_code=category.code,
-                    category_name_ar=category.name_ar,
-                    category_name_en=category.name_en,
-                    directorate_name_ar=directorate.name_ar,
-                    directorate_name_en=directorate.name_en,
-                    area_name_ar=area.name_ar,
-                    area_name_en=area.name_en,
-                    district_name_ar=district.name_ar,
-                    district_name_en=district.name_en,
-                    created_at=row.created_at,
-                    acknowledged_at=row.acknowledged_at,
-                    resolved_at=row.resolved_at,
-                    closed_at=row.closed_at,
-                    due_at=row.due_at,
-                    overdue=sla.is_overdue(row.due_at, now, row.status in OPEN_VALUES),
-                    lat=round_public(row.lat),
-                    lon=round_public(row.lon),
-                    public_text=row.public_text,
-                )
-            batch = _batch(query, batch[-1].id) if len(batch) == EXPORT_BATCH else []
-
-    return rows()
-
-
-def _batch(query: sa.Select, after: int) -> list[sa.Row]:
-    """The next EXPORT_BATCH rows after id `after`, in a transaction of their own."""
-    batch = db.session.execute(
-        query.where(Ticket.id > after).limit(EXPORT_BATCH).execution_options(yield_per=EXPORT_BATCH)
-    ).all()
-    db.session.commit()
-    return batch
-
-
-def _district_names(area: Area | None, areas: dict[int, Area]) -> _Names:
-    while area is not None and area.kind != "district":
-        area = areas.get(area.parent_id)
-    return _Names(area.code, area.name_ar, area.name_en) if area else _NO_NAMES
 
 
 @dataclass(frozen=True)
