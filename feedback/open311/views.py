@@ -1,5 +1,6 @@
-"""GeoReport v2 endpoints: read the arguments, call feedback.services.open311, answer in the
-format the path's suffix names. Every failure answers in the spec's error format."""
+"""GeoReport v2 endpoints: read the arguments, call feedback.services.open311, answer with its
+findings as the spec's documents (documents.py) in the format the path's suffix names.
+Every failure answers in the spec's error format."""
 
 from datetime import datetime
 
@@ -8,15 +9,15 @@ from werkzeug.exceptions import HTTPException
 
 from feedback.domain.period import BadDate, parse_moment
 from feedback.extensions import csrf
+from feedback.open311 import documents
 from feedback.open311.formats import error_response, respond
 from feedback.services.open311 import (
     NewRequest,
     Open311Error,
+    active_service,
     create_request,
-    discovery,
     find_request,
     find_requests,
-    service_definition,
     services,
 )
 from feedback.services.settings import settings
@@ -31,19 +32,19 @@ FORMAT = "<any(json, xml):fmt>"
 @public_cache(by_language=False)  # English only
 def discovery_document(fmt: str):
     base_url = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
-    return respond(discovery(base_url), fmt, "discovery")
+    return respond(documents.discovery(base_url), fmt, "discovery")
 
 
 @bp.get(f"/services.{FORMAT}")
 @public_cache(by_language=False)  # English only
 def service_list(fmt: str):
-    return respond(services(), fmt, "services")
+    return respond(documents.service_list(services()), fmt, "services")
 
 
 @bp.get(f"/services/<code>.{FORMAT}")
 @public_cache(by_language=False)  # English only
 def service(code: str, fmt: str):
-    return respond(service_definition(code), fmt, "service_definition")
+    return respond(documents.service_definition(active_service(code)), fmt, "service_definition")
 
 
 @bp.get(f"/requests.{FORMAT}")
@@ -57,13 +58,13 @@ def request_list(fmt: str):
         end=_datetime(args.get("end_date"), "end_date"),
         statuses=_comma_list(args.get("status")),
     )
-    return respond(found, fmt, "service_requests")
+    return respond(documents.request_list(found), fmt, "service_requests")
 
 
 @bp.get(f"/requests/<reference>.{FORMAT}")
 @public_cache(by_language=False)  # English only
 def request_detail(reference: str, fmt: str):
-    return respond(find_request(reference), fmt, "service_requests")
+    return respond(documents.request_list(find_request(reference)), fmt, "service_requests")
 
 
 @bp.post(f"/requests.{FORMAT}")
@@ -81,7 +82,7 @@ def request_create(fmt: str):
             phone=_given(form.get("phone")),
         )
     )
-    return respond(created, fmt, "service_requests")
+    return respond(documents.created(created), fmt, "service_requests")
 
 
 @bp.errorhandler(Open311Error)

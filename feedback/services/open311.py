@@ -19,18 +19,13 @@ from feedback.extensions import db
 from feedback.models import ApiKey, Area, Category, Directorate, Ticket, TicketEvent, utcnow
 from feedback.services.intake import WebReport, submit_web_report
 from feedback.services.knowledge import load_knowledge
-from feedback.services.settings import settings
+from feedback.services.map_filter import round_public
 
-SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
-# When this API last changed in a way clients should notice (Service Discovery "changeset").
-CHANGESET = "2026-11-23T00:00:00+03:00"
-FORMATS = ["text/xml", "application/json"]
 MAX_RANGE = timedelta(days=90)
 MAX_REQUESTS = 1000
 MAX_DESCRIPTION = 4000
 MAX_ADDRESS = 250
 KEYWORDS_PER_SERVICE = 5
-# Every datetime we emit is Basra local time with its offset (+03:00).
 CLOSED_STATUSES = frozenset(Status) - OPEN_STATUSES
 
 
@@ -43,51 +38,64 @@ class Open311Error(Exception):
         self.description = description
 
 
-def discovery(base_url: str) -> dict:
-    """The Service Discovery document for this one endpoint."""
-    return {
-        "changeset": CHANGESET,
-        "contact": "Basra citizen feedback platform administrators, " + base_url,
-        "key_service": "API keys for POST requests are issued by the platform administrators.",
-        "endpoints": [
-            {
-                "specification": SPECIFICATION,
-                "url": base_url.rstrip("/") + "/open311/v2",
-                "changeset": CHANGESET,
-                "type": "production",
-                "formats": list(FORMATS),
-            }
-        ],
-    }
+@dataclass(frozen=True)
+class Service:
+    """An active category as an Open311 service, in English."""
+
+    code: str
+    name: str
+    description: str
+    keywords: tuple[str, ...]
+    group: str
 
 
-def services() -> list[dict]:
-    """One realtime service per active category, in English."""
+@dataclass(frozen=True)
+class ServiceRequest:
+    """A ticket as Open311 shows it: public fields only, the point rounded to about 100 m."""
+
+    reference: str
+    is_open: bool
+    status_notes: str  # the latest public message
+    service_code: str
+    service_name: str
+    public_text: str  # masked
+    agency: str  # the directorate's English name
+    created_at: datetime
+    updated_at: datetime
+    due_at: datetime | None
+    address: str | None  # the area path, most specific first
+    area_code: str | None
+    lat: float | None
+    lon: float | None
+
+
+@dataclass(frozen=True)
+class CreatedRequest:
+    reference: str
+    notice: str  # what happened to it, in a sentence
+
+
+def services() -> list[Service]:
+    """One service per active category."""
     categories = db.session.scalars(
         sa.select(Category).where(Category.active).order_by(Category.id)
     )
     return [_service(category) for category in categories]
 
 
-def _service(category: Category) -> dict:
+def _service(category: Category) -> Service:
     keywords = (category.keywords or {}).get("en", [])[:KEYWORDS_PER_SERVICE]
-    return {
-        "service_code": category.code,
-        "service_name": category.name_en,
-        "description": category.description_en,
-        "metadata": False,
-        "type": "realtime",
-        "keywords": ", ".join(keywords),
-        "group": category.group,
-    }
+    return Service(
+        category.code, category.name_en, category.description_en, tuple(keywords), category.group
+    )
 
 
-def service_definition(code: str) -> dict:
-    """Our services ask no extra attributes; an unknown or retired code is a 404."""
+def active_service(code: str) -> Service:
+    """The service of an active category; an unknown or retired code is a 404."""
     category = _active_category(code)
     if category is None:
         raise Open311Error(404, f"service_code {code} not found")
-    return {"service_code": category.code, "attributes": []}
+    return _service(category)
 
 
 def _active_category(code: str) -> Category | None:
@@ -118,7 +126,7 @@ def find_requests(
     end: datetime | None,
     statuses: list[str],
     now: datetime | None = None,
-) -> list[dict]:
+) -> list[ServiceRequest]:
     """GET /requests: at most 1000, newest first. `ids` override every other filter; else the
     window is at most 90 days and defaults to the last 90."""
     query = (
@@ -165,7 +173,7 @@ def _window(
     return start, end
 
 
-def find_request(reference: str) -> list[dict]:
+def find_request(reference: str) -> list[ServiceRequest]:
     """GET /requests/<id>: a list of one, as the spec wants; 404 when there is no such ticket."""
     normalised = normalise_reference(reference)
     rows = []
@@ -218,7 +226,7 @@ def _address(area_id: int, areas: dict) -> str | None:
     return ", ".join(names) or None
 
 
-def _requests(rows) -> list[dict]:
+def _requests(rows) -> list[ServiceRequest]:
     names = _Names.load() if rows else None
     notes = _last_public_messages([row.id for row in rows])
     return [_request(row, names, notes.get(row.id, "")) for row in rows]
@@ -241,36 +249,25 @@ def _last_public_messages(ticket_ids: list[int]) -> dict[int, str]:
     return {ticket_id: message for ticket_id, message in rows}
 
 
-def _request(ticket, names: _Names, status_notes: str) -> dict:
-    """Public fields only: the masked text, the area, a point rounded to about 100 m."""
+def _request(ticket, names: _Names, status_notes: str) -> ServiceRequest:
     category_code, category_name = names.categories.get(ticket.category_id, ("", ""))
     area_code, address = names.areas.get(ticket.area_id, (None, None))
-    return {
-        "service_request_id": ticket.reference,
-        "status": "open" if ticket.status in OPEN_STATUSES else "closed",
-        "status_notes": status_notes,
-        "service_name": category_name,
-        "service_code": category_code,
-        "description": ticket.public_text[:MAX_DESCRIPTION],
-        "agency_responsible": names.directorates.get(ticket.directorate_id, ""),
-        "service_notice": "",
-        "requested_datetime": local_datetime(ticket.created_at),
-        "updated_datetime": local_datetime(ticket.updated_at),
-        "expected_datetime": local_datetime(ticket.due_at),
-        "address": address,
-        "address_id": area_code,
-        "zipcode": "",
-        "lat": round(ticket.lat, 3) if ticket.lat is not None else None,
-        "long": round(ticket.lon, 3) if ticket.lon is not None else None,
-        "media_url": "",
-    }
-
-
-def local_datetime(value: datetime | None) -> str | None:
-    """W3C datetime with Basra's offset, e.g. 2026-11-23T18:00:00+03:00."""
-    if value is None:
-        return None
-    return value.astimezone(settings().timezone).isoformat(timespec="seconds")
+    return ServiceRequest(
+        reference=ticket.reference,
+        is_open=ticket.status in OPEN_STATUSES,
+        status_notes=status_notes,
+        service_code=category_code,
+        service_name=category_name,
+        public_text=ticket.public_text,
+        agency=names.directorates.get(ticket.directorate_id, ""),
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+        due_at=ticket.due_at,
+        address=address,
+        area_code=area_code,
+        lat=round_public(ticket.lat),
+        lon=round_public(ticket.lon),
+    )
 
 
 def hash_api_key(key: str) -> str:
@@ -298,7 +295,7 @@ class NewRequest:
     phone: str | None = None
 
 
-def create_request(new: NewRequest) -> list[dict]:
+def create_request(new: NewRequest) -> CreatedRequest:
     """POST /requests: a ticket from an API client, routed like a web report."""
     key = _active_key(new.api_key)
     if key is None:
@@ -342,13 +339,7 @@ def create_request(new: NewRequest) -> list[dict]:
             channel=Channel.API,
         )
     )
-    return [
-        {
-            "service_request_id": ticket.reference,
-            "service_notice": _notice(ticket),
-            "account_id": "",
-        }
-    ]
+    return CreatedRequest(ticket.reference, _notice(ticket))
 
 
 def _coordinate(value: str | None, limit: float) -> float | None:
