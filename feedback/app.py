@@ -16,6 +16,7 @@ from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
 from feedback.production_checks import secret_key_problem
 from feedback.services.settings import install_settings
 from feedback.sms.backends import enabled_channels
+from feedback.web.dates import register_date_filters
 from feedback.web.input_guard import register_input_guard
 from feedback.web.security_headers import register_security_headers
 
@@ -46,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     install_settings(app, enabled_channels(app.config))
     register_security_headers(app)
+    register_date_filters(app)
     register_audit_log()
     register_input_guard(app)
     register_blueprints(app)

@@ -18,7 +18,7 @@ class MapParts:
     name: str  # the global JavaScript variable holding the L.map
     header: str  # <link>/<script> tags for Leaflet and plugins, and the map's size
     html: str  # the map's <div>
-    script: str  # creates the map (and the tile layer, when there is one)
+    script: str  # creates the map; static/js/basemap.js adds its tiles and outlines
 
 
 class _PageMap(folium.Map):
@@ -50,15 +50,10 @@ class _PageMap(folium.Map):
     )
 
 
-def public_map(
-    asset_url,
-    tile_url: str | None,
-    tile_attribution: str,
-    tile_name: str,
-) -> MapParts:
+def public_map(asset_url) -> MapParts:
     """The public complaints map: Basra city, local assets (asset_url(path) -> URL of a file
-    in static/), the configured tiles if any. Points, clusters and the heat layer are added
-    by static/js/public-map.js."""
+    in static/). The basemap (tiles if configured, outlines) is added by static/js/basemap.js
+    as on the other maps; points, clusters and the heat layer by static/js/public-map.js."""
     figure = folium.Figure()
     page_map = _PageMap(
         location=BASRA_CITY,
@@ -84,10 +79,6 @@ def public_map(
             asset_url("vendor/leaflet.markercluster/MarkerCluster.Default.css"),
         ),
     ]
-    if tile_url:
-        folium.TileLayer(
-            tiles=tile_url, attr=tile_attribution, name=tile_name, max_zoom=MAX_ZOOM
-        ).add_to(page_map)
     figure.render()
     return MapParts(
         name=page_map.get_name(),

@@ -54,16 +54,13 @@ def _filter_or_400():
 def page():
     language = str(get_locale())
     wanted = _filter_or_400()
-    parts = public_map(
-        lambda path: url_for("static", filename=path),
-        current_app.config.get("TILE_URL"),
-        current_app.config.get("TILE_ATTRIBUTION", ""),
-        _("Street map"),
-    )
+    parts = public_map(lambda path: url_for("static", filename=path))
     config = {
         "map": parts.name,
         "points": url_for("public_map.points"),
         "basemap": url_for("web.basemap"),
+        "tiles": current_app.config.get("TILE_URL") or "",
+        "attribution": current_app.config.get("TILE_ATTRIBUTION", ""),
         "language": language,
         "statuses": {
             code: {"label": str(label), "colour": STATUS_COLOURS[code]}

@@ -6,8 +6,6 @@ from datetime import date
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_babel import (
-    format_date,
-    format_datetime,
     format_decimal,
     format_percent,
     format_time,
@@ -32,6 +30,7 @@ from feedback.services.stats import (
     scorecard,
 )
 from feedback.web.caching import public_cache
+from feedback.web.dates import date_text, datetime_text
 
 bp = Blueprint("stats", __name__)
 
@@ -160,7 +159,7 @@ def _as_of(card: Scorecard) -> str | None:
         return None
     if to_user_timezone(card.refreshed_at).date() == to_user_timezone(utcnow()).date():
         return format_time(card.refreshed_at, "HH:mm")
-    return format_datetime(card.refreshed_at, "d MMM y, HH:mm")
+    return datetime_text(card.refreshed_at)
 
 
 @bp.get("/stats.json")
@@ -272,7 +271,7 @@ def _chart_data(card: Scorecard, language: str) -> dict:
     """What static/js/stats.js draws: one line per series, weeks along the bottom."""
     return {
         "rtl": language == "ar",
-        "weeks": [format_date(date.fromisoformat(week), "d MMM") for week in card.weeks],
+        "weeks": [date_text(date.fromisoformat(week), year=False) for week in card.weeks],
         "series": [
             {
                 "name": _("All tickets")

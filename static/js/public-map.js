@@ -34,8 +34,10 @@
     });
   }
 
-  // Offline basemap: district outlines and place names served by us.
-  var basemap = window.feedbackBasemap(map, config.basemap, 2);
+  // Street tiles if configured, and the offline outlines and place names served by us.
+  var basemap = window.feedbackBasemap.addTo(map, {
+    tiles: config.tiles, attribution: config.attribution, places: config.basemap, radius: 2
+  });
 
   // Single tickets at street zoom, grouped by the browser when they share a spot.
   var ticketLayer = L.markerClusterGroup({
@@ -59,11 +61,9 @@
   var overlays = {};
   overlays[texts.complaints] = complaints;
   overlays[texts.heat] = heat;
-  overlays[texts.places] = basemap;
-  // Street tiles (folium added them, if configured) can be switched off when they fail offline.
-  map.eachLayer(function (layer) {
-    if (layer instanceof L.TileLayer) overlays[texts.tiles] = layer;
-  });
+  overlays[texts.places] = basemap.places;
+  // Street tiles can be switched off when they fail offline.
+  if (basemap.tiles) overlays[texts.tiles] = basemap.tiles;
   L.control.layers(null, overlays, { collapsed: false }).addTo(map);
 
   function clusterIcon(count, status) {

@@ -8,12 +8,8 @@
   var lonInput = document.getElementById("lon");
   var status = document.getElementById("pin-status");
   var clearButton = document.getElementById("clear-pin");
-  var map = L.map(el, { maxZoom: 18 }).setView([30.515, 47.80], 12);
-  if (el.dataset.tiles) {
-    L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: el.dataset.attribution }).addTo(map);
-  }
-  // District outlines and labelled places, served by us: the map stays usable offline.
-  window.feedbackBasemap(map, el.dataset.basemap, 3);
+  // Tiles if configured, and our district outlines and places: usable offline (basemap.js).
+  var map = window.feedbackBasemap.create(el, [30.515, 47.80], 12, 3);
   var marker = null;
   function place(lat, lon, zoom) {
     latInput.value = lat.toFixed(6);

@@ -4,9 +4,6 @@
   var el = document.getElementById("ticket-map");
   if (!el || !window.L) return;
   var point = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
-  var map = L.map(el, { maxZoom: 18 }).setView(point, 15);
-  if (el.dataset.tiles) {
-    L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: el.dataset.attribution }).addTo(map);
-  }
+  var map = window.feedbackBasemap.create(el, point, 15);
   L.marker(point).addTo(map);
 })();
