@@ -1,20 +1,56 @@
-"""Reading tickets for the public: what /t/<ref> may show, and nothing more."""
+"""Reading tickets for the public: what /t/<ref> may show, and nothing more. Pages get a
+record of public fields, never the ticket row, so no template can reach the citizen's
+number or name."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from feedback.domain.events import PUBLIC_EVENT_KINDS
 from feedback.extensions import db
-from feedback.models import Area, Category, Outbox, Ticket, TicketEvent
+from feedback.models import Area, Category, Directorate, Outbox, Ticket
 from feedback.models.rollups import RollupState, ScorecardDay
 from feedback.services.phones import notices_off
 
 
 @dataclass(frozen=True)
+class PublicName:
+    """A directorate's, category's or area's name in both languages."""
+
+    name_ar: str
+    name_en: str
+
+    def name(self, language: str) -> str:
+        return self.name_ar if language == "ar" else self.name_en
+
+    @classmethod
+    def of(cls, row: Area | Category | Directorate | None) -> "PublicName | None":
+        return cls(row.name_ar, row.name_en) if row is not None else None
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    """A step of the timeline with something public to say."""
+
+    created_at: datetime
+    kind: str
+    actor_label: str
+    to_status: str | None
+    public_message: str | None  # masked when stored
+
+
+@dataclass(frozen=True)
 class PublicTicket:
-    ticket: Ticket
-    events: list[TicketEvent]  # only those with something public to say
+    reference: str
+    status: str
+    category: PublicName | None
+    area: PublicName | None
+    directorate: PublicName | None
+    created_at: datetime
+    due_at: datetime | None
+    public_text: str  # the citizen's text with phone numbers masked
+    events: list[PublicEvent]
     notices_off: bool = False  # its citizen texted STOP: said publicly, the number never
 
 
@@ -29,15 +65,35 @@ def find_public_ticket(reference: str) -> PublicTicket | None:
     ticket = ticket_by_reference(reference)
     if ticket is None:
         return None
-    events = [event for event in ticket.events if event.kind in PUBLIC_EVENT_KINDS]
-    silenced = bool(ticket.citizen_phone) and notices_off(ticket.citizen_phone)
-    return PublicTicket(ticket, events, silenced)
+    events = [
+        PublicEvent(e.created_at, e.kind, e.actor_label, e.to_status, e.public_message)
+        for e in ticket.events
+        if e.kind in PUBLIC_EVENT_KINDS
+    ]
+    return PublicTicket(
+        reference=ticket.reference,
+        status=ticket.status,
+        category=PublicName.of(ticket.category),
+        area=PublicName.of(ticket.area),
+        directorate=PublicName.of(ticket.directorate),
+        created_at=ticket.created_at,
+        due_at=ticket.due_at,
+        public_text=ticket.public_text,
+        events=events,
+        notices_off=bool(ticket.citizen_phone) and notices_off(ticket.citizen_phone),
+    )
 
 
-def receipt_sms(ticket: Ticket) -> Outbox | None:
+def receipt_sms(reference: str) -> Outbox | None:
     """The SMS that told the citizen their reference (the ticket's first), or None when they
     gave no number: the page after a report says whether it goes out, and if not why."""
-    query = sa.select(Outbox).where(Outbox.ticket_id == ticket.id).order_by(Outbox.id).limit(1)
+    query = (
+        sa.select(Outbox)
+        .join(Ticket, Outbox.ticket_id == Ticket.id)
+        .where(Ticket.reference == reference.upper())
+        .order_by(Outbox.id)
+        .limit(1)
+    )
     return db.session.scalar(query)
 
 

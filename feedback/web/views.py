@@ -112,9 +112,7 @@ def report_received(reference: str):
     found = find_public_ticket(reference)
     if found is None:
         abort(404)
-    return render_template(
-        "web/received.html", ticket=found.ticket, receipt=receipt_sms(found.ticket)
-    )
+    return render_template("web/received.html", ticket=found, receipt=receipt_sms(found.reference))
 
 
 @bp.get("/t")
@@ -137,10 +135,7 @@ def public_ticket(reference: str):
     if found is None:
         abort(404)
     return render_template(
-        "web/ticket.html",
-        ticket=found.ticket,
-        events=found.events,
-        notices_off=found.notices_off,
+        "web/ticket.html", ticket=found, events=found.events, notices_off=found.notices_off
     )
 
 

@@ -200,3 +200,31 @@ def test_staff_still_read_the_complaint_as_the_citizen_wrote_it(journey):
     journey.as_staff("officer.water")
     page = readable(journey.staff.get(f"/officer/t/{reference}"))
     assert typed("complaint") in page
+
+
+def test_public_ticket_pages_get_a_record_of_public_fields_never_the_row(app, client, twilio):
+    """/t/<ref> and the receipt page render from a record with no phone or name in it, so no
+    template can print them by mistake."""
+    from flask import template_rendered
+
+    twilio.send("ماكو ماي بحي الحسين", sender=CITIZEN)
+    with app.app_context():
+        reference = db.session.scalar(sa.select(Ticket.reference))
+    rendered = []
+
+    def record(_sender, template, context, **_extra):
+        rendered.append((template.name, context))
+
+    template_rendered.connect(record, app)
+    try:
+        for path in (f"/t/{reference}", f"/report/received/{reference}"):
+            assert client.get(path).status_code == 200
+    finally:
+        template_rendered.disconnect(record, app)
+    pages = {name: context for name, context in rendered if name.startswith("web/")}
+    assert set(pages) == {"web/ticket.html", "web/received.html"}
+    for context in pages.values():
+        shown = context["ticket"]
+        assert shown.reference == reference
+        assert not isinstance(shown, Ticket)
+        assert not hasattr(shown, "citizen_phone") and not hasattr(shown, "citizen_name")
