@@ -1,4 +1,4 @@
-"""The Flask application factory: configuration, extensions, blueprints, commands, errors."""
+"""The Flask application factory: configuration, extensions, blueprints, the CLI, errors."""
 
 import logging
 import os
@@ -51,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_audit_log()
     register_input_guard(app)
     register_blueprints(app)
-    register_commands(app)
+    register_cli(app)
     register_error_handlers(app)
     return app
 
@@ -179,7 +179,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(simulator_bp)
 
 
-def register_commands(app: Flask) -> None:
+def register_cli(app: Flask) -> None:
     from feedback.cli import (
         conversations_expire_command,
         rollups_refresh_command,

@@ -1,4 +1,5 @@
-"""Flask CLI commands (`flask --app wsgi <command>`)."""
+"""The command line (`flask --app wsgi <name>`): the operators' tools. (Citizens' SMS keywords
+are "commands": feedback.domain.commands.)"""
 
 import time
 

@@ -130,7 +130,7 @@ class RoutingRule(db.Model):
 
 class ReferenceDataVersion(db.Model):
     """One row whose number goes up whenever categories, places or routing rules change, so
-    every process knows when to rebuild its parsers (feedback.services.knowledge)."""
+    every process knows when to rebuild its parsers (feedback.services.parser_cache)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(default=1)

@@ -42,8 +42,8 @@ from feedback.services.flood import (
     latest_open_ticket,
     received_since,
 )
-from feedback.services.knowledge import Knowledge, load_knowledge, version_query
 from feedback.services.notify import queue_sms, queue_to
+from feedback.services.parser_cache import Knowledge, load_knowledge, version_query
 from feedback.services.phones import blocking, lock_sender
 from feedback.services.settings import settings
 

@@ -18,8 +18,8 @@ from feedback.domain.text import detect_language
 from feedback.extensions import db
 from feedback.models import ApiKey, Area, Category, Directorate, Ticket, TicketEvent, utcnow
 from feedback.services.intake import WebReport, submit_web_report
-from feedback.services.knowledge import load_knowledge
 from feedback.services.map_filter import round_public
+from feedback.services.parser_cache import load_knowledge
 
 MAX_RANGE = timedelta(days=90)
 MAX_REQUESTS = 1000

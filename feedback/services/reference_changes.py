@@ -17,7 +17,7 @@ from feedback.models import (
 )
 from feedback.services.areas import area_ids_within
 from feedback.services.errors import NotFound, Refused, all_or_nothing, commit_or_refuse
-from feedback.services.knowledge import reference_data_changed
+from feedback.services.parser_cache import reference_data_changed
 from feedback.services.rows import by_code
 
 SLA_HOURS = (1, 2000)

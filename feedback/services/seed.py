@@ -24,7 +24,7 @@ from feedback.models import (
 from feedback.reference_data import read_places, read_yaml
 from feedback.services.casework import change_status
 from feedback.services.intake import receive_message, route_expired_conversations
-from feedback.services.knowledge import reference_data_changed
+from feedback.services.parser_cache import reference_data_changed
 
 
 def is_seeded() -> bool:

@@ -18,12 +18,12 @@ from flask import (
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
-from feedback.maps import public_map
 from feedback.models import utcnow
 from feedback.services.exports import csv_chunks, dumps_public, geojson_chunks
 from feedback.services.map_points import MAX_POINTS, MapPoints, map_choices, map_points
 from feedback.services.open_data import public_rows
 from feedback.web.caching import public_cache
+from feedback.web.folium_map import public_map
 from feedback.web.labels import STATUS_LABELS, status_label
 from feedback.web.map_query import BadFilter, parse_bbox, parse_filter, parse_zoom
 

@@ -11,7 +11,7 @@ from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, User
 from feedback.services.casework import act
 from feedback.services.intake import WebReport, submit_web_report
-from feedback.services.knowledge import reference_data_changed
+from feedback.services.parser_cache import reference_data_changed
 from tests.conftest import DEMO_PASSWORDS
 
 pytestmark = pytest.mark.browser

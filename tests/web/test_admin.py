@@ -19,7 +19,7 @@ from feedback.models import (
     User,
     utcnow,
 )
-from feedback.services.knowledge import reference_data_changed
+from feedback.services.parser_cache import reference_data_changed
 from tests.conftest import AuthActions, count_rows, csrf_from
 
 PAGES = [

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from feedback.domain.routing import Rule, route
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Message, RoutingRule, Ticket
-from feedback.services.knowledge import load_knowledge
+from feedback.services.parser_cache import load_knowledge
 
 # Statements for one new complaint from a new sender: the sender's lock (PostgreSQL) or BEGIN
 # IMMEDIATE (SQLite); in one, what is known of the sender (block, flood count, pending
