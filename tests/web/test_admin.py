@@ -21,6 +21,7 @@ from feedback.models import (
 )
 from feedback.services.knowledge import reference_data_changed
 from tests.conftest import AuthActions, count_rows, csrf_from
+from tests.factories import only_ticket
 
 PAGES = [
     "/admin/",
@@ -196,17 +197,6 @@ def test_a_post_without_csrf_token_is_rejected(app, admin):
 
 
 # ---------------------------------------------------------------- triage
-
-
-def only_ticket(app) -> Ticket:
-    with app.app_context():
-        tickets = db.session.scalars(sa.select(Ticket)).all()
-        assert len(tickets) == 1
-        ticket = tickets[0]
-        _ = ticket.directorate, ticket.category, ticket.area, ticket.events, ticket.triage_reason
-        for event in ticket.events:
-            _ = event.actor
-        return ticket
 
 
 def test_unroutable_ticket_is_assigned_from_triage(app, admin, twilio):

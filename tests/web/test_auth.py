@@ -1,10 +1,8 @@
 """Logging in and out: throttled guessing, safe redirects, hashed passwords, secure cookies."""
 
-import sqlalchemy as sa
-
 from feedback.extensions import db
-from feedback.models import User
 from tests.conftest import DEMO_PASSWORDS, csrf_from
+from tests.factories import demo_user
 
 
 def test_officer_logs_in_and_lands_on_the_queue(client, auth):
@@ -26,7 +24,7 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(auth):
 
 def test_passwords_are_stored_hashed(app):
     with app.app_context():
-        user = db.session.scalar(sa.select(User).where(User.username == "officer.water"))
+        user = demo_user("officer.water")
         assert "demo-water-2026" not in user.password_hash
         assert user.password_hash.startswith("scrypt:")
 
@@ -132,7 +130,7 @@ def test_password_change(app, client, auth):
         assert auth.login("monitor", new).status_code == 302
     finally:
         with app.app_context():
-            user = db.session.scalar(sa.select(User).where(User.username == "monitor"))
+            user = demo_user("monitor")
             user.set_password("demo-monitor-2026")
             db.session.commit()
 

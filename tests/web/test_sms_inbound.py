@@ -1,7 +1,6 @@
 """POST /sms/inbound through the real Twilio RequestValidator, against the real database."""
 
 import json
-import xml.etree.ElementTree as ET
 
 import pytest
 import sqlalchemy as sa
@@ -10,14 +9,7 @@ from feedback.extensions import db
 from feedback.models import Message, Ticket
 from feedback.sms.signature import sign
 from tests.conftest import TwilioWebhook, count_rows
-
-
-def reply_of(response) -> str:
-    assert response.status_code == 200
-    assert response.headers["Content-Type"].startswith("text/xml")
-    root = ET.fromstring(response.data)
-    assert root.tag == "Response"
-    return root.find("Message").text
+from tests.factories import reply_of
 
 
 def test_missing_signature_is_refused_and_writes_nothing(app, twilio):

@@ -2,33 +2,25 @@
 notices until it sends START; the STOP itself is confirmed once; /t/<ref> says notices are off
 for that ticket's citizen, without the number."""
 
-import xml.etree.ElementTree as ET
-
 import pytest
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Outbox, Ticket, User
+from feedback.models import Outbox, Ticket
 from feedback.services import casework
 from tests.conftest import count_rows
+from tests.factories import answer_of, demo_user
 from tests.web.test_kannel_channel import KANNEL, inbound
 from tests.web.test_report_form import report
 
 CITIZEN = "+9647801234567"
 
 
-def answer_of(response) -> str | None:
-    assert response.status_code == 200
-    message = ET.fromstring(response.data).find("Message")
-    return None if message is None else message.text
-
-
 def officer_acts(app, action: str) -> Outbox:
     """The water officer acts on the only ticket; the notice it queued."""
     with app.app_context():
         reference = db.session.scalar(sa.select(Ticket.reference))
-        officer = db.session.scalar(sa.select(User).where(User.username == "officer.water"))
-        casework.act(officer, reference, action, "صلحنا الخط")
+        casework.act(demo_user("officer.water"), reference, action, "صلحنا الخط")
         notice = db.session.scalar(sa.select(Outbox).order_by(Outbox.id.desc()).limit(1))
         db.session.expunge(notice)
         return notice
