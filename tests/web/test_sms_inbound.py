@@ -89,13 +89,9 @@ def test_duplicate_is_blocked_by_the_database_not_only_by_a_lookup(app):
                     raw={},
                 )
             )
-        try:
+        with pytest.raises(sa.exc.IntegrityError, match="(?i)unique"):  # not a NOT NULL
             db.session.commit()
-            raised = False
-        except sa.exc.IntegrityError:
-            raised = True
-            db.session.rollback()
-    assert raised
+        db.session.rollback()
 
 
 def test_unknown_problem_still_becomes_a_ticket_and_is_asked_about(app, twilio):
