@@ -51,7 +51,7 @@ def test_stop_silences_notices_until_start(app, twilio):
 @pytest.mark.parametrize("word", ["STOP", "stop", " Stop. ", "توقف", "توقف!"])
 def test_stop_in_either_language_any_case(app, twilio, word):
     answer = answer_of(twilio.send(word, sender=CITIZEN))
-    assert "no more" in answer or "لن نرسل" in answer
+    assert ("no more" if word.isascii() else "لن نرسل") in answer
     assert count_rows(app, Ticket) == 0
 
 
@@ -59,7 +59,7 @@ def test_stop_in_either_language_any_case(app, twilio, word):
 def test_start_in_either_language_any_case(app, twilio, word):
     twilio.send("STOP", sender=CITIZEN)
     answer = answer_of(twilio.send(word, sender=CITIZEN))
-    assert "again" in answer or "مرة ثانية" in answer
+    assert ("again" if word.isascii() else "مرة ثانية") in answer
     assert count_rows(app, Ticket) == 0
 
 
@@ -78,7 +78,7 @@ def test_after_stop_the_numbers_own_messages_are_still_answered(app_with):
     with app.app_context():
         rows = db.session.scalars(sa.select(Outbox).order_by(Outbox.id)).all()
         assert [(row.status, row.withheld) for row in rows] == [("pending", None)] * 2
-        assert "no more" in rows[0].body or "لن نرسل" in rows[0].body
+        assert "no more" in rows[0].body  # STOP in English, answered in English
 
 
 def test_stop_is_honoured_past_the_flood_limit(app, twilio):
