@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FLASK = str(Path(sys.executable).with_name("flask"))
 GOOD_KEY = "k" * 24 + "-good-production-key-0123456789"
 FORGER_AGENT = "forger/1.0"
+REFUSED_TO_START = 3  # wsgi.REFUSED_TO_START, the exit status gunicorn stops on
 
 
 def production_app(app_with, **overrides):
@@ -127,7 +128,7 @@ def _run(args, **env):
 def test_flask_run_in_production_without_a_good_key_exits_with_one_line(key):
     env = {"FEEDBACK_ENV": "production"} | ({"SECRET_KEY": key} if key else {})
     result = _run(["run", "--port", "0"], **env)
-    assert result.returncode != 0
+    assert result.returncode == REFUSED_TO_START
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "SECRET_KEY" in lines[0]
@@ -135,7 +136,7 @@ def test_flask_run_in_production_without_a_good_key_exits_with_one_line(key):
 
 def test_an_unknown_environment_name_is_refused():
     result = _run(["routes"], FEEDBACK_ENV="testing")
-    assert result.returncode != 0
+    assert result.returncode == REFUSED_TO_START
     assert result.stderr.strip().splitlines() == [
         "feedback: not starting: FEEDBACK_ENV must be 'development' or 'production', not 'testing'"
     ]

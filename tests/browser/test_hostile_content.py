@@ -13,6 +13,7 @@ from feedback.services.casework import act
 from feedback.services.intake import WebReport, submit_web_report
 from feedback.services.parser_cache import reference_data_changed
 from tests.conftest import DEMO_PASSWORDS
+from tests.factories import demo_user
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +69,7 @@ def hostile_tickets(app):
         )
         db.session.commit()
         reference = ticket.reference
-        officer = db.session.scalar(db.select(User).where(User.username == "admin"))
+        officer = demo_user("admin")
         act(officer, reference, "acknowledge", payload("answer"), payload("note"))
     return reference
 

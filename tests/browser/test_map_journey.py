@@ -4,8 +4,7 @@ endpoint, popups show hostile complaint text as text, and filters redraw without
 import pytest
 from playwright.sync_api import expect
 
-from feedback.extensions import db
-from feedback.services.intake import WebReport, submit_web_report
+from tests.factories import web_ticket
 
 pytestmark = pytest.mark.browser
 
@@ -14,15 +13,6 @@ HOSTILE = (
     '"onerror="window.__pwned=3" ماكو ماي'
 )
 MAP = "window[JSON.parse(document.getElementById('public-map-config').textContent).map]"
-
-
-def web_ticket(app, lat, lon, category="water-supply", text="ماكو ماي بالعشار"):
-    with app.app_context():
-        ticket = submit_web_report(
-            WebReport(category, text, "ar", lat=lat, lon=lon, phone="+9647801234567")
-        )
-        db.session.commit()
-        return ticket.reference
 
 
 def wait_for_load(page, after: int) -> int:
@@ -42,7 +32,7 @@ def cluster_total(page) -> int:
 
 def test_map_loads_offline_and_shows_clusters(app, live_server, page_for):
     for lat, lon in [(30.5085, 47.7804)] * 3 + [(30.39213, 47.70175)] * 2:
-        web_ticket(app, lat, lon)
+        web_ticket(app, lat, lon, text="ماكو ماي بالعشار")
     page = page_for("ar")
     page.goto(live_server + "/map")
     assert page.locator("html").get_attribute("dir") == "rtl"
@@ -82,7 +72,7 @@ def test_popup_shows_hostile_text_as_text(app, live_server, page_for):
 
 def test_category_filter_redraws_without_reload(app, live_server, page_for):
     for _ in range(3):
-        web_ticket(app, 30.5085, 47.7804, category="water-supply")
+        web_ticket(app, 30.5085, 47.7804, text="ماكو ماي بالعشار")
     for _ in range(2):
         web_ticket(app, 30.39213, 47.70175, category="electricity-outage", text="ماكو كهرباء")
     page = page_for("en")

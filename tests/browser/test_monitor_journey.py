@@ -10,20 +10,14 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from feedback.extensions import db
-from feedback.models import Category, Directorate, Ticket, User, utcnow
+from feedback.models import Category, Directorate, Ticket, utcnow
 from feedback.services import casework
 from feedback.services.intake import WebReport, submit_web_report
 from tests.browser.test_map_journey import MAP, cluster_total, wait_for_load
 from tests.conftest import DEMO_PASSWORDS
+from tests.factories import demo_user, web_ticket
 
 pytestmark = pytest.mark.browser
-
-
-def water_ticket(app, text, lat=30.5085, lon=47.7804) -> str:
-    with app.app_context():
-        return submit_web_report(
-            WebReport("water-supply", text, "ar", lat=lat, lon=lon, phone="+9647801234567")
-        ).reference
 
 
 def log_in(page, live_server, username):
@@ -37,15 +31,15 @@ def log_in(page, live_server, username):
 def test_monitor_filters_the_map_opens_a_resolved_water_ticket_and_disputes_it(
     app, live_server, page_for
 ):
-    late = water_ticket(app, "ماكو ماي من اسبوع")
-    fixed = water_ticket(app, "ماكو ماي بالعشار", lat=30.5165, lon=47.8395)
+    late = web_ticket(app, 30.5085, 47.7804, text="ماكو ماي من اسبوع")
+    fixed = web_ticket(app, 30.5165, 47.8395, text="ماكو ماي بالعشار")
     power = None
     with app.app_context():
         db.session.scalar(sa.select(Ticket).where(Ticket.reference == late)).due_at = (
             utcnow() - timedelta(days=2)
         )
         db.session.commit()
-        officer = db.session.scalar(sa.select(User).where(User.username == "officer.water"))
+        officer = demo_user("officer.water")
         casework.act(officer, fixed, "acknowledge")
         casework.act(officer, fixed, "resolve", "تم تبديل الانبوب")
         power = submit_web_report(

@@ -8,27 +8,18 @@ import sqlalchemy as sa
 
 from feedback.domain.lifecycle import ALLOWED, TARGET, Action, InvalidTransition, MissingMessage
 from feedback.extensions import db
-from feedback.models import Outbox, Ticket, TicketEvent, User
+from feedback.models import Outbox, Ticket, TicketEvent
 from feedback.services import casework
 from feedback.services.errors import NotFound
+from tests.factories import demo_user, sms_ticket
 
 ACTIONS = list(Action)
-
-
-def new_ticket(twilio, text="ماكو ماي بحي الحسين من يومين") -> str:
-    response = twilio.send(text)
-    assert response.status_code == 200
-    with twilio.app.app_context():
-        return db.session.scalar(sa.select(Ticket.reference).order_by(Ticket.id.desc()))
+COMPLAINT = "ماكو ماي بحي الحسين من يومين"
 
 
 def count_rows(_app, model) -> int:
     """Counted in the test's own session: a second one would wait on SQLite's write lock."""
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-def user(username: str) -> User:
-    return db.session.scalar(sa.select(User).where(User.username == username))
 
 
 def force_status(reference: str, status: str) -> None:
@@ -41,13 +32,13 @@ def force_status(reference: str, status: str) -> None:
     ("status", "action"), list(itertools.product([s.value for s in ALLOWED], ACTIONS))
 )
 def test_every_action_from_every_status(app, twilio, status, action):
-    reference = new_ticket(twilio)
+    reference = sms_ticket(twilio, COMPLAINT)
     with app.app_context():
         force_status(reference, status)
         events_before = count_rows(app, TicketEvent)
         outbox_before = count_rows(app, Outbox)
         legal = TARGET[action] in ALLOWED[status]
-        officer = user("officer.water")
+        officer = demo_user("officer.water")
         message = "تم الاصلاح" if action in (Action.RESOLVE, Action.REJECT) else None
         if legal:
             ticket = casework.act(officer, reference, action.value, message)
@@ -67,17 +58,17 @@ def test_every_action_from_every_status(app, twilio, status, action):
 
 @pytest.mark.parametrize("action", ["resolve", "reject"])
 def test_resolve_and_reject_need_a_public_message(app, twilio, action):
-    reference = new_ticket(twilio)
+    reference = sms_ticket(twilio, COMPLAINT)
     with app.app_context():
         with pytest.raises(MissingMessage):
-            casework.act(user("officer.water"), reference, action, "   ")
+            casework.act(demo_user("officer.water"), reference, action, "   ")
         assert count_rows(app, Outbox) == 0
 
 
 def test_resolving_texts_the_citizen_in_their_language(app, twilio):
-    reference = new_ticket(twilio)
+    reference = sms_ticket(twilio, COMPLAINT)
     with app.app_context():
-        officer = user("officer.water")
+        officer = demo_user("officer.water")
         casework.act(officer, reference, "acknowledge")
         casework.act(officer, reference, "resolve", "تم تصليح الخط وعاد الضخ")
         rows = db.session.scalars(sa.select(Outbox).order_by(Outbox.id)).all()
@@ -88,9 +79,9 @@ def test_resolving_texts_the_citizen_in_their_language(app, twilio):
 
 
 def test_another_directorates_officer_cannot_reach_the_ticket(app, twilio):
-    reference = new_ticket(twilio)
+    reference = sms_ticket(twilio, COMPLAINT)
     with app.app_context():
-        stranger = user("officer.electricity")
+        stranger = demo_user("officer.electricity")
         for attempt in (
             lambda: casework.ticket_for(stranger, reference),
             lambda: casework.act(stranger, reference, "acknowledge"),
@@ -103,15 +94,15 @@ def test_another_directorates_officer_cannot_reach_the_ticket(app, twilio):
 
 
 def test_a_monitor_reaches_no_ticket_through_casework(app, twilio):
-    reference = new_ticket(twilio)
+    reference = sms_ticket(twilio, COMPLAINT)
     with app.app_context(), pytest.raises(NotFound):
-        casework.act(user("monitor"), reference, "acknowledge")
+        casework.act(demo_user("monitor"), reference, "acknowledge")
 
 
 def test_transfer_moves_the_ticket_to_the_other_queue_as_new(app, twilio):
-    reference = new_ticket(twilio)
+    reference = sms_ticket(twilio, COMPLAINT)
     with app.app_context():
-        officer = user("officer.water")
+        officer = demo_user("officer.water")
         casework.act(officer, reference, "acknowledge")
         ticket = casework.transfer(officer, reference, "sewerage", "المشكلة من المجاري")
         assert ticket.directorate.code == "sewerage" and ticket.status == "new"
@@ -123,9 +114,9 @@ def test_transfer_moves_the_ticket_to_the_other_queue_as_new(app, twilio):
 
 
 def test_transfer_needs_a_reason_and_another_directorate(app, twilio):
-    reference = new_ticket(twilio)
+    reference = sms_ticket(twilio, COMPLAINT)
     with app.app_context():
-        officer = user("officer.water")
+        officer = demo_user("officer.water")
         with pytest.raises(MissingMessage):
             casework.transfer(officer, reference, "sewerage", " ")
         with pytest.raises(casework.UnknownDirectorate):
@@ -135,9 +126,9 @@ def test_transfer_needs_a_reason_and_another_directorate(app, twilio):
 
 
 def test_internal_note_is_never_public_nor_texted(app, twilio, client):
-    reference = new_ticket(twilio)
+    reference = sms_ticket(twilio, COMPLAINT)
     with app.app_context():
-        casework.add_note(user("officer.water"), reference, "المقاول تأخر، لا تنشر")
+        casework.add_note(demo_user("officer.water"), reference, "المقاول تأخر، لا تنشر")
         assert count_rows(app, Outbox) == 0
         db.session.remove()
     assert "المقاول" not in client.get(f"/t/{reference}").get_data(as_text=True)

@@ -26,7 +26,7 @@ def test_user_create_refuses_an_officer_without_a_directorate(runner):
         args=["user", "create", "--username", "x", "--name", "x", "--role", "officer",
               "--password", "a-long-password-1"]
     )  # fmt: skip
-    assert result.exit_code != 0 and "directorate" in result.output
+    assert result.exit_code == 1 and "directorate" in result.output
 
 
 def test_sms_worker_once_sends_the_outbox(app, runner):
@@ -49,9 +49,9 @@ def test_user_set_role_refuses_what_the_role_needs_or_nobody(runner, staff_user)
     no_office = runner.invoke(
         args=["user", "set-role", "--username", monitor.username, "--role", "officer"]
     )
-    assert no_office.exit_code != 0 and "directorate" in no_office.output
+    assert no_office.exit_code == 1 and "directorate" in no_office.output
     nobody = runner.invoke(args=["user", "set-role", "--username", "nobody", "--role", "admin"])
-    assert nobody.exit_code != 0 and "nobody" in nobody.output
+    assert nobody.exit_code == 1 and "nobody" in nobody.output
 
 
 def test_user_reset_two_factor_turns_it_off(app, runner, staff_user):
@@ -69,7 +69,7 @@ def test_user_reset_two_factor_turns_it_off(app, runner, staff_user):
         user = db.session.get(User, admin.id)
         assert not user.two_factor_enabled and user.totp_secret is None
     nobody = runner.invoke(args=["user", "reset-two-factor", "--username", "nobody"])
-    assert nobody.exit_code != 0
+    assert nobody.exit_code == 1 and "no user 'nobody'" in nobody.output
 
 
 def test_rollups_refresh_builds_then_brings_up_to_date(runner):

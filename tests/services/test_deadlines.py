@@ -1,7 +1,6 @@
 """SLA clocks: due from the category's hours, paused while waiting on the citizen, overdue
 recorded once by sla-check, and quiet resolved tickets closed."""
 
-import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -9,12 +8,7 @@ import sqlalchemy as sa
 from feedback.extensions import db
 from feedback.models import Ticket, TicketEvent, utcnow
 from feedback.services.deadlines import close_quiet, record_overdue
-
-
-def send(twilio, text):
-    response = twilio.send(text)
-    assert response.status_code == 200
-    return ET.fromstring(response.data).find("Message").text
+from tests.factories import reply_of
 
 
 def the_ticket() -> Ticket:
@@ -22,21 +16,21 @@ def the_ticket() -> Ticket:
 
 
 def test_due_time_is_the_categorys_hours_after_receipt(app, twilio):
-    send(twilio, "ماكو ماي بحي الحسين")
+    reply_of(twilio.send("ماكو ماي بحي الحسين"))
     with app.app_context():
         ticket = the_ticket()
         assert ticket.due_at - ticket.created_at == timedelta(hours=ticket.category.sla_hours)
 
 
 def test_the_clock_stands_still_while_the_citizen_is_asked(app, twilio):
-    send(twilio, "ماكو ماي")  # where? the clock stops
+    reply_of(twilio.send("ماكو ماي"))  # where? the clock stops
     with app.app_context():
         ticket = the_ticket()
         three_hours_earlier = timedelta(hours=3)
         ticket.created_at -= three_hours_earlier
         ticket.awaiting_until -= three_hours_earlier  # asked three hours ago
         db.session.commit()
-    send(twilio, "بحي الحسين")
+    reply_of(twilio.send("بحي الحسين"))
     with app.app_context():
         ticket = the_ticket()
         waited = ticket.due_at - ticket.created_at - timedelta(hours=ticket.category.sla_hours)
@@ -44,7 +38,7 @@ def test_the_clock_stands_still_while_the_citizen_is_asked(app, twilio):
 
 
 def test_sla_check_records_overdue_once(app, twilio, runner):
-    send(twilio, "ماكو ماي بحي الحسين")
+    reply_of(twilio.send("ماكو ماي بحي الحسين"))
     with app.app_context():
         ticket = the_ticket()
         ticket.due_at = utcnow() - timedelta(minutes=1)
@@ -57,7 +51,7 @@ def test_sla_check_records_overdue_once(app, twilio, runner):
 
 
 def test_a_closed_or_on_time_ticket_is_not_overdue(app, twilio):
-    send(twilio, "ماكو ماي بحي الحسين")
+    reply_of(twilio.send("ماكو ماي بحي الحسين"))
     with app.app_context():
         assert record_overdue() == 0
         ticket = the_ticket()
@@ -67,8 +61,8 @@ def test_a_closed_or_on_time_ticket_is_not_overdue(app, twilio):
 
 
 def test_quiet_resolved_tickets_are_closed_after_the_reopen_window(app, twilio):
-    send(twilio, "ماكو ماي بحي الحسين")
-    send(twilio, "الكهرباء مقطوعة بالعشار")
+    reply_of(twilio.send("ماكو ماي بحي الحسين"))
+    reply_of(twilio.send("الكهرباء مقطوعة بالعشار"))
     with app.app_context():
         old, recent = db.session.scalars(sa.select(Ticket).order_by(Ticket.id)).all()
         old.status, old.resolved_at = "resolved", utcnow() - timedelta(days=15)

@@ -13,6 +13,7 @@ from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Ticket, User, utcnow
 from feedback.services.areas import area_and_descendant_ids
 from feedback.services.queues import NO_DEADLINE, PAGE_SIZE, QueueFilter, officer_queue
+from tests.factories import demo_user, ticket_row
 
 STATUSES = ["new", "acknowledged", "in_progress", "resolved", "rejected", "closed", "reopened"]
 OPEN = {status.value for status in OPEN_STATUSES}
@@ -35,11 +36,9 @@ def tickets(app):
                 [*deadlines, None, now + timedelta(minutes=rng.randrange(-9000, 9000))]
             )
             db.session.add(
-                Ticket(
-                    reference=f"Q{number:04d}",
-                    channel="sms",
+                ticket_row(
+                    f"Q{number:04d}",
                     original_text=rng.choice(["ماكو ماي", "no water at the bakery", "كهرباء"]),
-                    language="ar",
                     status=rng.choice(STATUSES),
                     directorate=rng.choice([*directorates, None]),
                     category=rng.choice(categories),
@@ -116,7 +115,7 @@ def test_pages_follow_the_deadlines_without_repeats_or_gaps(
     now = utcnow()
     monkeypatch.setattr("feedback.services.queues.utcnow", lambda: now)
     with app.app_context():
-        user = db.session.scalar(sa.select(User).where(User.username == username))
+        user = demo_user(username)
         found, overdue = _walk(user, wanted)
         expected, late = _expected(user, wanted, now)
     assert found == expected
@@ -125,7 +124,7 @@ def test_pages_follow_the_deadlines_without_repeats_or_gaps(
 
 def test_an_admin_chooses_a_directorate_and_a_category(app, tickets):
     with app.app_context():
-        admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
+        admin = demo_user("admin")
         directorate = db.session.scalar(sa.select(sa.func.min(Directorate.id)))
         category = db.session.scalar(sa.select(Category.code).order_by(Category.id).limit(1))
         wanted = QueueFilter(directorate_id=directorate, category=category)

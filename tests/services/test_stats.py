@@ -30,7 +30,6 @@ from feedback.models import (
     Area,
     Category,
     Directorate,
-    Ticket,
     TicketEvent,
     User,
     Verification,
@@ -44,6 +43,7 @@ from feedback.services.stats import (
     default_period,
     scorecard,
 )
+from tests.factories import reopening, ticket_row
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 START, END = date(2026, 1, 1), date(2026, 2, 28)
@@ -90,12 +90,10 @@ def tickets(app):
         ]  # fmt: skip
         made = {}
         for ref, directorate, category, area, created, ack, resolved, due, status in rows:
-            ticket = Ticket(
-                reference=ref,
-                channel="sms",
+            ticket = ticket_row(
+                ref,
                 original_text="ماكو ماي اتصل 07801234567",
                 public_text="ماكو ماي",
-                language="ar",
                 category=categories[category] if category else None,
                 area=areas[area] if area else None,
                 directorate=directorate,
@@ -109,15 +107,7 @@ def tickets(app):
             db.session.add(ticket)
             made[ref] = ticket
         for ref in ("W2", "E2"):
-            made[ref].events.append(
-                TicketEvent(
-                    created_at=made[ref].resolved_at,
-                    actor_label="citizen",
-                    kind="status",
-                    from_status="resolved",
-                    to_status="reopened",
-                )
-            )
+            made[ref].events.append(reopening(made[ref].resolved_at, from_status="resolved"))
         # Another status event must not count as a reopening.
         made["W4"].events.append(
             TicketEvent(actor_label="officer", kind="status", to_status="in_progress")

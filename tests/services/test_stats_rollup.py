@@ -18,7 +18,6 @@ from feedback.models import (
     Directorate,
     ReferenceDataVersion,
     Ticket,
-    TicketEvent,
     User,
     Verification,
 )
@@ -43,6 +42,7 @@ from feedback.services.stats import (
 )
 from feedback.services.stats_rollup import scorecard_from_rollups
 from feedback.services.tickets import count_tickets
+from tests.factories import reopening, ticket_row
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 TODAY = NOW.date()
@@ -91,11 +91,8 @@ def _city(app, count: int = 360, seed: int = 11) -> None:
             if status in ("resolved", "rejected", "closed", "reopened"):
                 resolved = created + timedelta(seconds=_seconds(rng))
             category = rng.choice([*categories, None])
-            ticket = Ticket(
-                reference=f"G{number:05d}",
-                channel="sms",
-                original_text="ماكو ماي",
-                language="ar",
+            ticket = ticket_row(
+                f"G{number:05d}",
                 category=category,
                 area=rng.choice([*areas, None, None]),
                 directorate=rng.choice([*directorates, None]),
@@ -111,9 +108,7 @@ def _city(app, count: int = 360, seed: int = 11) -> None:
                 ticket.lon = rng.choice([47.7804, rng.uniform(47.2, 48.5)])
             db.session.add(ticket)
             if resolved and rng.random() < 0.3:
-                ticket.events.append(
-                    TicketEvent(actor_label="citizen", kind="status", to_status="reopened")
-                )
+                ticket.events.append(reopening())
             if resolved and rng.random() < 0.25:
                 verdict = rng.choice(["verified", "disputed"])
                 db.session.add(
@@ -192,22 +187,11 @@ def test_a_refresh_reads_what_changed_and_ends_where_a_rebuild_would(app, city):
                 ticket.area = None
                 ticket.lat, ticket.lon = rng.choice([(30.55, 47.83), (None, None)])
             else:
-                ticket.events.append(
-                    TicketEvent(actor_label="citizen", kind="status", to_status="reopened")
-                )
+                ticket.events.append(reopening())
             ticket.updated_at = later
         # A ticket written with an old updated_at (as the demo seed backdates) is new all the same.
-        db.session.add(
-            Ticket(
-                reference="GNEW1",
-                channel="web",
-                original_text="x",
-                language="en",
-                status="new",
-                created_at=NOW - timedelta(days=200),
-                updated_at=NOW - timedelta(days=200),
-            )
-        )
+        backdated = NOW - timedelta(days=200)
+        db.session.add(ticket_row("GNEW1", created_at=backdated, updated_at=backdated))
         db.session.commit()
         done = refresh_rollups(now=NOW)
         assert not done.full and done.tickets == 41
@@ -279,16 +263,7 @@ def test_the_count_of_complaints_so_far_is_exact_before_and_after_a_refresh(app,
         refresh_rollups(now=NOW)
         assert count_tickets() == 360
         for reference in ("GNEW2", "GNEW3"):
-            db.session.add(
-                Ticket(
-                    reference=reference,
-                    channel="web",
-                    original_text="x",
-                    language="en",
-                    status="new",
-                    created_at=NOW,
-                )
-            )
+            db.session.add(ticket_row(reference, created_at=NOW))
         db.session.commit()
         assert count_tickets() == 362  # the two written since the refresh
     assert "362 complaints received so far." in home()

@@ -20,6 +20,7 @@ from feedback.services.intake import WebReport, submit_web_report
 from feedback.services.outbox import SendError, send_due
 from feedback.sms.android import AndroidGateway
 from feedback.sms.backends import gateways_for, send_policy
+from tests.conftest import count_rows
 
 KEY = "android-test-signing-key"
 ANDROID = {
@@ -70,11 +71,6 @@ def post(client, event: dict, *, age: int = 0, key: str = KEY, headers: dict | N
     )
 
 
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
 def test_the_channel_is_off_unless_configured(client, app_with):
     assert post(client, received()).status_code == 404
     only_key = app_with(ANDROID_GATEWAY_SIGNING_KEY=KEY).test_client()
@@ -117,7 +113,7 @@ def test_a_bad_signature_is_refused_and_writes_nothing(android_app):
     assert post(client, event, headers=tampered).status_code == 403
     moved = {"X-Timestamp": str(int(timestamp) - 1), "X-Signature": signature}
     assert post(client, received(), headers=moved).status_code == 403
-    assert count(android_app, Message) == 0 and count(android_app, Outbox) == 0
+    assert count_rows(android_app, Message) == 0 and count_rows(android_app, Outbox) == 0
 
 
 def test_missing_headers_are_refused(android_app):
@@ -128,7 +124,7 @@ def test_missing_headers_are_refused(android_app):
     assert post(client, received(), headers={"X-Timestamp": timestamp}).status_code == 403
     only_signature = {"X-Signature": sign(body, timestamp)}
     assert post(client, received(), headers=only_signature).status_code == 403
-    assert count(android_app, Message) == 0
+    assert count_rows(android_app, Message) == 0
 
 
 def test_an_old_or_future_timestamp_is_refused_as_a_replay(android_app):
@@ -136,7 +132,7 @@ def test_an_old_or_future_timestamp_is_refused_as_a_replay(android_app):
     assert post(client, received(), age=301).status_code == 403
     assert post(client, received(), age=3600).status_code == 403
     assert post(client, received(), age=-301).status_code == 403
-    assert count(android_app, Message) == 0
+    assert count_rows(android_app, Message) == 0
     assert post(client, received(), age=240).status_code == 200  # within the ±300 s window
 
 
@@ -147,7 +143,7 @@ def test_the_same_event_delivered_twice_makes_one_ticket_and_one_reply(android_a
     assert post(client, received()).status_code == 200
     assert post(client, received(), age=5).status_code == 200
     assert post(client, received(event_id="NewEventIdOfAnExport1")).status_code == 200
-    assert count(android_app, Ticket) == 1 and count(android_app, Outbox) == 1
+    assert count_rows(android_app, Ticket) == 1 and count_rows(android_app, Outbox) == 1
 
 
 def test_the_same_message_id_from_another_sender_is_another_message(android_app):
@@ -155,7 +151,7 @@ def test_the_same_message_id_from_another_sender_is_another_message(android_app)
     client = android_app.test_client()
     post(client, received())
     post(client, received(sender="+9647712345678", text="الكهرباء مقطوعة بالعشار"))
-    assert count(android_app, Ticket) == 2
+    assert count_rows(android_app, Ticket) == 2
 
 
 def test_a_signed_event_that_is_not_a_message_is_acknowledged(android_app):
@@ -164,7 +160,7 @@ def test_a_signed_event_that_is_not_a_message_is_acknowledged(android_app):
     response = post(client, ping)
     assert response.status_code == 200 and response.get_json() == {}
     assert post(client, {"event": "sms:received", "id": "x", "payload": {}}).status_code == 400
-    assert count(android_app, Message) == 0
+    assert count_rows(android_app, Message) == 0
 
 
 def test_iraqi_mobiles_are_answered_through_the_phone_when_it_is_the_only_local_route(

@@ -1,10 +1,8 @@
 """Logging in and out: throttled guessing, safe redirects, hashed passwords, secure cookies."""
 
-import sqlalchemy as sa
-
 from feedback.extensions import db
-from feedback.models import User
 from tests.conftest import DEMO_PASSWORDS, csrf_from
+from tests.factories import demo_user
 
 
 def test_officer_logs_in_and_lands_on_the_queue(client, auth):
@@ -19,14 +17,12 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(auth):
     wrong_password = auth.login("officer.water", "not-the-password")
     no_such_user = auth.login("nobody", "not-the-password")
     assert wrong_password.status_code == no_such_user.status_code == 401
-    assert "Wrong username or password" in wrong_password.get_data(as_text=True) or (
-        "كلمة المرور" in wrong_password.get_data(as_text=True)
-    )
+    assert "اسم المستخدم أو كلمة المرور غير صحيحة." in wrong_password.get_data(as_text=True)
 
 
 def test_passwords_are_stored_hashed(app):
     with app.app_context():
-        user = db.session.scalar(sa.select(User).where(User.username == "officer.water"))
+        user = demo_user("officer.water")
         assert "demo-water-2026" not in user.password_hash
         assert user.password_hash.startswith("scrypt:")
 
@@ -132,7 +128,7 @@ def test_password_change(app, client, auth):
         assert auth.login("monitor", new).status_code == 302
     finally:
         with app.app_context():
-            user = db.session.scalar(sa.select(User).where(User.username == "monitor"))
+            user = demo_user("monitor")
             user.set_password("demo-monitor-2026")
             db.session.commit()
 

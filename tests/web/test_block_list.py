@@ -7,9 +7,10 @@ import xml.etree.ElementTree as ET
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Message, Outbox, Ticket, User
+from feedback.models import Message, Outbox, Ticket
 from feedback.services import casework
 from tests.conftest import count_rows
+from tests.factories import demo_user
 from tests.web.test_admin import admin, post  # noqa: F401 - the logged-in admin fixture
 from tests.web.test_kannel_channel import KANNEL, inbound
 from tests.web.test_report_form import report
@@ -50,8 +51,7 @@ def test_a_blocked_number_gets_no_reply_by_the_outbox_and_no_notice(app, app_wit
     assert inbound(client, "ماكو ماي بحي الحسين".encode(), message_id="7002").status_code == 200
     with kannel.app_context():
         reference = db.session.scalar(sa.select(Ticket.reference))
-        officer = db.session.scalar(sa.select(User).where(User.username == "officer.water"))
-        casework.act(officer, reference, "acknowledge")
+        casework.act(demo_user("officer.water"), reference, "acknowledge")
         rows = db.session.scalars(sa.select(Outbox).order_by(Outbox.id)).all()
         assert [(row.status, row.withheld) for row in rows] == [
             ("pending", None),  # the reply to the message before the block

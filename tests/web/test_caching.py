@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Ticket, utcnow
 from feedback.services.rollups import refresh_rollups
+from tests.factories import ticket_row
 
 PUBLIC = [
     "/stats",
@@ -24,18 +24,7 @@ PUBLIC = [
 
 def _ticket(app, reference: str, lat: float = 30.5085, lon: float = 47.7804) -> None:
     with app.app_context():
-        db.session.add(
-            Ticket(
-                reference=reference,
-                channel="web",
-                original_text="ماكو ماي",
-                language="ar",
-                status="new",
-                lat=lat,
-                lon=lon,
-                created_at=utcnow(),
-            )
-        )
+        db.session.add(ticket_row(reference, channel="web", lat=lat, lon=lon))
         db.session.commit()
 
 

@@ -1,36 +1,16 @@
 """STATUS and REOPEN by SMS, through the signed webhook: answered only to the filer."""
 
-import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Outbox, Ticket, User, utcnow
-from feedback.services import casework
-
-FILER = "+9647801234567"
-
-
-def reply_of(response) -> str:
-    assert response.status_code == 200
-    return ET.fromstring(response.data).find("Message").text
-
-
-def resolved_ticket(app, twilio, message="تم تصليح الخط") -> str:
-    reply_of(twilio.send("ماكو ماي بحي الحسين", sender=FILER))
-    with app.app_context():
-        reference = db.session.scalar(sa.select(Ticket.reference))
-        officer = db.session.scalar(sa.select(User).where(User.username == "officer.water"))
-        casework.act(officer, reference, "acknowledge")
-        casework.act(officer, reference, "resolve", message)
-        db.session.execute(sa.delete(Outbox))
-        db.session.commit()
-    return reference
+from feedback.models import Outbox, Ticket, utcnow
+from tests.factories import FILER, reply_of, resolved_ticket, sms_ticket
 
 
 def test_status_tells_the_filer_the_status_and_last_answer(app, twilio):
-    reference = resolved_ticket(app, twilio)
+    reference = resolved_ticket(twilio)
     arabic = reply_of(twilio.send(f"حالة {reference}", sender=FILER))
     assert reference in arabic and "محلولة" in arabic and "تم تصليح الخط" in arabic
     typed = reference.lower().translate(str.maketrans("23456789", "٢٣٤٥٦٧٨٩"))
@@ -39,7 +19,7 @@ def test_status_tells_the_filer_the_status_and_last_answer(app, twilio):
 
 
 def test_status_from_another_number_reveals_nothing(app, twilio):
-    reference = resolved_ticket(app, twilio)
+    reference = resolved_ticket(twilio)
     other = reply_of(twilio.send(f"حالة {reference}", sender="+9647709999999"))
     missing = reply_of(twilio.send("حالة ZZZZZ", sender="+9647709999999"))
     assert reference not in other and "ما لكينا" in other
@@ -47,7 +27,7 @@ def test_status_from_another_number_reveals_nothing(app, twilio):
 
 
 def test_reopen_within_fourteen_days_reopens_with_the_new_words(app, twilio):
-    reference = resolved_ticket(app, twilio)
+    reference = resolved_ticket(twilio)
     reply = reply_of(twilio.send(f"اعادة {reference} الماي بعده مقطوع", sender=FILER))
     assert reference in reply and "فتحنا" in reply
     with app.app_context():
@@ -59,7 +39,7 @@ def test_reopen_within_fourteen_days_reopens_with_the_new_words(app, twilio):
 
 
 def test_reopen_after_fourteen_days_is_refused(app, twilio):
-    reference = resolved_ticket(app, twilio)
+    reference = resolved_ticket(twilio)
     with app.app_context():
         ticket = db.session.scalar(sa.select(Ticket).where(Ticket.reference == reference))
         ticket.resolved_at = utcnow() - timedelta(days=15)
@@ -71,9 +51,7 @@ def test_reopen_after_fourteen_days_is_refused(app, twilio):
 
 
 def test_reopen_of_a_ticket_still_open_says_so(app, twilio):
-    reply_of(twilio.send("ماكو ماي بحي الحسين", sender=FILER))
-    with app.app_context():
-        reference = db.session.scalar(sa.select(Ticket.reference))
+    reference = sms_ticket(twilio, sender=FILER)
     reply = reply_of(twilio.send(f"اعادة {reference}", sender=FILER))
     assert "قيد المتابعة" in reply
 

@@ -1,7 +1,6 @@
 """A message missing what or where gets one question; the next message from that number
 completes the same ticket; silence routes it with what it has. Through the signed webhook."""
 
-import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -9,20 +8,7 @@ import sqlalchemy as sa
 from feedback.extensions import db
 from feedback.models import Message, Ticket, utcnow
 from tests.conftest import count_rows
-
-
-def reply_of(response) -> str:
-    assert response.status_code == 200
-    return ET.fromstring(response.data).find("Message").text
-
-
-def only_ticket(app) -> Ticket:
-    with app.app_context():
-        tickets = db.session.scalars(sa.select(Ticket)).all()
-        assert len(tickets) == 1
-        ticket = tickets[0]
-        _ = ticket.area, ticket.directorate, ticket.category, ticket.events  # load while open
-        return ticket
+from tests.factories import only_ticket, reply_of
 
 
 def test_arabic_missing_place_is_asked_and_the_answer_completes_the_ticket(app, twilio):

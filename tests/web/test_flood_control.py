@@ -4,7 +4,6 @@ stored messages, so it holds with many requests at once."""
 
 import threading
 import time
-import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -15,18 +14,11 @@ from feedback.extensions import db
 from feedback.models import Message, Outbox, Ticket, TicketEvent, User, utcnow
 from feedback.services import casework
 from tests.conftest import TwilioWebhook, count_rows
+from tests.factories import answer_of, demo_user
 from tests.web.test_concurrency import post
 from tests.web.test_kannel_channel import KANNEL, inbound
 
 FLOODER = "+9647801234567"
-
-
-def answer_of(response) -> str | None:
-    """The TwiML message text, or None when the answer carries no message."""
-    assert response.status_code == 200
-    assert response.headers["Content-Type"].startswith("text/xml")
-    message = ET.fromstring(response.data).find("Message")
-    return None if message is None else message.text
 
 
 def follow_ups(app) -> list[TicketEvent]:
@@ -124,8 +116,7 @@ def test_an_officer_and_a_flood_on_the_same_ticket_never_deadlock(app, twilio):
         twilio.send(f"ماكو ماي بحي الحسين {i}", sender=FLOODER)
     with app.app_context():
         reference = db.session.scalar(sa.select(Ticket.reference).order_by(Ticket.id.desc()))
-        officer = db.session.scalar(sa.select(User).where(User.username == "officer.water"))
-        officer_id = officer.id
+        officer_id = demo_user("officer.water").id
     ticket_locked, errors = threading.Event(), []
 
     def officer_acts():

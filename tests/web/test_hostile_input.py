@@ -28,10 +28,10 @@ from feedback.domain.text import clean_text
 from feedback.extensions import db
 from feedback.models import Message, Outbox, Ticket, TicketEvent
 from tests.conftest import TwilioWebhook, empty_ticket_tables
+from tests.factories import web_ticket
 from tests.web.test_android_channel import ANDROID
 from tests.web.test_android_channel import sign as android_signature
 from tests.web.test_kannel_channel import KANNEL, SECRET
-from tests.web.test_public_map import web_ticket
 
 hostile = settings(
     max_examples=max(settings.default.max_examples // 4, 10),

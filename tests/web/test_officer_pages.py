@@ -10,25 +10,20 @@ from feedback.extensions import db
 from feedback.models import Outbox, Ticket, utcnow
 from feedback.services import queues
 from tests.conftest import csrf_from
-
-
-def file(twilio, text, sender="+9647801234567") -> str:
-    assert twilio.send(text, sender=sender).status_code == 200
-    with twilio.app.app_context():
-        return db.session.scalar(sa.select(Ticket.reference).order_by(Ticket.id.desc()))
+from tests.factories import sms_ticket
 
 
 def test_queue_shows_only_the_officers_directorate(client, auth, twilio):
-    water = file(twilio, "ماكو ماي بحي الحسين")
-    power = file(twilio, "الكهرباء مقطوعة بالعشار")
+    water = sms_ticket(twilio, "ماكو ماي بحي الحسين")
+    power = sms_ticket(twilio, "الكهرباء مقطوعة بالعشار")
     auth.login("officer.water")
     page = client.get("/officer/").get_data(as_text=True)
     assert water in page and power not in page
 
 
 def test_queue_filters_and_overdue_flag(app, client, auth, twilio):
-    late = file(twilio, "ماكو ماي بحي الحسين")
-    on_time = file(twilio, "الماي مالح بالعشار")
+    late = sms_ticket(twilio, "ماكو ماي بحي الحسين")
+    on_time = sms_ticket(twilio, "الماي مالح بالعشار")
     with app.app_context():
         ticket = db.session.scalar(sa.select(Ticket).where(Ticket.reference == late))
         ticket.due_at = utcnow() - timedelta(hours=1)
@@ -47,7 +42,7 @@ def test_queue_filters_and_overdue_flag(app, client, auth, twilio):
 
 def test_queue_pages_by_deadline_without_repeats(app, client, auth, twilio, monkeypatch):
     monkeypatch.setattr(queues, "PAGE_SIZE", 3)
-    references = [file(twilio, f"ماكو ماي بحي الحسين {n}") for n in range(7)]
+    references = [sms_ticket(twilio, f"ماكو ماي بحي الحسين {n}") for n in range(7)]
     auth.login("officer.water")
     seen, url = [], "/officer/"
     while url:
@@ -59,7 +54,7 @@ def test_queue_pages_by_deadline_without_repeats(app, client, auth, twilio, monk
 
 
 def test_acknowledge_and_resolve_through_the_page(app, client, auth, twilio):
-    reference = file(twilio, "ماكو ماي بحي الحسين")
+    reference = sms_ticket(twilio, "ماكو ماي بحي الحسين")
     auth.login("officer.water")
     page = client.get(f"/officer/t/{reference}").get_data(as_text=True)
     assert "ماكو ماي بحي الحسين" in page
@@ -82,7 +77,7 @@ def test_acknowledge_and_resolve_through_the_page(app, client, auth, twilio):
 
 
 def test_an_illegal_action_is_explained_and_changes_nothing(app, client, auth, twilio):
-    reference = file(twilio, "ماكو ماي بحي الحسين")
+    reference = sms_ticket(twilio, "ماكو ماي بحي الحسين")
     auth.login("officer.water")
     token = csrf_from(client, f"/officer/t/{reference}")
     response = client.post(
@@ -94,7 +89,7 @@ def test_an_illegal_action_is_explained_and_changes_nothing(app, client, auth, t
 
 
 def test_actions_need_the_csrf_token(app, client, auth, twilio):
-    reference = file(twilio, "ماكو ماي بحي الحسين")
+    reference = sms_ticket(twilio, "ماكو ماي بحي الحسين")
     auth.login("officer.water")
     assert client.post(f"/officer/t/{reference}/act/acknowledge").status_code == 400
     with app.app_context():
@@ -102,7 +97,7 @@ def test_actions_need_the_csrf_token(app, client, auth, twilio):
 
 
 def test_transfer_sends_the_officer_back_to_a_queue_without_it(app, client, auth, twilio):
-    reference = file(twilio, "ماكو ماي بحي الحسين")
+    reference = sms_ticket(twilio, "ماكو ماي بحي الحسين")
     auth.login("officer.water")
     token = csrf_from(client, f"/officer/t/{reference}")
     response = client.post(
@@ -115,7 +110,7 @@ def test_transfer_sends_the_officer_back_to_a_queue_without_it(app, client, auth
 
 
 def test_officer_text_is_escaped_on_every_page(app, client, auth, twilio):
-    reference = file(twilio, 'ماكو ماي <img src=x onerror="alert(1)"> بحي الحسين')
+    reference = sms_ticket(twilio, 'ماكو ماي <img src=x onerror="alert(1)"> بحي الحسين')
     auth.login("officer.water")
     for path in (f"/officer/t/{reference}", "/officer/", f"/t/{reference}"):
         html = client.get(path).get_data(as_text=True)

@@ -13,31 +13,12 @@ import sqlalchemy as sa
 
 from feedback.extensions import db
 from feedback.models import Ticket, utcnow
-from feedback.services.intake import WebReport, submit_web_report
+from tests.factories import FILER, ticket_row, web_ticket
 
 CITY_BOX = "47.60,30.30,47.95,30.65"  # Basra city, Zubair and around
-PHONE = "+9647801234567"
+PHONE = FILER
 PHONE_DIGITS = ("7801234567", "07801234567", "0780 123 4567", "780 123 4567")
 NAME = "Haidar Kadhim"
-
-
-def web_ticket(app, lat, lon, category="water-supply", text="ماكو ماي", phone=PHONE, **changes):
-    """A web report with a pin and a phone, then `changes` written straight to the row."""
-    with app.app_context():
-        ticket = submit_web_report(
-            WebReport(
-                category_code=category,
-                description=text,
-                language="ar",
-                lat=lat,
-                lon=lon,
-                phone=phone,
-            )
-        )
-        for name, value in changes.items():
-            setattr(ticket, name, value)
-        db.session.commit()
-        return ticket.reference
 
 
 def points(client, bbox=CITY_BOX, zoom=15, **filters):
@@ -356,11 +337,8 @@ def _scatter(app, count: int, seed: int) -> None:
             lon = 47.7804 if shared else rng.uniform(47.2, 48.5)
             located = rng.random() > 0.05
             db.session.add(
-                Ticket(
-                    reference=f"R{seed}{number:04d}",
-                    channel="sms",
-                    original_text="ماكو ماي",
-                    language="ar",
+                ticket_row(
+                    f"R{seed}{number:04d}",
                     status=rng.choice(STATUSES),
                     category=rng.choice([*categories, None]),
                     directorate=rng.choice([*directorates, None]),

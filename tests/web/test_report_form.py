@@ -48,7 +48,7 @@ def test_round_trip_with_map_pin_and_phone(app, client):
         assert ticket.channel == "web"
         assert ticket.location_method == "map_pin"
         assert (ticket.lat, ticket.lon) == (30.5085, 47.7804)
-        assert ticket.area is not None
+        assert ticket.area.code == "town-basra"
         assert ticket.category.code == "water-supply"
         assert ticket.directorate.code == "water"
         assert ticket.citizen_phone == "+9647801234567"

@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Area, Category, Directorate, Ticket, utcnow
+from feedback.models import Area, Category, Directorate, utcnow
+from tests.factories import ticket_row
 
 PHONE = "+9647801234567"
 NAME = "Hassan Kadhim"
@@ -33,12 +34,10 @@ def tickets(app):
         ]
         for ref, directorate, created, ack, resolved, status in rows:
             db.session.add(
-                Ticket(
-                    reference=ref,
-                    channel="sms",
+                ticket_row(
+                    ref,
                     original_text=f"ماكو ماي، اتصلوا بي {PHONE} {NAME}",
                     public_text="ماكو ماي",
-                    language="ar",
                     category=supply,
                     area=siba,
                     directorate=directorate,
@@ -200,17 +199,7 @@ def test_figures_from_the_rollups_say_when_they_were_refreshed(app, client, tick
     # A ticket received since shows at the next refresh.
     with app.app_context():
         water = db.session.scalar(sa.select(Directorate).where(Directorate.code == "water"))
-        db.session.add(
-            Ticket(
-                reference="WAT3",
-                channel="sms",
-                original_text="ماكو ماي",
-                language="ar",
-                directorate=water,
-                status="new",
-                created_at=utcnow(),
-            )
-        )
+        db.session.add(ticket_row("WAT3", directorate=water, created_at=utcnow()))
         db.session.commit()
     assert _received(client) == {"water": 2}
     with app.app_context():

@@ -2,33 +2,25 @@
 notices until it sends START; the STOP itself is confirmed once; /t/<ref> says notices are off
 for that ticket's citizen, without the number."""
 
-import xml.etree.ElementTree as ET
-
 import pytest
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Outbox, Ticket, User
+from feedback.models import Outbox, Ticket
 from feedback.services import casework
 from tests.conftest import count_rows
+from tests.factories import answer_of, demo_user
 from tests.web.test_kannel_channel import KANNEL, inbound
 from tests.web.test_report_form import report
 
 CITIZEN = "+9647801234567"
 
 
-def answer_of(response) -> str | None:
-    assert response.status_code == 200
-    message = ET.fromstring(response.data).find("Message")
-    return None if message is None else message.text
-
-
 def officer_acts(app, action: str) -> Outbox:
     """The water officer acts on the only ticket; the notice it queued."""
     with app.app_context():
         reference = db.session.scalar(sa.select(Ticket.reference))
-        officer = db.session.scalar(sa.select(User).where(User.username == "officer.water"))
-        casework.act(officer, reference, action, "صلحنا الخط")
+        casework.act(demo_user("officer.water"), reference, action, "صلحنا الخط")
         notice = db.session.scalar(sa.select(Outbox).order_by(Outbox.id.desc()).limit(1))
         db.session.expunge(notice)
         return notice
@@ -59,7 +51,7 @@ def test_stop_silences_notices_until_start(app, twilio):
 @pytest.mark.parametrize("word", ["STOP", "stop", " Stop. ", "توقف", "توقف!"])
 def test_stop_in_either_language_any_case(app, twilio, word):
     answer = answer_of(twilio.send(word, sender=CITIZEN))
-    assert "no more" in answer or "لن نرسل" in answer
+    assert ("no more" if word.isascii() else "لن نرسل") in answer
     assert count_rows(app, Ticket) == 0
 
 
@@ -67,7 +59,7 @@ def test_stop_in_either_language_any_case(app, twilio, word):
 def test_start_in_either_language_any_case(app, twilio, word):
     twilio.send("STOP", sender=CITIZEN)
     answer = answer_of(twilio.send(word, sender=CITIZEN))
-    assert "again" in answer or "مرة ثانية" in answer
+    assert ("again" if word.isascii() else "مرة ثانية") in answer
     assert count_rows(app, Ticket) == 0
 
 
@@ -86,7 +78,7 @@ def test_after_stop_the_numbers_own_messages_are_still_answered(app_with):
     with app.app_context():
         rows = db.session.scalars(sa.select(Outbox).order_by(Outbox.id)).all()
         assert [(row.status, row.withheld) for row in rows] == [("pending", None)] * 2
-        assert "no more" in rows[0].body or "لن نرسل" in rows[0].body
+        assert "no more" in rows[0].body  # STOP in English, answered in English
 
 
 def test_stop_is_honoured_past_the_flood_limit(app, twilio):
