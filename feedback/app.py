@@ -155,10 +155,10 @@ def register_blueprints(app: Flask) -> None:
     from feedback.monitor.views import bp as monitor_bp
     from feedback.officer.views import bp as officer_bp
     from feedback.open311.views import bp as open311_bp
-    from feedback.web.sms_webhooks import bp as sms_bp
     from feedback.web.auth import bp as auth_bp
     from feedback.web.public_map import bp as public_map_bp
     from feedback.web.simulator import bp as simulator_bp
+    from feedback.web.sms_webhooks import bp as sms_bp
     from feedback.web.stats import bp as stats_bp
     from feedback.web.two_factor import bp as two_factor_bp
     from feedback.web.views import bp as web_bp
