@@ -7,9 +7,11 @@ A change the data cannot take raises Refused, naming the form field to blame, an
 nothing."""
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +21,7 @@ from feedback.domain import sla
 from feedback.domain.outbox import SmsState
 from feedback.domain.phone import bare_number
 from feedback.domain.text import index_word, normalise_arabic, words
-from feedback.extensions import db
+from feedback.extensions import Model, db
 from feedback.models import (
     Area,
     Category,
@@ -56,7 +58,7 @@ class Refused(Exception):
     """A change the data cannot take. `field` is the form field to blame (None: the whole
     form), `reason` a stable key the web layer words, `params` what the wording needs."""
 
-    def __init__(self, field_name: str | None, reason: str, **params):
+    def __init__(self, field_name: str | None, reason: str, **params: Any) -> None:
         super().__init__(reason)
         self.field = field_name
         self.reason = reason
@@ -67,12 +69,16 @@ class NotFound(Exception):
     """No such ticket, user, directorate, category, area or rule."""
 
 
-def _all_or_nothing(change):
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _all_or_nothing(change: Callable[_P, _R]) -> Callable[_P, _R]:
     """A refused change leaves nothing behind: the transaction is rolled back and the error
     passed on."""
 
     @wraps(change)
-    def run(*args, **kwargs):
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             return change(*args, **kwargs)
         except Exception:
@@ -135,7 +141,7 @@ class NewUser:
 def overview() -> Overview:
     """The counts on the admin home page."""
 
-    def count(model, *where) -> int:
+    def count(model: type[Model], *where: sa.ColumnExpressionArgument[bool]) -> int:
         query = sa.select(sa.func.count()).select_from(model)
         return db.session.scalar(query.where(*where)) or 0
 
@@ -155,7 +161,7 @@ def overview() -> Overview:
 # ---------------------------------------------------------------- triage
 
 
-def _in_triage():
+def _in_triage() -> tuple[sa.ColumnElement[bool], ...]:
     return Ticket.directorate_id.is_(None), Ticket.awaiting.is_(None)
 
 
@@ -215,7 +221,7 @@ def assign_from_triage(
 # ---------------------------------------------------------------- SMS not sent
 
 
-def _not_sent():
+def _not_sent() -> sa.ColumnElement[bool]:
     """Held back or dropped by the limits, or given up on after every retry (or refused by
     the network): what an admin must see, since the citizen was not told."""
     return sa.or_(
@@ -495,7 +501,7 @@ def update_area(code: str, change: AreaChange) -> Area:
     if (change.lat is None) != (change.lon is None):
         missing = "lon" if change.lon is None else "lat"
         raise Refused(missing, "point_incomplete")
-    if change.lat is not None:
+    if change.lat is not None and change.lon is not None:
         if not LAT_RANGE[0] <= change.lat <= LAT_RANGE[1]:
             raise Refused("lat", "lat_outside", low=LAT_RANGE[0], high=LAT_RANGE[1])
         if not LON_RANGE[0] <= change.lon <= LON_RANGE[1]:
@@ -598,13 +604,17 @@ def delete_rule(rule_id: int) -> None:
 # ---------------------------------------------------------------- helpers
 
 
-def _by_code(model, code: str | None):
+_Coded = TypeVar("_Coded", Directorate, Category, Area)
+
+
+def _by_code(model: type[_Coded], code: str | None) -> _Coded | None:
     if not code:
         return None
-    return db.session.scalar(sa.select(model).where(model.code == code))
+    found: _Coded | None = db.session.scalar(sa.select(model).where(model.code == code))
+    return found
 
 
-def _unique(items) -> list[str]:
+def _unique(items: Iterable[str]) -> list[str]:
     """Stripped, without blanks or repeats, in the order given."""
     seen: dict[str, None] = {}
     for item in items:

@@ -23,6 +23,7 @@ def record_overdue(now: datetime | None = None) -> int:
         )
     ).all()
     for ticket in late:
+        assert ticket.due_at is not None  # the query's due_at < now
         ticket.events.append(
             TicketEvent(
                 created_at=now,

@@ -4,8 +4,10 @@ shown with public fields only — never a phone number or a name."""
 import hashlib
 import math
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -43,7 +45,7 @@ class Open311Error(Exception):
         self.description = description
 
 
-def discovery(base_url: str) -> dict:
+def discovery(base_url: str) -> dict[str, Any]:
     """The Service Discovery document for this one endpoint."""
     return {
         "changeset": CHANGESET,
@@ -61,7 +63,7 @@ def discovery(base_url: str) -> dict:
     }
 
 
-def services() -> list[dict]:
+def services() -> list[dict[str, Any]]:
     """One realtime service per active category, in English."""
     categories = db.session.scalars(
         sa.select(Category).where(Category.active).order_by(Category.id)
@@ -69,7 +71,7 @@ def services() -> list[dict]:
     return [_service(category) for category in categories]
 
 
-def _service(category: Category) -> dict:
+def _service(category: Category) -> dict[str, Any]:
     keywords = (category.keywords or {}).get("en", [])[:KEYWORDS_PER_SERVICE]
     return {
         "service_code": category.code,
@@ -82,7 +84,7 @@ def _service(category: Category) -> dict:
     }
 
 
-def service_definition(code: str) -> dict:
+def service_definition(code: str) -> dict[str, Any]:
     """Our services ask no extra attributes; an unknown or retired code is a 404."""
     category = _active_category(code)
     if category is None:
@@ -118,7 +120,7 @@ def find_requests(
     end: datetime | None,
     statuses: list[str],
     now: datetime | None = None,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """GET /requests: at most 1000, newest first. `ids` override every other filter; else the
     window is at most 90 days and defaults to the last 90."""
     query = (
@@ -140,7 +142,7 @@ def find_requests(
         unknown = set(statuses) - {"open", "closed"}
         if unknown:
             raise Open311Error(400, "status must be open or closed")
-        wanted = set()
+        wanted: set[str] = set()
         if "open" in statuses:
             wanted |= OPEN_STATUSES
         if "closed" in statuses:
@@ -152,9 +154,9 @@ def find_requests(
 def _window(
     start: datetime | None, end: datetime | None, now: datetime
 ) -> tuple[datetime, datetime]:
-    if start is None and end is None:
-        return now - MAX_RANGE, now
     if start is None:
+        if end is None:
+            return now - MAX_RANGE, now
         start = end - MAX_RANGE
     if end is None:
         end = start + MAX_RANGE
@@ -165,10 +167,10 @@ def _window(
     return start, end
 
 
-def find_request(reference: str) -> list[dict]:
+def find_request(reference: str) -> list[dict[str, Any]]:
     """GET /requests/<id>: a list of one, as the spec wants; 404 when there is no such ticket."""
     normalised = normalise_reference(reference)
-    rows = []
+    rows: Sequence[sa.Row[*tuple[Any, ...]]] = []
     if normalised:
         rows = db.session.execute(sa.select(*_COLUMNS).where(Ticket.reference == normalised)).all()
     if not rows:
@@ -206,9 +208,10 @@ class _Names:
         )
 
 
-def _address(area_id: int, areas: dict) -> str | None:
+def _address(area_id: int | None, areas: dict[int, sa.Row[*tuple[Any, ...]]]) -> str | None:
     """The area path in English, most specific first, stopping before the governorate."""
-    names, seen = [], set()
+    names: list[str] = []
+    seen: set[int] = set()
     while area_id is not None and area_id in areas and area_id not in seen:
         seen.add(area_id)
         area = areas[area_id]
@@ -218,8 +221,10 @@ def _address(area_id: int, areas: dict) -> str | None:
     return ", ".join(names) or None
 
 
-def _requests(rows) -> list[dict]:
-    names = _Names.load() if rows else None
+def _requests(rows: Sequence[sa.Row[*tuple[Any, ...]]]) -> list[dict[str, Any]]:
+    if not rows:
+        return []
+    names = _Names.load()
     notes = _last_public_messages([row.id for row in rows])
     return [_request(row, names, notes.get(row.id, "")) for row in rows]
 
@@ -238,10 +243,10 @@ def _last_public_messages(ticket_ids: list[int]) -> dict[int, str]:
         )
         .order_by(TicketEvent.id)
     )
-    return {ticket_id: message for ticket_id, message in rows}
+    return {ticket_id: message for ticket_id, message in rows if message}
 
 
-def _request(ticket, names: _Names, status_notes: str) -> dict:
+def _request(ticket: sa.Row[*tuple[Any, ...]], names: _Names, status_notes: str) -> dict[str, Any]:
     """Public fields only: the masked text, the area, a point rounded to about 100 m."""
     category_code, category_name = names.categories.get(ticket.category_id, ("", ""))
     area_code, address = names.areas.get(ticket.area_id, (None, None))
@@ -298,7 +303,7 @@ class NewRequest:
     phone: str | None = None
 
 
-def create_request(new: NewRequest) -> list[dict]:
+def create_request(new: NewRequest) -> list[dict[str, Any]]:
     """POST /requests: a ticket from an API client, routed like a web report."""
     key = _active_key(new.api_key)
     if key is None:
@@ -319,8 +324,7 @@ def create_request(new: NewRequest) -> list[dict]:
     if (new.lat is None) != (new.lon is None):
         raise Open311Error(400, "lat and long must be given together")
     lat, lon = _coordinate(new.lat, 90), _coordinate(new.lon, 180)
-    has_point = lat is not None
-    if has_point:
+    if lat is not None and lon is not None:
         location = load_knowledge().gazetteer.locate_point(lat, lon, "map_pin")
         if location.outside_area:
             raise Open311Error(400, "lat/long is outside Basra governorate")

@@ -7,9 +7,10 @@ or overdue, from the tickets. Only the columns named here ever leave."""
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -128,7 +129,7 @@ def parse_zoom(value: str | None) -> int:
     return min(max(zoom, 0), 22)
 
 
-def public_coordinate(column):
+def public_coordinate(column: sa.SQLColumnExpression[Any]) -> sa.ColumnElement[Any]:
     """The column rounded to PUBLIC_DECIMALS in SQL, so that even the bounding-box filter
     never tells anyone more than the rounded point (no narrowing boxes down to the metre)."""
     # round(x) on doubles: PostgreSQL has no round(double, n), and numeric is slow.
@@ -136,12 +137,14 @@ def public_coordinate(column):
     return sa.func.round(column * scale) / float(scale)
 
 
-def thousandths(column):
+def thousandths(column: sa.SQLColumnExpression[Any]) -> sa.ColumnElement[int]:
     """The public coordinate in thousandths of a degree, as an integer (SQL)."""
     return sa.cast(sa.func.round(column * 10**PUBLIC_DECIMALS), sa.Integer)
 
 
-def grid_cell(thousandths_column, size: int = GRID_E3):
+def grid_cell(
+    thousandths_column: sa.SQLColumnExpression[Any], size: int = GRID_E3
+) -> sa.ColumnElement[int]:
     """The cell of a grid of `size` thousandths a public coordinate falls in: its floor
     division, in integer arithmetic on every database (SQL)."""
     return sa.case(
@@ -152,15 +155,22 @@ def grid_cell(thousandths_column, size: int = GRID_E3):
 
 def grid_factor(zoom: int) -> int:
     """How many cells of the finest grid make one side of a cell at this zoom."""
-    return 2 ** (GRID_ZOOM - min(zoom, GRID_ZOOM))
+    factor: int = 2 ** (GRID_ZOOM - min(zoom, GRID_ZOOM))
+    return factor
 
 
+@overload
+def round_public(value: float) -> float: ...
+@overload
+def round_public(value: None) -> None: ...
 def round_public(value: float | None) -> float | None:
     """A coordinate as the public may see it."""
     return None if value is None else round(float(value), PUBLIC_DECIMALS)
 
 
-def filtered(query: sa.Select, wanted: MapFilter, now: datetime | None = None) -> sa.Select:
+def filtered(
+    query: sa.Select[*tuple[Any, ...]], wanted: MapFilter, now: datetime | None = None
+) -> sa.Select[*tuple[Any, ...]]:
     """`query` (over Ticket) narrowed to what `wanted` asks for."""
     if wanted.category:
         query = query.where(
@@ -235,7 +245,7 @@ def map_points(box: BoundingBox, zoom: int, wanted: MapFilter) -> MapPoints:
     categories = {c.id: c for c in db.session.scalars(sa.select(Category))}
     now = utcnow()
 
-    def in_box(query: sa.Select) -> sa.Select:
+    def in_box(query: sa.Select[*tuple[Any, ...]]) -> sa.Select[*tuple[Any, ...]]:
         return filtered(query, wanted, now).where(
             *_near(box.south, box.north, box.west, box.east),
             lat.between(box.south, box.north),
@@ -318,7 +328,7 @@ class _Cells:
         return self.rows[0] <= row <= self.rows[1] and self.cols[0] <= col <= self.cols[1]
 
 
-def _near(south: float, north: float, west: float, east: float) -> list:
+def _near(south: float, north: float, west: float, east: float) -> list[sa.ColumnElement[bool]]:
     """A little more than the box, on the exact point: what the (lat, lon) index can find, so
     the public-point test that follows reads only the tickets near the box. A point rounds by
     at most half a thousandth of a degree."""
@@ -350,7 +360,7 @@ def _cells_from_tickets(box: BoundingBox, wanted: MapFilter, now: datetime) -> C
                 row.label("row"),
                 col.label("col"),
                 Ticket.status,
-                sa.func.count().label("count"),
+                sa.func.count().label("tickets"),
                 sa.func.sum(lat_e3).label("lat_e3"),
                 sa.func.sum(lon_e3).label("lon_e3"),
             ),
@@ -365,7 +375,7 @@ def _cells_from_tickets(box: BoundingBox, wanted: MapFilter, now: datetime) -> C
         .group_by(row, col, Ticket.status)
     )
     return {
-        (r.row, r.col, r.status): [r.count, int(r.lat_e3), int(r.lon_e3)]
+        (r.row, r.col, r.status): [r.tickets, int(r.lat_e3), int(r.lon_e3)]
         for r in db.session.execute(grouped)
     }
 
@@ -422,7 +432,9 @@ def _pinned(wanted: MapFilter) -> dict[str, int] | None:
     return pins
 
 
-def _rollup_counts(box: BoundingBox, wanted: MapFilter, pins: dict, state) -> CellCounts:
+def _rollup_counts(
+    box: BoundingBox, wanted: MapFilter, pins: dict[str, int], state: sa.Row[*tuple[Any, ...]]
+) -> CellCounts:
     cells, statuses = _Cells.of(box), _statuses(wanted)
     query = sa.select(
         MapCell.row,
@@ -463,13 +475,13 @@ def _rollup_counts(box: BoundingBox, wanted: MapFilter, pins: dict, state) -> Ce
         .outerjoin(district, Ticket.area_id == district.c.area_id)
         .where(sa.or_(Ticket.id > state.last_ticket_id, Ticket.updated_at >= state.changed_since))
     )
-    for row in changed:
+    for change in changed:
         for sign, prefix in ((-1, "old_"), (1, "")):
-            status = getattr(row, f"{prefix}status")
-            lat_e3, lon_e3 = getattr(row, f"{prefix}lat_e3"), getattr(row, f"{prefix}lon_e3")
+            status = getattr(change, f"{prefix}status")
+            lat_e3, lon_e3 = getattr(change, f"{prefix}lat_e3"), getattr(change, f"{prefix}lon_e3")
             if status is None or (statuses is not None and status not in statuses):
                 continue
-            if any(getattr(row, f"{prefix}{name}") != value for name, value in pins.items()):
+            if any(getattr(change, f"{prefix}{name}") != value for name, value in pins.items()):
                 continue
             if not cells.holds(lat_e3, lon_e3):
                 continue
@@ -482,7 +494,7 @@ def _rollup_counts(box: BoundingBox, wanted: MapFilter, pins: dict, state) -> Ce
 
 def _clusters(counts: CellCounts, factor: int) -> list[MapCluster]:
     """The finest grid's counts put together into the cells of the zoom (`factor` a side)."""
-    cells: dict[tuple[int, int], dict] = {}
+    cells: dict[tuple[int, int], dict[str, Any]] = {}
     for (row, col, status), (count, lat_sum, lon_sum) in counts.items():
         found = cells.setdefault(
             (row // factor, col // factor), {"statuses": {}, "lat": 0, "lon": 0}
@@ -632,7 +644,7 @@ def public_rows(wanted: MapFilter) -> Iterator[PublicRow]:
     return rows()
 
 
-def _batch(query: sa.Select, after: int) -> list[sa.Row]:
+def _batch(query: sa.Select[*tuple[Any, ...]], after: int) -> Sequence[sa.Row[*tuple[Any, ...]]]:
     """The next EXPORT_BATCH rows after id `after`, in a transaction of their own."""
     batch = db.session.execute(
         query.where(Ticket.id > after).limit(EXPORT_BATCH).execution_options(yield_per=EXPORT_BATCH)
@@ -643,7 +655,7 @@ def _batch(query: sa.Select, after: int) -> list[sa.Row]:
 
 def _district_names(area: Area | None, areas: dict[int, Area]) -> _Names:
     while area is not None and area.kind != "district":
-        area = areas.get(area.parent_id)
+        area = areas.get(area.parent_id) if area.parent_id is not None else None
     return _Names(area.code, area.name_ar, area.name_en) if area else _NO_NAMES
 
 

@@ -1,6 +1,7 @@
 """Reading tickets for the public: what /t/<ref> may show, and nothing more."""
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -32,7 +33,7 @@ def find_public_ticket(reference: str) -> PublicTicket | None:
     if ticket is None:
         return None
     events = [event for event in ticket.events if event.kind in PUBLIC_EVENT_KINDS]
-    silenced = bool(ticket.citizen_phone) and notices_off(ticket.citizen_phone)
+    silenced = bool(ticket.citizen_phone and notices_off(ticket.citizen_phone))
     return PublicTicket(ticket, events, silenced)
 
 
@@ -63,10 +64,10 @@ def count_tickets() -> int:
     found = db.session.execute(sa.select(since, counted, newer)).one()
     if found[0] is None:
         return db.session.scalar(sa.select(sa.func.count(Ticket.id))) or 0
-    return int(found[1] or 0) + found[2]
+    return int(found[1] or 0) + int(found[2])
 
 
-def basemap_geojson() -> dict:
+def basemap_geojson() -> dict[str, Any]:
     """District outlines and named places: enough to find one's street with no tile server."""
     areas = db.session.scalars(
         sa.select(Area).where(
