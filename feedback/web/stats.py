@@ -3,6 +3,7 @@ feedback.services.stats, render. No personal data: only counts, times and rates.
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_babel import (
@@ -148,9 +149,15 @@ def page():
         shown=_shown,
         ratio_title=_ratio_title,
         chart=_chart_data(card, language),
-        json_url=url_for("stats.as_json", **request.args.to_dict()),
+        json_url=url_for("stats.as_json", **_link_args()),
         as_of=_as_of(card),
     )
+
+
+def _link_args() -> dict[str, Any]:
+    """The query's arguments, for a link to carry on; url_for's own (_method, _external,
+    _scheme, _anchor) are never taken from the visitor."""
+    return {name: value for name, value in request.args.items() if not name.startswith("_")}
 
 
 def _as_of(card: Scorecard) -> str | None:
@@ -246,7 +253,7 @@ def _sort_url(card: Scorecard, measure: Measure | str) -> str:
     else:
         descending = better_first
     args = {
-        **request.args.to_dict(),
+        **_link_args(),
         "sort": measure.value,
         "order": "desc" if descending else "asc",
     }
