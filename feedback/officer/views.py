@@ -53,7 +53,9 @@ def queue():
         abort(400)
     next_url = None
     if page.next_cursor:
-        next_url = url_for("officer.queue", **{**request.args.to_dict(), "after": page.next_cursor})
+        # Never one of url_for's own (_method, _external, _scheme, _anchor) from the visitor.
+        carried = {name: value for name, value in request.args.items() if not name.startswith("_")}
+        next_url = url_for("officer.queue", **{**carried, "after": page.next_cursor})
     return render_template(
         "officer/queue.html",
         form=form,
