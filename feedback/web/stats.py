@@ -70,7 +70,7 @@ class StatsRequest:
 def parse_request(args, today: date) -> StatsRequest:
     """The StatsQuery the arguments ask for; anything unusable falls back to the default,
     with a message saying so."""
-    problems = []
+    problems: list[str] = []
     default_start, default_end = default_period(today)
     start = _date_arg(args, "from", default_start, problems)
     end = _date_arg(args, "to", default_end, problems)
