@@ -54,7 +54,7 @@ class _Counts:
     reopened: int = 0
     disputed: int = 0
 
-    def add(self, row: sa.Row[Any]) -> None:
+    def add(self, row: sa.Row[*tuple[Any, ...]]) -> None:
         for name in _COUNTS:
             setattr(self, name, getattr(self, name) + int(getattr(row, name)))
 
