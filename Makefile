@@ -77,6 +77,7 @@ run: seed
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
@@ -95,7 +96,7 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache .hypothesis
 
 # After changing page text: refresh the catalogue, then translate the new entries in the .po file.
 translations-update: $(VENV)/.installed

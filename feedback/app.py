@@ -5,6 +5,7 @@ import os
 import secrets
 import time
 from pathlib import Path
+from typing import TextIO, cast
 
 from flask import Flask, render_template, request, session
 from flask.logging import wsgi_errors_stream
@@ -43,7 +44,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     if app.config["TRUSTED_PROXY_COUNT"]:
         hops = app.config["TRUSTED_PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Flask's documented way to wrap its WSGI app; mypy sees a method replaced.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     register_extensions(app)
     install_settings(app, enabled_channels(app.config))
     register_security_headers(app)
@@ -121,7 +125,7 @@ def register_audit_log() -> None:
     audit = logging.getLogger("feedback.audit")
     audit.setLevel(logging.INFO)
     if not audit.handlers:
-        handler = logging.StreamHandler(wsgi_errors_stream)  # type: ignore[arg-type]
+        handler = logging.StreamHandler(cast(TextIO, wsgi_errors_stream))  # a proxy to one
         handler.setFormatter(logging.Formatter("%(asctime)s audit: %(message)s"))
         audit.addHandler(handler)
 

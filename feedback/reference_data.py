@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from shapely.geometry import Point, shape
@@ -54,7 +55,7 @@ def read_places() -> tuple[PlaceRecord, ...]:
     with open(DATA_DIR / "basra_boundaries.geojson", encoding="utf-8") as handle:
         polygons = {f["properties"]["pcode"]: f["geometry"] for f in json.load(handle)["features"]}
     with open(DATA_DIR / "basra_places.csv", encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+        rows: list[dict[str, Any]] = list(csv.DictReader(handle))  # a polygon is added below
     by_parent_name = {}
     for row in rows:
         if row["kind"] == "governorate":

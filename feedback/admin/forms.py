@@ -5,7 +5,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
+from wtforms import (  # type: ignore[attr-defined]  # SelectChoice: new in WTForms 3.3
     BooleanField,
     FloatField,
     IntegerField,
@@ -109,7 +109,7 @@ class UserForm(FlaskForm):
 
 
 def role_choices() -> list[SelectChoice]:
-    names = {
+    names: dict[str, object] = {
         Role.ADMIN: _l("Administrator"),
         Role.OFFICER: _l("Officer"),
         Role.MONITOR: _l("Monitor"),

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in types-WTForms 3.2
 
 from feedback.admin.forms import (
     AreaForm,
@@ -95,6 +95,7 @@ def assign(reference: str):
         except Refused as error:
             _show_refusal(form, error)
         else:
+            assert ticket.directorate is not None  # just assigned
             flash(
                 _(
                     "%(reference)s was sent to %(directorate)s.",
@@ -349,9 +350,9 @@ def edit_category(code: str):
 
 def _category_change(form: CategoryForm) -> reference.CategoryChange:
     return reference.CategoryChange(
-        name_ar=form.name_ar.data,
-        name_en=form.name_en.data,
-        sla_hours=form.sla_hours.data,
+        name_ar=form.name_ar.data or "",  # each required: never empty once validated
+        name_en=form.name_en.data or "",
+        sla_hours=form.sla_hours.data or 0,
         active=bool(form.active.data),
         keywords=form.keywords(),
     )
@@ -374,8 +375,8 @@ def edit_area(code: str):
     form.parent.choices = [SelectChoice("", "—"), *_area_choices(reference.parent_choices(code))]
     if form.validate_on_submit():
         change = reference.AreaChange(
-            name_ar=form.name_ar.data,
-            name_en=form.name_en.data,
+            name_ar=form.name_ar.data or "",  # required: never empty once validated
+            name_en=form.name_en.data or "",
             alt_names=tuple(split_lines(form.alt_names.data)),
             lat=form.lat.data,
             lon=form.lon.data,

@@ -9,6 +9,7 @@ lower weight. When two problems score alike, the one mentioned first wins, witho
 the SMS conversation then asks the citizen."""
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from feedback.domain.fuzzy import NearWords
@@ -95,7 +96,9 @@ class Classifier:
             scores[code] += min(subject_score, SUBJECT_WEIGHT)
         return _decide(dict(scores), first_seen)
 
-    def _phrases_at(self, forms: list[list[str]], start: int):
+    def _phrases_at(
+        self, forms: list[tuple[str, ...]], start: int
+    ) -> Iterator[tuple[tuple[str, ...], str, float]]:
         for first in forms[start]:
             for phrase, code, weight in self._phrases.get(first, ()):
                 following = forms[start + 1 : start + len(phrase)]

@@ -2,6 +2,8 @@
 another: short words are never guessed ("ساعات", hours, is one letter from "سماعات",
 speakers), and a typo rarely hits the first letter of a word."""
 
+from collections.abc import Iterable, Sequence
+
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -29,14 +31,14 @@ def allowed_edits(word: str) -> int:
 class NearWords:
     """An index of known words (keywords, place names) that answers 'which one did you mean?'"""
 
-    def __init__(self, vocabulary):
+    def __init__(self, vocabulary: Iterable[str]) -> None:
         self._by_stem: dict[str, str] = {}
         for word in vocabulary:
             self._by_stem.setdefault(stem(word), word)
         self._stems = list(self._by_stem)
         self._cache: dict[str, str | None] = {}
 
-    def find(self, forms: list[str]) -> str | None:
+    def find(self, forms: Sequence[str]) -> str | None:
         """The known word one of these forms is a misspelling of, if any (memoised)."""
         key = "\x1f".join(forms)
         if key not in self._cache:

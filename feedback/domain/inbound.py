@@ -7,6 +7,7 @@ plain JSON, a pin off the Earth dropped. A message with no usable id or address 
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from feedback.domain.text import clean_text
 
@@ -34,9 +35,9 @@ class InboundMessage:
     lat: float | None = None
     lon: float | None = None
     sender_name: str | None = None  # the name the sender's app shows (WhatsApp's ProfileName)
-    raw: dict = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         name = clean_text(self.sender_name or "")[:MAX_NAME].strip()
         on_earth = is_on_earth(self.lat, self.lon)
         cleaned = {
@@ -67,7 +68,7 @@ def is_on_earth(lat: float | None, lon: float | None) -> bool:
     return abs(lat) <= 90 and abs(lon) <= 180  # False for NaN too
 
 
-def plain_json(value, depth: int = 0):
+def plain_json(value: Any, depth: int = 0) -> Any:
     """`value` as JSON any database stores: strings cleaned (keys too), NaN and infinities
     (which Python's json reads, but PostgreSQL's does not) as text."""
     if depth > MAX_RAW_DEPTH:

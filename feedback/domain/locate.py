@@ -3,6 +3,7 @@
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import shapely
 from shapely.geometry import Point, shape
@@ -57,7 +58,7 @@ class Place:
     names: tuple[str, ...]  # every name and spelling variant, Arabic and English
     lat: float | None = None
     lon: float | None = None
-    polygon: dict | None = None  # GeoJSON geometry
+    polygon: dict[str, Any] | None = None  # GeoJSON geometry
     parent: str | None = None  # code of the enclosing place
 
 
@@ -237,8 +238,8 @@ class Gazetteer:
         candidates = [
             p for p in self._points if not districts or districts & set(self.ancestors(p.code))
         ]
-        nearest = min(candidates, key=lambda p: _km(lat, lon, p.lat, p.lon), default=None)
-        if nearest is not None and _km(lat, lon, nearest.lat, nearest.lon) <= NEAREST_PLACE_KM:
+        nearest = min(candidates, key=lambda p: _km_to(p, lat, lon), default=None)
+        if nearest is not None and _km_to(nearest, lat, lon) <= NEAREST_PLACE_KM:
             return Location(nearest.code, lat, lon, method, 1.0)
         return Location(around[0].code if around else None, lat, lon, method, 1.0)
 
@@ -255,6 +256,12 @@ def _name_word_forms(token: str) -> list[str]:
     """How a word after the first of a place name may be found: as indexed, or without a
     clitic (بسفوان -> سفوان)."""
     return [index_word(token)] if is_latin(token) else word_forms(token)[:3]
+
+
+def _km_to(place: Place, lat: float, lon: float) -> float:
+    """From a point to one of the places that have one (Gazetteer._points)."""
+    assert place.lat is not None and place.lon is not None
+    return _km(lat, lon, place.lat, place.lon)
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -2,7 +2,7 @@
 
 Arabic SMS travel as UCS-2 (70 characters a segment, 67 when split): keep each to two segments."""
 
-from feedback.domain.segments import fit
+from feedback.domain.segments import MAX_SEGMENTS, fit
 
 REPLIES: dict[str, dict[str, str]] = {
     "received_routed": {
@@ -127,7 +127,7 @@ def reply_text(key: str, language: str, **values: object) -> str:
 def notice_text(key: str, language: str, message: str = "", **values: str) -> str:
     """A notice in the citizen's language, the officer's `message` cut to fit two segments."""
     template = NOTICES[key][_language(language)]
-    return fit(template, message.strip(), **values).strip()
+    return fit(template, message.strip(), MAX_SEGMENTS, **values).strip()
 
 
 def status_word(status: str, language: str) -> str:

@@ -97,7 +97,7 @@ def mask_phone_numbers(text: str, mask: str = "[•••]") -> str:
     """Hide anything shaped like a phone number before text is shown publicly, however its
     digits were written or spaced; the rest of the text, digits included, stays as written."""
 
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match[str]) -> str:
         plain = _INVISIBLE_CHARACTER.sub("", to_ascii_digits(match.group()))
         return match.group() if _NOT_A_PHONE.fullmatch(plain) else mask
 

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from feedback.domain.outbox import SmsState
 from feedback.domain.text import mask_phone_numbers
-from feedback.extensions import db
+from feedback.extensions import Model
 
 
 def utcnow() -> datetime:
@@ -53,7 +53,7 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value
 
 
-class Directorate(db.Model):
+class Directorate(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name_ar: Mapped[str] = mapped_column(sa.String(200))
@@ -64,7 +64,7 @@ class Directorate(db.Model):
         return self.name_ar if language == "ar" else self.name_en
 
 
-class Category(db.Model):
+class Category(Model):
     """An Open311 service: what went wrong (water supply, road damage, ...)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,7 +82,7 @@ class Category(db.Model):
         return self.name_ar if language == "ar" else self.name_en
 
 
-class Area(db.Model):
+class Area(Model):
     """A named place: governorate, district, sub-district, town, neighbourhood or landmark."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,14 +106,15 @@ class Area(db.Model):
 
     def lineage(self) -> list[Area]:
         """This area then its ancestors, most specific first."""
-        chain, area = [], self
+        chain: list[Area] = []
+        area: Area | None = self
         while area is not None:
             chain.append(area)
             area = area.parent
         return chain
 
 
-class RoutingRule(db.Model):
+class RoutingRule(Model):
     """(category, area or anywhere) -> directorate; the most specific area wins."""
 
     __table_args__ = (sa.UniqueConstraint("category_id", "area_id"),)
@@ -128,7 +129,7 @@ class RoutingRule(db.Model):
     directorate: Mapped[Directorate] = relationship()
 
 
-class ReferenceDataVersion(db.Model):
+class ReferenceDataVersion(Model):
     """One row whose number goes up whenever categories, places or routing rules change, so
     every process knows when to rebuild its parsers (feedback.services.parser_cache)."""
 
@@ -137,7 +138,7 @@ class ReferenceDataVersion(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(80), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
@@ -193,7 +194,7 @@ def in_schema_of(dialect_name: str):
     return include
 
 
-class Ticket(db.Model):
+class Ticket(Model):
     __table_args__ = (
         # A queue in deadline order, status by status: an officer's directorate, or all.
         sa.Index("ix_ticket_directorate_status_due_at", "directorate_id", "status", "due_at", "id"),
@@ -255,7 +256,7 @@ class Ticket(db.Model):
         return text
 
 
-class TicketEvent(db.Model):
+class TicketEvent(Model):
     """One timestamped step in a ticket's life; the public part is shown on /t/<ref>."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -280,7 +281,7 @@ class TicketEvent(db.Model):
         return mask_phone_numbers(message) if message else message
 
 
-class Message(db.Model):
+class Message(Model):
     """Every SMS/WhatsApp message in or out, raw; (channel, direction, external_id) dedupes."""
 
     __table_args__ = (
@@ -307,7 +308,7 @@ class Message(db.Model):
     ticket: Mapped[Ticket | None] = relationship()
 
 
-class Outbox(db.Model):
+class Outbox(Model):
     """An SMS to send, written in the transaction that caused it; the worker sends it later."""
 
     __table_args__ = (sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
@@ -339,7 +340,7 @@ class Outbox(db.Model):
     ticket: Mapped[Ticket | None] = relationship()
 
 
-class NumberBlock(db.Model):
+class NumberBlock(Model):
     """An admin's block on a phone number (SMS and WhatsApp alike): its messages are kept and
     marked, make no ticket and get no reply, and nothing is sent to it. The record stays after
     unblocking: who blocked it, when and why, and who lifted it."""
@@ -356,7 +357,7 @@ class NumberBlock(db.Model):
     unblocked_by: Mapped[User | None] = relationship(foreign_keys=[unblocked_by_id])
 
 
-class NoticeStop(db.Model):
+class NoticeStop(Model):
     """A number that texted STOP: no notices to it, on SMS or WhatsApp, until it texts START
     (which deletes the row). Its own messages are still answered."""
 
@@ -365,7 +366,7 @@ class NoticeStop(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ApiKey(db.Model):
+class ApiKey(Model):
     """A key issued by an admin to a CSO or integration for Open311 POST requests. Only its
     SHA-256 is stored: a leaked database does not leak usable keys."""
 
@@ -378,7 +379,7 @@ class ApiKey(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Verification(db.Model):
+class Verification(Model):
     """A CSO monitor's field check of a resolved ticket: verified, or disputed (which reopens
     it to the same directorate and counts on its scorecard)."""
 
@@ -394,7 +395,7 @@ class Verification(db.Model):
     monitor: Mapped[User] = relationship()
 
 
-class Follow(db.Model):
+class Follow(Model):
     """A monitor following one ticket or one area, for their feed of changes."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -407,7 +408,7 @@ class Follow(db.Model):
     area: Mapped[Area | None] = relationship()
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A one-time code that stands in for the phone at login. Only its SHA-256 is stored;
     used_at is set when it is spent."""
 

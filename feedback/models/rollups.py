@@ -9,7 +9,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from feedback.extensions import db
+from feedback.extensions import Model
 from feedback.models import UTCDateTime
 
 # Group ids are 0 for "none" (unrouted, uncategorised, no district), never NULL.
@@ -31,7 +31,7 @@ def _fine_step_indexes() -> list[sa.Index]:
     return indexes
 
 
-class ScorecardTicket(db.Model):
+class ScorecardTicket(Model):
     """A ticket's facts as feedback.services.stats defines them, and its status and public
     point for the map, as of the last refresh."""
 
@@ -68,7 +68,7 @@ class ScorecardTicket(db.Model):
     lon_e3: Mapped[int | None]
 
 
-class ScorecardDay(db.Model):
+class ScorecardDay(Model):
     """Per group and UTC day of receipt: how many tickets, and each ratio's numerators."""
 
     __tablename__ = "scorecard_day"
@@ -84,7 +84,7 @@ class ScorecardDay(db.Model):
     disputed: Mapped[int]
 
 
-class ScorecardHistogram(db.Model):
+class ScorecardHistogram(Model):
     """How many durations fell in each bucket, per group, for the tickets received in one
     calendar month or one week (Monday to Sunday, UTC)."""
 
@@ -99,7 +99,7 @@ class ScorecardHistogram(db.Model):
     count: Mapped[int]
 
 
-class ScorecardOverdue(db.Model):
+class ScorecardOverdue(Model):
     """Open tickets past their deadline at the last refresh, per group."""
 
     __tablename__ = "scorecard_overdue"
@@ -109,7 +109,7 @@ class ScorecardOverdue(db.Model):
     count: Mapped[int]
 
 
-class MapCell(db.Model):
+class MapCell(Model):
     """Tickets of one status, category, directorate and district (the map's filters) in one
     cell of its finest cluster grid (feedback.services.map_filter.GRID_E3), with the sums of
     their public points in thousandths of a degree, for the cluster's centre."""
@@ -127,7 +127,7 @@ class MapCell(db.Model):
     lon_e3_sum: Mapped[int] = mapped_column(sa.BigInteger)
 
 
-class RollupState(db.Model):
+class RollupState(Model):
     """The one row saying when the rollups were refreshed and from which point the next
     refresh reads tickets again."""
 

@@ -4,16 +4,19 @@ attribute histories, cascades, a statement a table) cost more Python than everyt
 webhook does."""
 
 import functools
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 
 from feedback.models import Message, Ticket, TicketEvent
 
 TICKETS, EVENTS, MESSAGES = Ticket.__table__, TicketEvent.__table__, Message.__table__
 
 
-def insert_opened_ticket(session: Session, ticket: Ticket, message: Message) -> None:
+def insert_opened_ticket(
+    session: Session | scoped_session[Any], ticket: Ticket, message: Message
+) -> None:
     """Insert a new `ticket`, its events and the `message` that opened it, built as ORM objects
     (the models' validators ran as they were set): one statement on PostgreSQL, three on
     SQLite. Then they join `session` as rows it had loaded, so what is done to them afterwards
@@ -38,10 +41,10 @@ def insert_opened_ticket(session: Session, ticket: Ticket, message: Message) -> 
     ticket.id, message.id, message.ticket_id = ticket_id, message_id, ticket_id
     for event, event_id in zip(events, event_ids, strict=True):
         event.id, event.ticket_id = event_id, ticket_id
-    rows = (ticket, *events, message)
-    for row in rows:
+    new_rows = (ticket, *events, message)
+    for row in new_rows:
         make_transient_to_detached(row)
-    for row in rows:  # after all are detached: adding one cascades to the others
+    for row in new_rows:  # after all are detached: adding one cascades to the others
         session.add(row)
 
 

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectChoice, SelectField, TextAreaField
+from wtforms import SelectChoice, SelectField, TextAreaField  # type: ignore[attr-defined]  # new in WTForms 3.3, not in types-WTForms 3.2
 from wtforms.validators import DataRequired, Length
 
 from feedback.domain.roles import Role
@@ -76,7 +76,12 @@ def ticket(reference: str):
         photo = _read_photo(form.photo.data)
         try:
             verification.record_verdict(
-                current_user, reference, form.verdict.data, form.note.data, photo, upload_dir()
+                current_user,
+                reference,
+                form.verdict.data,
+                form.note.data or "",
+                photo,
+                upload_dir(),
             )
         except verification.NotVerifiable:
             flash(_("Only a resolved ticket can be verified or disputed."), "error")

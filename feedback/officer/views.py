@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms import SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in types-WTForms 3.2
 
 from feedback.domain.lifecycle import (
     ALLOWED,
@@ -55,7 +55,9 @@ def queue():
         abort(400)
     next_url = None
     if page.next_cursor:
-        next_url = url_for("officer.queue", **{**request.args.to_dict(), "after": page.next_cursor})
+        # Never one of url_for's own (_method, _external, _scheme, _anchor) from the visitor.
+        carried = {name: value for name, value in request.args.items() if not name.startswith("_")}
+        next_url = url_for("officer.queue", **{**carried, "after": page.next_cursor})
     return render_template(
         "officer/queue.html",
         form=form,
@@ -115,7 +117,9 @@ def transfer(reference: str):
         flash(_("Choose a directorate and give a reason."), "error")
         return redirect(url_for("officer.ticket", reference=reference), 303)
     done = _attempt(
-        lambda: casework.transfer(current_user, reference, form.directorate.data, form.reason.data)
+        lambda: casework.transfer(
+            current_user, reference, form.directorate.data, form.reason.data or ""
+        )
     )
     if done and current_user.role == Role.OFFICER:
         return redirect(url_for("officer.queue"), 303)  # it belongs to another queue now
@@ -130,7 +134,7 @@ def note(reference: str):
     if not form.validate_on_submit():
         flash(_("Write the note first."), "error")
     else:
-        _attempt(lambda: casework.add_note(current_user, reference, form.note.data))
+        _attempt(lambda: casework.add_note(current_user, reference, form.note.data or ""))
     return redirect(url_for("officer.ticket", reference=reference), 303)
 
 

@@ -32,12 +32,14 @@ class AccountError(Exception):
 
 def authenticate(username: str, password: str) -> User | None:
     """The active user with this name and password, else None; always one password hash."""
-    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
-    usable = user is not None and user.active
-    stored = user.password_hash if usable else _DUMMY_PASSWORD_HASH
-    if not check_password_hash(stored, password) or not usable:
+    user: User | None = db.session.scalar(
+        sa.select(User).where(User.username == username.strip().lower())
+    )
+    usable = user if user is not None and user.active else None
+    stored = usable.password_hash if usable is not None else _DUMMY_PASSWORD_HASH
+    if not check_password_hash(stored, password) or usable is None:
         return None
-    return user
+    return usable
 
 
 def user_of_session(session_id: str) -> User | None:
@@ -83,7 +85,9 @@ def change_role(
 ) -> User:
     """Give a user another role (and the directorate or organisation it needs); sessions
     opened under the old role end."""
-    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    user: User | None = db.session.scalar(
+        sa.select(User).where(User.username == username.strip().lower())
+    )
     if user is None:
         raise AccountError(f"no user {username!r}")
     user.directorate, user.organisation = _placement(role, directorate_code, organisation)

@@ -110,7 +110,7 @@ def transfer(user: User, reference: str, directorate_code: str, reason: str) -> 
     """Send a ticket to another directorate, which starts it afresh as new."""
     ticket = ticket_for(user, reference, lock=True)
     target = by_code(Directorate, directorate_code)
-    problem = None
+    problem: Exception | None = None
     if not can_transfer(ticket.status):
         problem = InvalidTransition(ticket.status, "transfer")
     elif not (reason or "").strip():
@@ -120,6 +120,7 @@ def transfer(user: User, reference: str, directorate_code: str, reason: str) -> 
     if problem is not None:
         db.session.rollback()
         raise problem
+    assert target is not None  # else a problem was raised
     now = utcnow()
     event = record_event(
         ticket,
@@ -139,7 +140,7 @@ def transfer(user: User, reference: str, directorate_code: str, reason: str) -> 
     ticket.status = Status.NEW.value
     ticket.triage_reason = None
     ticket.updated_at = now
-    queue_notice(ticket, "transferred", event.public_message)  # as stored: masked
+    queue_notice(ticket, "transferred", event.public_message or "")  # as stored: masked
     db.session.commit()
     return ticket
 

@@ -27,6 +27,7 @@ def record_overdue(now: datetime | None = None) -> int:
         )
     ).all()
     for ticket in late:
+        assert ticket.due_at is not None  # the query's due_at < now
         details = {"due_at": ticket.due_at.isoformat()}
         record_event(ticket, EventKind.OVERDUE, at=now, details=details)
     db.session.commit()

@@ -1,5 +1,6 @@
 """A ticket's timeline: the one place an event is recorded."""
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from feedback.domain.events import SYSTEM, EventKind
@@ -18,7 +19,7 @@ def record_event(
     to_status: Status | None = None,
     public_message: str | None = None,
     internal_note: str | None = None,
-    details: dict | None = None,
+    details: Mapping[str, object] | None = None,
 ) -> TicketEvent:
     """Append a step to `ticket`'s timeline (written with the ticket, in the caller's
     transaction); `at` defaults to now. A public message is stored masked (the model)."""
@@ -31,7 +32,7 @@ def record_event(
         to_status=to_status.value if to_status else None,
         public_message=public_message,
         internal_note=internal_note,
-        details=details,
+        details=dict(details) if details is not None else None,
     )
     ticket.events.append(event)
     return event

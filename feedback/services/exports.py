@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from datetime import datetime
+from typing import Any
 
 from feedback.services.open_data import PublicRow
 
@@ -20,7 +21,7 @@ def guard_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -45,13 +46,13 @@ def csv_chunks(rows: Iterable[PublicRow]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def dumps_public(value) -> str:
+def dumps_public(value: Any) -> str:
     """JSON with <, > and & escaped, so no browser ever sniffs markup out of a complaint."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def feature(row: PublicRow) -> dict:
+def feature(row: PublicRow) -> dict[str, Any]:
     properties = {}
     for name in CSV_COLUMNS:
         if name in ("lat", "lon"):

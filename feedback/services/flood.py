@@ -15,7 +15,11 @@ from feedback.models import Message, Ticket
 from feedback.services.events import record_event
 
 
-def _from_sender(channel, sender, since):
+def _from_sender(
+    channel: str | sa.BindParameter[str],
+    sender: str | sa.BindParameter[str],
+    since: datetime | sa.BindParameter[datetime],
+) -> tuple[sa.ColumnElement[bool], ...]:
     """Values, or bound parameters of a statement built once."""
     return (
         Message.direction == "in",
@@ -25,7 +29,9 @@ def _from_sender(channel, sender, since):
     )
 
 
-def received_since(channel, sender, since) -> sa.Select[tuple[int]]:
+def received_since(
+    channel: sa.BindParameter[str], sender: sa.BindParameter[str], since: sa.BindParameter[datetime]
+) -> sa.Select[int]:
     """The query counting the sender's messages on this channel stored since `since`, for
     intake to read with the rest of what it knows of the sender (bound parameters, so the
     statement is built once); the message it is handling is stored with its answer, so it is

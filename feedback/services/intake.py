@@ -4,6 +4,7 @@ Each public function is one transaction; nothing half-done is ever committed."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -247,7 +248,7 @@ def _answer(
 
 
 def _understand(
-    knowledge: Knowledge, lat, lon, text: str, pin_method: str
+    knowledge: Knowledge, lat: float | None, lon: float | None, text: str, pin_method: str
 ) -> tuple[Classification, Location]:
     """What and where: the place from a pin when the citizen sent one, else from the text."""
     if lat is not None and lon is not None:
@@ -260,7 +261,7 @@ def _pending_ticket(knowledge: Knowledge, pending_id: int | None, now: datetime)
     """The number's ticket still waiting for an answer; one whose window has closed is
     routed with what it has, first."""
     ticket = db.session.get(Ticket, pending_id) if pending_id is not None else None
-    if ticket is not None and ticket.awaiting_until <= now:
+    if ticket is not None and (ticket.awaiting_until is None or ticket.awaiting_until <= now):
         _route(knowledge, ticket, now, NO_ANSWER)
         return None
     return ticket
@@ -433,7 +434,7 @@ def _apply_parse(
     ticket.updated_at = now
 
 
-def _parse_details(classification: Classification, location: Location) -> dict:
+def _parse_details(classification: Classification, location: Location) -> dict[str, Any]:
     return {
         "category": classification.code,
         "category_confidence": classification.confidence,

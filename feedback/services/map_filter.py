@@ -4,6 +4,7 @@ to about 100 m, and the grid the map's clusters and the rollups count in."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, overload
 
 import sqlalchemy as sa
 
@@ -60,7 +61,7 @@ class BoundingBox:
     north: float
 
 
-def public_coordinate(column):
+def public_coordinate(column: sa.SQLColumnExpression[Any]) -> sa.ColumnElement[Any]:
     """The column rounded to PUBLIC_DECIMALS in SQL, so that even the bounding-box filter
     never tells anyone more than the rounded point (no narrowing boxes down to the metre)."""
     # round(x) on doubles: PostgreSQL has no round(double, n), and numeric is slow.
@@ -68,12 +69,14 @@ def public_coordinate(column):
     return sa.func.round(column * scale) / float(scale)
 
 
-def thousandths(column):
+def thousandths(column: sa.SQLColumnExpression[Any]) -> sa.ColumnElement[int]:
     """The public coordinate in thousandths of a degree, as an integer (SQL)."""
     return sa.cast(sa.func.round(column * 10**PUBLIC_DECIMALS), sa.Integer)
 
 
-def grid_cell(thousandths_column, size: int = GRID_E3):
+def grid_cell(
+    thousandths_column: sa.SQLColumnExpression[Any], size: int = GRID_E3
+) -> sa.ColumnElement[int]:
     """The cell of a grid of `size` thousandths a public coordinate falls in: its floor
     division, in integer arithmetic on every database (SQL)."""
     return sa.case(
@@ -84,15 +87,22 @@ def grid_cell(thousandths_column, size: int = GRID_E3):
 
 def grid_factor(zoom: int) -> int:
     """How many cells of the finest grid make one side of a cell at this zoom."""
-    return 2 ** (GRID_ZOOM - min(zoom, GRID_ZOOM))
+    factor: int = 2 ** (GRID_ZOOM - min(zoom, GRID_ZOOM))
+    return factor
 
 
+@overload
+def round_public(value: float) -> float: ...
+@overload
+def round_public(value: None) -> None: ...
 def round_public(value: float | None) -> float | None:
     """A coordinate as the public may see it."""
     return None if value is None else round(float(value), PUBLIC_DECIMALS)
 
 
-def filtered(query: sa.Select, wanted: MapFilter, now: datetime | None = None) -> sa.Select:
+def filtered(
+    query: sa.Select[*tuple[Any, ...]], wanted: MapFilter, now: datetime | None = None
+) -> sa.Select[*tuple[Any, ...]]:
     """`query` (over Ticket) narrowed to what `wanted` asks for."""
     if wanted.category:
         query = query.where(

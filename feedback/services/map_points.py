@@ -9,6 +9,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -80,7 +81,7 @@ def map_points(box: BoundingBox, zoom: int, wanted: MapFilter) -> MapPoints:
     categories = {c.id: c for c in db.session.scalars(sa.select(Category))}
     now = utcnow()
 
-    def in_box(query: sa.Select) -> sa.Select:
+    def in_box(query: sa.Select[*tuple[Any, ...]]) -> sa.Select[*tuple[Any, ...]]:
         return filtered(query, wanted, now).where(
             *_near(box.south, box.north, box.west, box.east),
             lat.between(box.south, box.north),
@@ -163,7 +164,7 @@ class _Cells:
         return self.rows[0] <= row <= self.rows[1] and self.cols[0] <= col <= self.cols[1]
 
 
-def _near(south: float, north: float, west: float, east: float) -> list:
+def _near(south: float, north: float, west: float, east: float) -> list[sa.ColumnElement[bool]]:
     """A little more than the box, on the exact point: what the (lat, lon) index can find, so
     the public-point test that follows reads only the tickets near the box. A point rounds by
     at most half a thousandth of a degree."""
@@ -195,7 +196,7 @@ def _cells_from_tickets(box: BoundingBox, wanted: MapFilter, now: datetime) -> C
                 row.label("row"),
                 col.label("col"),
                 Ticket.status,
-                sa.func.count().label("count"),
+                sa.func.count().label("tickets"),
                 sa.func.sum(lat_e3).label("lat_e3"),
                 sa.func.sum(lon_e3).label("lon_e3"),
             ),
@@ -210,7 +211,7 @@ def _cells_from_tickets(box: BoundingBox, wanted: MapFilter, now: datetime) -> C
         .group_by(row, col, Ticket.status)
     )
     return {
-        (r.row, r.col, r.status): [r.count, int(r.lat_e3), int(r.lon_e3)]
+        (r.row, r.col, r.status): [r.tickets, int(r.lat_e3), int(r.lon_e3)]
         for r in db.session.execute(grouped)
     }
 
@@ -267,7 +268,9 @@ def _pinned(wanted: MapFilter) -> dict[str, int] | None:
     return pins
 
 
-def _rollup_counts(box: BoundingBox, wanted: MapFilter, pins: dict, state) -> CellCounts:
+def _rollup_counts(
+    box: BoundingBox, wanted: MapFilter, pins: dict[str, int], state: sa.Row[*tuple[Any, ...]]
+) -> CellCounts:
     cells, statuses = _Cells.of(box), _statuses(wanted)
     query = sa.select(
         MapCell.row,
@@ -308,13 +311,13 @@ def _rollup_counts(box: BoundingBox, wanted: MapFilter, pins: dict, state) -> Ce
         .outerjoin(district, Ticket.area_id == district.c.area_id)
         .where(sa.or_(Ticket.id > state.last_ticket_id, Ticket.updated_at >= state.changed_since))
     )
-    for row in changed:
+    for change in changed:
         for sign, prefix in ((-1, "old_"), (1, "")):
-            status = getattr(row, f"{prefix}status")
-            lat_e3, lon_e3 = getattr(row, f"{prefix}lat_e3"), getattr(row, f"{prefix}lon_e3")
+            status = getattr(change, f"{prefix}status")
+            lat_e3, lon_e3 = getattr(change, f"{prefix}lat_e3"), getattr(change, f"{prefix}lon_e3")
             if status is None or (statuses is not None and status not in statuses):
                 continue
-            if any(getattr(row, f"{prefix}{name}") != value for name, value in pins.items()):
+            if any(getattr(change, f"{prefix}{name}") != value for name, value in pins.items()):
                 continue
             if not cells.holds(lat_e3, lon_e3):
                 continue
@@ -327,7 +330,7 @@ def _rollup_counts(box: BoundingBox, wanted: MapFilter, pins: dict, state) -> Ce
 
 def _clusters(counts: CellCounts, factor: int) -> list[MapCluster]:
     """The finest grid's counts put together into the cells of the zoom (`factor` a side)."""
-    cells: dict[tuple[int, int], dict] = {}
+    cells: dict[tuple[int, int], dict[str, Any]] = {}
     for (row, col, status), (count, lat_sum, lon_sum) in counts.items():
         found = cells.setdefault(
             (row // factor, col // factor), {"statuses": {}, "lat": 0, "lon": 0}

@@ -4,8 +4,10 @@ shown with public fields only — never a phone number or a name."""
 import hashlib
 import math
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -32,7 +34,7 @@ CLOSED_STATUSES = frozenset(Status) - OPEN_STATUSES
 class Open311Error(Exception):
     """A failure the client is told about in the spec's error format, with this HTTP code."""
 
-    def __init__(self, code: int, description: str):
+    def __init__(self, code: int, description: str) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
@@ -148,7 +150,7 @@ def find_requests(
         unknown = set(statuses) - {"open", "closed"}
         if unknown:
             raise Open311Error(400, "status must be open or closed")
-        wanted = set()
+        wanted: set[str] = set()
         if "open" in statuses:
             wanted |= OPEN_STATUSES
         if "closed" in statuses:
@@ -160,9 +162,9 @@ def find_requests(
 def _window(
     start: datetime | None, end: datetime | None, now: datetime
 ) -> tuple[datetime, datetime]:
-    if start is None and end is None:
-        return now - MAX_RANGE, now
     if start is None:
+        if end is None:
+            return now - MAX_RANGE, now
         start = end - MAX_RANGE
     if end is None:
         end = start + MAX_RANGE
@@ -176,7 +178,7 @@ def _window(
 def find_request(reference: str) -> list[ServiceRequest]:
     """GET /requests/<id>: a list of one, as the spec wants; 404 when there is no such ticket."""
     normalised = normalise_reference(reference)
-    rows = []
+    rows: Sequence[sa.Row[*tuple[Any, ...]]] = []
     if normalised:
         rows = db.session.execute(sa.select(*_COLUMNS).where(Ticket.reference == normalised)).all()
     if not rows:
@@ -214,9 +216,10 @@ class _Names:
         )
 
 
-def _address(area_id: int, areas: dict) -> str | None:
+def _address(area_id: int | None, areas: dict[int, sa.Row[*tuple[Any, ...]]]) -> str | None:
     """The area path in English, most specific first, stopping before the governorate."""
-    names, seen = [], set()
+    names: list[str] = []
+    seen: set[int] = set()
     while area_id is not None and area_id in areas and area_id not in seen:
         seen.add(area_id)
         area = areas[area_id]
@@ -226,8 +229,10 @@ def _address(area_id: int, areas: dict) -> str | None:
     return ", ".join(names) or None
 
 
-def _requests(rows) -> list[ServiceRequest]:
-    names = _Names.load() if rows else None
+def _requests(rows: Sequence[sa.Row[*tuple[Any, ...]]]) -> list[ServiceRequest]:
+    if not rows:
+        return []
+    names = _Names.load()
     notes = _last_public_messages([row.id for row in rows])
     return [_request(row, names, notes.get(row.id, "")) for row in rows]
 
@@ -246,10 +251,10 @@ def _last_public_messages(ticket_ids: list[int]) -> dict[int, str]:
         )
         .order_by(TicketEvent.id)
     )
-    return {ticket_id: message for ticket_id, message in rows}
+    return {ticket_id: message for ticket_id, message in rows if message}
 
 
-def _request(ticket, names: _Names, status_notes: str) -> ServiceRequest:
+def _request(ticket: sa.Row[*tuple[Any, ...]], names: _Names, status_notes: str) -> ServiceRequest:
     category_code, category_name = names.categories.get(ticket.category_id, ("", ""))
     area_code, address = names.areas.get(ticket.area_id, (None, None))
     return ServiceRequest(
@@ -316,8 +321,7 @@ def create_request(new: NewRequest) -> CreatedRequest:
     if (new.lat is None) != (new.lon is None):
         raise Open311Error(400, "lat and long must be given together")
     lat, lon = _coordinate(new.lat, 90), _coordinate(new.lon, 180)
-    has_point = lat is not None
-    if has_point:
+    if lat is not None and lon is not None:
         location = load_knowledge().gazetteer.locate_point(lat, lon, "map_pin")
         if location.outside_area:
             raise Open311Error(400, "lat/long is outside Basra governorate")

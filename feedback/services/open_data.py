@@ -1,9 +1,10 @@
 """Tickets as open data (the CSV and GeoJSON exports): every ticket a filter picks, streamed in
 batches, with names and rounded points and nothing that could identify the citizen."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -138,7 +139,7 @@ def public_rows(wanted: MapFilter) -> Iterator[PublicRow]:
     return rows()
 
 
-def _batch(query: sa.Select, after: int) -> list[sa.Row]:
+def _batch(query: sa.Select[*tuple[Any, ...]], after: int) -> Sequence[sa.Row[*tuple[Any, ...]]]:
     """The next EXPORT_BATCH rows after id `after`, in a transaction of their own."""
     batch = db.session.execute(
         query.where(Ticket.id > after).limit(EXPORT_BATCH).execution_options(yield_per=EXPORT_BATCH)
@@ -149,5 +150,5 @@ def _batch(query: sa.Select, after: int) -> list[sa.Row]:
 
 def _district_names(area: Area | None, areas: dict[int, Area]) -> _Names:
     while area is not None and area.kind != "district":
-        area = areas.get(area.parent_id)
+        area = areas.get(area.parent_id) if area.parent_id is not None else None
     return _Names(area.code, area.name_ar, area.name_en) if area else _NO_NAMES

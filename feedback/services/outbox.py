@@ -161,6 +161,7 @@ def record_outcome(
     """One short transaction after the send: sent, to retry, or failed. A delivery report
     that came first stands; a row another worker has taken since is left to it."""
     row = db.session.get(Outbox, sms.id, with_for_update=True)
+    assert row is not None  # outbox rows are never deleted
     now = utcnow()
     if error is None:
         row.external_id = row.external_id or external_id

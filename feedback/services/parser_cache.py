@@ -73,7 +73,7 @@ _cache: dict[tuple[str, int], Knowledge] = {}
 _cache_lock = threading.Lock()
 
 
-def version_query() -> sa.Select[tuple[int]]:
+def version_query() -> sa.Select[int]:
     """The reference data's version number (no row: never changed since the seed)."""
     return sa.select(ReferenceDataVersion.version)
 
@@ -109,7 +109,12 @@ def build_knowledge() -> Knowledge:
     )
     areas = db.session.scalars(sa.select(Area)).all()
     area_codes = {area.id: area.code for area in areas}
-    gazetteer = Gazetteer([_place(area, area_codes.get(area.parent_id)) for area in areas])
+    gazetteer = Gazetteer(
+        [
+            _place(area, area_codes.get(area.parent_id) if area.parent_id is not None else None)
+            for area in areas
+        ]
+    )
     rule_rows = db.session.execute(
         sa.select(Category.code, Area.code, Directorate.code)
         .select_from(RoutingRule)

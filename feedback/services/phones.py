@@ -62,7 +62,7 @@ def active_block(address: str) -> NumberBlock | None:
     return db.session.scalar(query.limit(1))
 
 
-def blocking(number) -> sa.ColumnElement[bool]:
+def blocking(number: str | sa.BindParameter[str]) -> sa.ColumnElement[bool]:
     """The condition on NumberBlock rows that block `number` (bare: no channel prefix; or a
     bound parameter) now, for intake to read with other things in one statement."""
     return sa.and_(NumberBlock.number == number, NumberBlock.unblocked_at.is_(None))

@@ -5,6 +5,7 @@ costs what the first does however many tickets there are."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -107,7 +108,7 @@ def officer_queue(user: User, wanted: QueueFilter, cursor: str | None = None) ->
     return QueuePage(rows, next_cursor, overdue_count or 0)
 
 
-def _first_of(branches: list[sa.Select]) -> list[Ticket]:
+def _first_of(branches: list[sa.Select[*tuple[Any, ...]]]) -> list[Ticket]:
     """The first PAGE_SIZE + 1 tickets of the branches together, by deadline then id, with
     their category and area."""
     if not branches:

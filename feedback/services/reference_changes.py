@@ -2,6 +2,7 @@
 areas and routing rules. Each is one transaction; a change to categories, areas or rules bumps
 the reference data version in that same transaction, so every process rebuilds its SMS parser."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -197,7 +198,7 @@ def update_area(code: str, change: AreaChange) -> Area:
     if (change.lat is None) != (change.lon is None):
         missing = "lon" if change.lon is None else "lat"
         raise Refused(missing, "point_incomplete")
-    if change.lat is not None:
+    if change.lat is not None and change.lon is not None:
         if not LAT_RANGE[0] <= change.lat <= LAT_RANGE[1]:
             raise Refused("lat", "lat_outside", low=LAT_RANGE[0], high=LAT_RANGE[1])
         if not LON_RANGE[0] <= change.lon <= LON_RANGE[1]:
@@ -294,7 +295,7 @@ def delete_rule(rule_id: int) -> None:
     db.session.commit()
 
 
-def _unique(items) -> list[str]:
+def _unique(items: Iterable[str]) -> list[str]:
     """Stripped, without blanks or repeats, in the order given."""
     seen: dict[str, None] = {}
     for item in items:

@@ -15,6 +15,7 @@ import time as clock
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -75,7 +76,7 @@ def refresh_rollups(full: bool = False, now: datetime | None = None) -> Refreshe
     last_ticket_id = db.session.scalar(sa.select(sa.func.max(Ticket.id))) or 0
     changed: list[int] = []
     full = full or state is None or state.reference_version != version
-    if not full:
+    if state is not None and not full:
         changed = list(
             db.session.scalars(
                 sa.select(Ticket.id).where(
@@ -127,11 +128,11 @@ def refresh_rollups(full: bool = False, now: datetime | None = None) -> Refreshe
     )
 
 
-def _count(column) -> int:
+def _count(column: sa.SQLColumnExpression[Any]) -> int:
     return db.session.scalar(sa.select(sa.func.count(column))) or 0
 
 
-def _facts_of(tickets: list[int]) -> list[sa.Row]:
+def _facts_of(tickets: list[int]) -> list[sa.Row[*tuple[Any, ...]]]:
     """The facts of these tickets as the table holds them now (plain rows, never objects a
     session would keep from an earlier read)."""
     if not tickets:
@@ -140,7 +141,7 @@ def _facts_of(tickets: list[int]) -> list[sa.Row]:
     return list(db.session.execute(sa.select(facts).where(facts.c.ticket_id.in_(tickets))))
 
 
-def _write_facts(which) -> None:
+def _write_facts(which: sa.ColumnElement[bool]) -> None:
     """The facts of the tickets `which` picks, as feedback.services.stats defines them."""
     district = district_of_area()
     inner = (
@@ -261,7 +262,7 @@ def _recount_overdue(now: datetime) -> None:
         sa.func.coalesce(district.c.district_id, 0).label("district"),
     )
     late_ones = (
-        sa.select(*groups, sa.func.count().label("count"))
+        sa.select(*groups, sa.func.count().label("late"))
         .select_from(Ticket)
         .outerjoin(district, Ticket.area_id == district.c.area_id)
         .where(late(now))
@@ -270,7 +271,7 @@ def _recount_overdue(now: datetime) -> None:
     counts: dict[tuple[str, int], int] = defaultdict(int)
     for row in db.session.execute(late_ones):
         for grouping in GROUPINGS:
-            counts[(grouping, getattr(row, grouping))] += row.count
+            counts[(grouping, getattr(row, grouping))] += row.late
     if counts:
         db.session.execute(
             sa.insert(ScorecardOverdue),
@@ -294,12 +295,14 @@ def _recount_map_cells() -> None:
     db.session.execute(sa.insert(MapCell).from_select(columns, select))
 
 
-def _apply_changes(before: list, after: list) -> None:
+def _apply_changes(
+    before: list[sa.Row[*tuple[Any, ...]]], after: list[sa.Row[*tuple[Any, ...]]]
+) -> None:
     """Take the changed tickets' facts as the rollups counted them (`before`) out of the day,
     histogram and map-cell counts, and put their facts now (`after`) in."""
-    days: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(DAY_COUNTS))
-    histograms: dict[tuple, list[int]] = defaultdict(lambda: [0])
-    cells: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+    days: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * len(DAY_COUNTS))
+    histograms: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0])
+    cells: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
     for sign, facts in ((-1, before), (1, after)):
         for fact in facts:
             flags = (1, fact.ack_24h, fact.resolved, fact.within_sla, fact.reopened, fact.disputed)
@@ -331,7 +334,12 @@ def _apply_changes(before: list, after: list) -> None:
     _add(MapCell, MAP_CELL_KEY, ("count", "lat_e3_sum", "lon_e3_sum"), cells)
 
 
-def _add(model, keys: tuple[str, ...], values: tuple[str, ...], changes: dict) -> None:
+def _add(
+    model: type[ScorecardDay] | type[ScorecardHistogram] | type[MapCell],
+    keys: tuple[str, ...],
+    values: tuple[str, ...],
+    changes: dict[tuple[Any, ...], list[int]],
+) -> None:
     """Add `changes` ({key: [value, ...]}) to `model`'s rows (upsert), then drop the rows
     whose count is down to nothing."""
     rows = [

@@ -1,7 +1,8 @@
 """Loading Basra's reference data (feedback/data/) and generating realistic demo tickets."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -18,6 +19,7 @@ from feedback.models import (
     Message,
     RoutingRule,
     Ticket,
+    TicketEvent,
     User,
     utcnow,
 )
@@ -28,7 +30,7 @@ from feedback.services.parser_cache import reference_data_changed
 
 
 def is_seeded() -> bool:
-    return db.session.scalar(sa.select(sa.func.count(Directorate.id))) > 0
+    return db.session.execute(sa.select(sa.func.count(Directorate.id))).scalar_one() > 0
 
 
 def load_reference_data(demo_users: bool = True) -> None:
@@ -130,16 +132,20 @@ def generate_demo_tickets(count: int, days: int = 90, seed: int = 2026) -> int:
         )
         reply = receive_message(message, max_length=1600)
         received = now - timedelta(days=days * rng.random() ** 1.3, minutes=rng.randrange(60))
+        assert reply.reference is not None  # each demo message opens a ticket
         _backdate_and_progress(reply.reference, received, answers, rng)
     db.session.commit()
     route_expired_conversations(now)  # as the cron job would have, over those 90 days
     return count
 
 
-def _backdate_and_progress(reference: str, received, answers: dict, rng: random.Random) -> None:
-    ticket = db.session.scalar(sa.select(Ticket).where(Ticket.reference == reference))
+def _backdate_and_progress(
+    reference: str, received: datetime, answers: dict[str, Any], rng: random.Random
+) -> None:
+    ticket = db.session.execute(sa.select(Ticket).where(Ticket.reference == reference)).scalar_one()
     shift = received - ticket.created_at
-    for row in (ticket, *ticket.events):
+    rows: tuple[Ticket | TicketEvent, ...] = (ticket, *ticket.events)
+    for row in rows:
         row.created_at += shift
     ticket.updated_at = received
     for deadline in ("due_at", "awaiting_until"):

@@ -39,4 +39,5 @@ def install_settings(app: Flask, channels: frozenset[str]) -> None:
 
 def settings() -> Settings:
     """The running app's settings."""
-    return current_app.extensions[_KEY]
+    found: Settings = current_app.extensions[_KEY]
+    return found

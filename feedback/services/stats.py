@@ -34,14 +34,16 @@ first refresh they are computed here from every ticket (scorecard_by_definition)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from feedback.domain.lifecycle import OPEN_STATUSES
 from feedback.domain.rollup import DURATION_BOUNDS
@@ -103,7 +105,7 @@ class StatsQuery:
     descending: bool = True
     trend_all: bool = False  # True: one series for all tickets; False: the top groups
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.end < self.start:
             raise InvalidPeriod("the period ends before it starts")
         if (self.end - self.start).days >= MAX_PERIOD_DAYS:
@@ -207,7 +209,7 @@ class Scorecard:
 # --- dialect-aware SQL pieces ---------------------------------------------------------------
 
 
-class seconds_between(sa.sql.functions.FunctionElement):  # noqa: N801 - SQL function
+class seconds_between(sa.sql.functions.FunctionElement[int]):  # noqa: N801 - SQL function
     """Whole seconds from the first timestamp to the second (NULL if either is): julianday on
     SQLite, EXTRACT EPOCH on PostgreSQL, rounded so both dialects agree to the second."""
 
@@ -217,18 +219,22 @@ class seconds_between(sa.sql.functions.FunctionElement):  # noqa: N801 - SQL fun
 
 
 @compiles(seconds_between, "sqlite")
-def _seconds_sqlite(element, compiler, **kw):
+def _seconds_sqlite(
+    element: sa.sql.functions.FunctionElement[Any], compiler: SQLCompiler, **kw: Any
+) -> str:
     start, end = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"CAST(ROUND((julianday({end}) - julianday({start})) * 86400) AS INTEGER)"
 
 
 @compiles(seconds_between, "postgresql")
-def _seconds_postgresql(element, compiler, **kw):
+def _seconds_postgresql(
+    element: sa.sql.functions.FunctionElement[Any], compiler: SQLCompiler, **kw: Any
+) -> str:
     start, end = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"CAST(ROUND(EXTRACT(EPOCH FROM ({end} - {start}))) AS BIGINT)"
 
 
-class week_of(sa.sql.functions.FunctionElement):  # noqa: N801 - SQL function
+class week_of(sa.sql.functions.FunctionElement[str]):  # noqa: N801 - SQL function
     """The Monday (UTC) of the week a timestamp falls in, as text YYYY-MM-DD."""
 
     type = sa.String()
@@ -237,18 +243,22 @@ class week_of(sa.sql.functions.FunctionElement):  # noqa: N801 - SQL function
 
 
 @compiles(week_of, "sqlite")
-def _week_sqlite(element, compiler, **kw):
+def _week_sqlite(
+    element: sa.sql.functions.FunctionElement[Any], compiler: SQLCompiler, **kw: Any
+) -> str:
     # 'weekday 0' moves forward to the next Sunday (or stays on one); six days back is Monday.
     return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
 
 
 @compiles(week_of, "postgresql")
-def _week_postgresql(element, compiler, **kw):
+def _week_postgresql(
+    element: sa.sql.functions.FunctionElement[Any], compiler: SQLCompiler, **kw: Any
+) -> str:
     stamp = compiler.process(element.clauses, **kw)
     return f"to_char(date_trunc('week', {stamp} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
 
 
-class utc_day(sa.sql.functions.FunctionElement):  # noqa: N801 - SQL function
+class utc_day(sa.sql.functions.FunctionElement[date]):  # noqa: N801 - SQL function
     """The UTC calendar day of a timestamp, as a date."""
 
     type = sa.Date()
@@ -257,16 +267,20 @@ class utc_day(sa.sql.functions.FunctionElement):  # noqa: N801 - SQL function
 
 
 @compiles(utc_day, "sqlite")
-def _utc_day_sqlite(element, compiler, **kw):
+def _utc_day_sqlite(
+    element: sa.sql.functions.FunctionElement[Any], compiler: SQLCompiler, **kw: Any
+) -> str:
     return f"date({compiler.process(element.clauses, **kw)})"
 
 
 @compiles(utc_day, "postgresql")
-def _utc_day_postgresql(element, compiler, **kw):
+def _utc_day_postgresql(
+    element: sa.sql.functions.FunctionElement[Any], compiler: SQLCompiler, **kw: Any
+) -> str:
     return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS DATE)"
 
 
-class span_start(sa.sql.functions.FunctionElement):  # noqa: N801 - SQL function
+class span_start(sa.sql.functions.FunctionElement[date]):  # noqa: N801 - SQL function
     """The first day of the month, or the Monday of the week, a date falls in:
     span_start("month" | "week", day)."""
 
@@ -276,7 +290,9 @@ class span_start(sa.sql.functions.FunctionElement):  # noqa: N801 - SQL function
 
 
 @compiles(span_start, "sqlite")
-def _span_start_sqlite(element, compiler, **kw):
+def _span_start_sqlite(
+    element: sa.sql.functions.FunctionElement[Any], compiler: SQLCompiler, **kw: Any
+) -> str:
     span, day = (compiler.process(clause, **kw) for clause in element.clauses)
     # 'weekday 0' moves forward to the next Sunday (or stays on one); six days back is Monday.
     return (
@@ -286,16 +302,20 @@ def _span_start_sqlite(element, compiler, **kw):
 
 
 @compiles(span_start, "postgresql")
-def _span_start_postgresql(element, compiler, **kw):
+def _span_start_postgresql(
+    element: sa.sql.functions.FunctionElement[Any], compiler: SQLCompiler, **kw: Any
+) -> str:
     span, day = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"CAST(date_trunc({span}, {day}) AS DATE)"
 
 
-def duration_bucket(seconds):
+def duration_bucket(seconds: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     """feedback.domain.rollup.duration_bucket in SQL: how many DURATION_BOUNDS are at or
     below `seconds`, by a binary search of CASEs; NULL stays NULL."""
 
-    def search(low: int, high: int):  # the bucket is known to lie in [low, high]
+    def search(
+        low: int, high: int
+    ) -> sa.ColumnElement[int]:  # the bucket is known to lie in [low, high]
         if low == high:
             return sa.literal(low, sa.Integer())
         middle = (low + high + 1) // 2
@@ -307,7 +327,7 @@ def duration_bucket(seconds):
     return sa.case((seconds.is_(None), sa.null()), else_=search(0, len(DURATION_BOUNDS)))
 
 
-def _nearest_rank(percent: int, count):
+def _nearest_rank(percent: int, count: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     """ceil(percent × count / 100) in integer arithmetic, the same on every dialect."""
     return (count * percent + 99) // 100
 
@@ -346,11 +366,11 @@ def scorecard_by_definition(
 def assemble(
     query: StatsQuery,
     names: dict[str, str],
-    counts: dict,
+    counts: dict[str, Any],
     ack: dict[str, Spread],
     resolve: dict[str, Spread],
     overdue: dict[str, int],
-    weekly: Callable[[list[str]], dict],
+    weekly: Callable[[list[str]], dict[tuple[str, str], Any]],
     generated_at: datetime,
     refreshed_at: datetime | None = None,
 ) -> Scorecard:
@@ -383,11 +403,13 @@ def rank(groups: list[GroupScore], measure: Measure, descending: bool) -> list[G
     with_value = [g for g in groups if g.value(measure) is not None]
     without = [g for g in groups if g.value(measure) is None]
     with_value.sort(key=lambda g: g.name)
-    with_value.sort(key=lambda g: g.value(measure), reverse=descending)
+    with_value.sort(key=lambda g: cast(float, g.value(measure)), reverse=descending)
     return with_value + sorted(without, key=lambda g: g.name)
 
 
-def _grouped(select, grouping: Grouping):
+def _grouped(
+    select: sa.Select[*tuple[Any, ...]], grouping: Grouping
+) -> tuple[sa.Select[*tuple[Any, ...]], sa.ColumnElement[str]]:
     """`select` outer-joined to the grouping's table, and the group's code ("" when the
     ticket has none: unrouted, uncategorised, or placed above or outside any district)."""
     if grouping == Grouping.DIRECTORATE:
@@ -404,7 +426,7 @@ def _grouped(select, grouping: Grouping):
     return select, sa.func.coalesce(district_area.code, "")
 
 
-def district_of_area():
+def district_of_area() -> sa.CTE:
     """(area_id, district_id) for every district and every place under one (recursive CTE)."""
     districts = (
         sa.select(Area.id.label("area_id"), Area.id.label("district_id"))
@@ -419,11 +441,11 @@ def district_of_area():
     )
 
 
-def _tickets_in_period(query: StatsQuery):
+def _tickets_in_period(query: StatsQuery) -> sa.CTE:
     """One row per ticket received in the period: its group, durations and flags."""
     start = datetime.combine(query.start, time(), UTC)
     end = datetime.combine(query.end + timedelta(days=1), time(), UTC)
-    columns = [
+    columns: list[sa.Label[Any]] = [
         Ticket.id.label("ticket_id"),
         week_of(Ticket.created_at).label("week"),
         *ticket_fact_columns(),
@@ -436,7 +458,7 @@ def _tickets_in_period(query: StatsQuery):
     return select.cte("scoped")
 
 
-def ticket_fact_columns() -> list:
+def ticket_fact_columns() -> list[sa.Label[Any]]:
     """A ticket's durations and flags, as defined above (the rollups store these too)."""
     reopened = (
         sa.select(TicketEvent.id)
@@ -461,12 +483,12 @@ def ticket_fact_columns() -> list:
     ]
 
 
-def acknowledged_in_time(ack_seconds):
+def acknowledged_in_time(ack_seconds: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
     """1 when acknowledged within ACK_LIMIT_SECONDS of receipt, else 0."""
     return _flag(ack_seconds <= ACK_LIMIT_SECONDS)
 
 
-def late(now: datetime):
+def late(now: datetime) -> sa.ColumnElement[bool]:
     """The overdue backlog's condition: open now and past the deadline."""
     return sa.and_(
         Ticket.status.in_([status.value for status in OPEN_STATUSES]),
@@ -474,11 +496,11 @@ def late(now: datetime):
     )
 
 
-def _flag(condition):
+def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.case((condition, 1), else_=0)
 
 
-def _counts(scoped) -> dict[str, sa.Row]:
+def _counts(scoped: sa.CTE) -> dict[str, sa.Row[*tuple[Any, ...]]]:
     """Received and every ratio's numerator and denominator, per group and over all ("*")."""
     ack_24h = acknowledged_in_time(scoped.c.ack_seconds)
     columns = [
@@ -495,11 +517,11 @@ def _counts(scoped) -> dict[str, sa.Row]:
     return rows
 
 
-def _spreads(scoped, seconds) -> dict[str, Spread]:
+def _spreads(scoped: sa.CTE, seconds: sa.ColumnElement[Any]) -> dict[str, Spread]:
     """Count, median and p90 of `seconds` per group and over all ("*"), by nearest rank."""
     result = {}
     for partition in (scoped.c.group_key, None):
-        window = {} if partition is None else {"partition_by": partition}
+        window: dict[str, Any] = {} if partition is None else {"partition_by": partition}
         ranked = (
             sa.select(
                 scoped.c.group_key,
@@ -525,7 +547,7 @@ def _spreads(scoped, seconds) -> dict[str, Spread]:
     return result
 
 
-def _at_rank(ranked, percent: int):
+def _at_rank(ranked: sa.Subquery, percent: int) -> sa.ColumnElement[Any]:
     """The value at the nearest rank for `percent` within each partition."""
     wanted = _nearest_rank(percent, ranked.c.n)
     return sa.func.max(sa.case((ranked.c.position == wanted, ranked.c.seconds)))
@@ -540,7 +562,7 @@ def _overdue(grouping: Grouping, now: datetime) -> dict[str, int]:
     return rows
 
 
-def _weekly(scoped, keys: list[str]) -> dict[tuple[str, str], sa.Row]:
+def _weekly(scoped: sa.CTE, keys: list[str]) -> dict[tuple[str, str], sa.Row[*tuple[Any, ...]]]:
     """Received, resolved and within SLA per week for each chosen group (ALL: all tickets)."""
     columns = [
         scoped.c.week,
@@ -548,7 +570,7 @@ def _weekly(scoped, keys: list[str]) -> dict[tuple[str, str], sa.Row]:
         sa.func.coalesce(sa.func.sum(scoped.c.resolved), 0).label("resolved"),
         sa.func.coalesce(sa.func.sum(scoped.c.within_sla), 0).label("within_sla"),
     ]
-    found: dict[tuple[str, str], sa.Row] = {}
+    found: dict[tuple[str, str], sa.Row[*tuple[Any, ...]]] = {}
     if ALL in keys:
         for row in db.session.execute(sa.select(*columns).group_by(scoped.c.week)):
             found[(ALL, row.week)] = row
@@ -564,7 +586,13 @@ def _weekly(scoped, keys: list[str]) -> dict[tuple[str, str], sa.Row]:
     return found
 
 
-def _series(keys: list[str], weeks: list[str], found, names, grouping) -> list[TrendSeries]:
+def _series(
+    keys: list[str],
+    weeks: list[str],
+    found: dict[tuple[str, str], Any],
+    names: dict[str, str],
+    grouping: Grouping,
+) -> list[TrendSeries]:
     series = []
     for key in keys:
         points = []
@@ -589,7 +617,14 @@ def _weeks(start: date, end: date) -> list[str]:
     return weeks
 
 
-def _score(key, name, counts, ack, resolve, overdue) -> GroupScore:
+def _score(
+    key: str,
+    name: str,
+    counts: dict[str, Any],
+    ack: dict[str, Spread],
+    resolve: dict[str, Spread],
+    overdue: dict[str, int],
+) -> GroupScore:
     row = counts.get(key)
     received = row.received if row else 0
     resolved = row.resolved if row else 0
@@ -612,12 +647,15 @@ def _score(key, name, counts, ack, resolve, overdue) -> GroupScore:
 
 
 def group_names(grouping: Grouping, language: str) -> dict[str, str]:
-    model = {
+    models: dict[Grouping, type[Directorate] | type[Category] | type[Area]] = {
         Grouping.DIRECTORATE: Directorate,
         Grouping.CATEGORY: Category,
         Grouping.DISTRICT: Area,
-    }[grouping]
-    rows = db.session.scalars(sa.select(model))
+    }
+    # select() of a union of models is typed as of their common base
+    rows = cast(
+        Iterable[Directorate | Category | Area], db.session.scalars(sa.select(models[grouping]))
+    )
     return {row.code: row.name(language) for row in rows}
 
 

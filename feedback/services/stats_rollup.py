@@ -8,8 +8,10 @@ which bucket holds the nearest rank and the rank within it; then that bucket's d
 the period (a small slice, read in order from an index) give the exact value."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -36,7 +38,11 @@ from feedback.services.stats import (
 
 PERCENTS = (50, 90)
 _COUNTS = ("received", "ack_24h", "resolved", "within_sla", "reopened", "disputed")
-_MODELS = {Grouping.DIRECTORATE: Directorate, Grouping.CATEGORY: Category, Grouping.DISTRICT: Area}
+_MODELS: dict[Grouping, type[Directorate] | type[Category] | type[Area]] = {
+    Grouping.DIRECTORATE: Directorate,
+    Grouping.CATEGORY: Category,
+    Grouping.DISTRICT: Area,
+}
 
 
 @dataclass
@@ -48,7 +54,7 @@ class _Counts:
     reopened: int = 0
     disputed: int = 0
 
-    def add(self, row) -> None:
+    def add(self, row: sa.Row[*tuple[Any, ...]]) -> None:
         for name in _COUNTS:
             setattr(self, name, getattr(self, name) + int(getattr(row, name)))
 
@@ -75,7 +81,7 @@ def scorecard_from_rollups(query: StatsQuery, language: str) -> Scorecard | None
 
 def _scorecard(query: StatsQuery, language: str, stamp: datetime) -> Scorecard:
     grouping = query.grouping.value
-    code_of = dict(
+    code_of: dict[int, str] = dict(
         db.session.execute(
             sa.select(_MODELS[query.grouping].id, _MODELS[query.grouping].code)
         ).all()
@@ -127,12 +133,18 @@ def _scorecard(query: StatsQuery, language: str, stamp: datetime) -> Scorecard:
     )
 
 
-def _iso(value) -> str:
+def _iso(value: object) -> str:
     """A date as YYYY-MM-DD (SQLite hands back text, PostgreSQL a date)."""
     return value.isoformat() if isinstance(value, date) else str(value)[:10]
 
 
-def _spreads(query: StatsQuery, grouping: str, measure: str, key, id_of) -> dict[str, Spread]:
+def _spreads(
+    query: StatsQuery,
+    grouping: str,
+    measure: str,
+    key: Callable[[int], str],
+    id_of: dict[str, int],
+) -> dict[str, Spread]:
     """Count, median and p90 of one duration per group and over all (ALL), by nearest rank."""
     histograms = _histograms(query, grouping, measure, key)
     # Which bucket, and which rank within it, each wanted percentile of each group falls on.
@@ -154,7 +166,13 @@ def _spreads(query: StatsQuery, grouping: str, measure: str, key, id_of) -> dict
     }
 
 
-def _at_ranks(query, grouping, measure, wanted, id_of) -> dict[tuple[str, int, int], int]:
+def _at_ranks(
+    query: StatsQuery,
+    grouping: str,
+    measure: str,
+    wanted: set[tuple[str, int, int]],
+    id_of: dict[str, int],
+) -> dict[tuple[str, int, int], int]:
     """{(group key or ALL, bucket, rank): the duration of that rank within the bucket among
     the group's tickets received in the period}, in one statement: per rank, the bucket's
     durations read in order from the index, skipping the other days, up to the rank."""
@@ -168,8 +186,8 @@ def _at_ranks(query, grouping, measure, wanted, id_of) -> dict[tuple[str, int, i
         )
         if name != ALL:
             one = one.where(getattr(facts, f"{grouping}_id") == id_of[name])
-        one = one.order_by(seconds_column).offset(rank - 1).limit(1).subquery()
-        parts.append(sa.select(sa.literal(number).label("number"), one.c.seconds))
+        found = one.order_by(seconds_column).offset(rank - 1).limit(1).subquery()
+        parts.append(sa.select(sa.literal(number).label("number"), found.c.seconds))
     if not parts:
         return {}
     order = sorted(wanted)
@@ -177,7 +195,9 @@ def _at_ranks(query, grouping, measure, wanted, id_of) -> dict[tuple[str, int, i
     return {order[number]: seconds for number, seconds in rows}
 
 
-def _histograms(query: StatsQuery, grouping: str, measure: str, key) -> dict[str, dict[int, int]]:
+def _histograms(
+    query: StatsQuery, grouping: str, measure: str, key: Callable[[int], str]
+) -> dict[str, dict[int, int]]:
     """{group key or ALL: {bucket: durations}} over the period: whole months and weeks from
     their histograms, the loose days counted from the tickets' facts."""
     pieces = period_pieces(query.start, query.end)

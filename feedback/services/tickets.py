@@ -4,6 +4,7 @@ number or name."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -80,7 +81,7 @@ def find_public_ticket(reference: str) -> PublicTicket | None:
         due_at=ticket.due_at,
         public_text=ticket.public_text,
         events=events,
-        notices_off=bool(ticket.citizen_phone) and notices_off(ticket.citizen_phone),
+        notices_off=bool(ticket.citizen_phone and notices_off(ticket.citizen_phone)),
     )
 
 
@@ -117,10 +118,10 @@ def count_tickets() -> int:
     found = db.session.execute(sa.select(since, counted, newer)).one()
     if found[0] is None:
         return db.session.scalar(sa.select(sa.func.count(Ticket.id))) or 0
-    return int(found[1] or 0) + found[2]
+    return int(found[1] or 0) + int(found[2])
 
 
-def basemap_geojson() -> dict:
+def basemap_geojson() -> dict[str, Any]:
     """District outlines and named places: enough to find one's street with no tile server."""
     areas = db.session.scalars(
         sa.select(Area).where(

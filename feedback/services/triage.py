@@ -11,7 +11,7 @@ from feedback.domain import sla
 from feedback.domain.events import EventKind
 from feedback.domain.outbox import SmsState
 from feedback.domain.roles import Role
-from feedback.extensions import db
+from feedback.extensions import Model, db
 from feedback.models import (
     Area,
     Category,
@@ -48,7 +48,7 @@ class Overview:
 def overview() -> Overview:
     """The counts on the admin home page."""
 
-    def count(model, *where) -> int:
+    def count(model: type[Model], *where: sa.ColumnExpressionArgument[bool]) -> int:
         query = sa.select(sa.func.count()).select_from(model)
         return db.session.scalar(query.where(*where)) or 0
 
@@ -65,7 +65,7 @@ def overview() -> Overview:
     )
 
 
-def _in_triage():
+def _in_triage() -> tuple[sa.ColumnElement[bool], ...]:
     return Ticket.directorate_id.is_(None), Ticket.awaiting.is_(None)
 
 
@@ -120,7 +120,7 @@ def assign_from_triage(
     return ticket
 
 
-def _not_sent():
+def _not_sent() -> sa.ColumnElement[bool]:
     """Held back or dropped by the limits, or given up on after every retry (or refused by
     the network): what an admin must see, since the citizen was not told."""
     return sa.or_(

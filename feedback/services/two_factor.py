@@ -4,6 +4,7 @@ Turning it on or off ends the user's other sessions. A code or recovery code is 
 conditional UPDATE, so two requests racing with the same one cannot both pass."""
 
 import time
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -64,7 +65,9 @@ def disable(user: User, password: str, code: str, at: float | None = None) -> bo
 
 def reset(username: str) -> User:
     """For the command line: a user who lost both phone and recovery codes enrols again."""
-    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    user: User | None = db.session.scalar(
+        sa.select(User).where(User.username == username.strip().lower())
+    )
     if user is None:
         raise AccountError(f"no user {username!r}")
     _clear(user)
@@ -74,11 +77,11 @@ def reset(username: str) -> User:
 
 def unused_recovery_codes(user: User) -> int:
     """How many recovery codes are left, so the user knows when to set up afresh."""
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.count())
         .select_from(RecoveryCode)
         .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def _clear(user: User) -> None:
@@ -93,12 +96,12 @@ def _spend(user: User, code: str, at: float) -> bool:
     if not user.two_factor_enabled or user.totp_secret is None:
         return False
     if two_factor.is_time_code(code):
-        return _spend_time_code(user, code, at)
+        return _spend_time_code(user, user.totp_secret, code, at)
     return _spend_recovery_code(user, code)
 
 
-def _spend_time_code(user: User, code: str, at: float) -> bool:
-    step = two_factor.matching_step(user.totp_secret, code, at, user.totp_last_step)
+def _spend_time_code(user: User, secret: str, code: str, at: float) -> bool:
+    step = two_factor.matching_step(secret, code, at, user.totp_last_step)
     if step is None:
         return False
     spent = db.session.execute(
@@ -110,7 +113,7 @@ def _spend_time_code(user: User, code: str, at: float) -> bool:
         .values(totp_last_step=step)
         .execution_options(synchronize_session=False)
     )
-    return spent.rowcount == 1
+    return _rows_changed(spent) == 1
 
 
 def _spend_recovery_code(user: User, code: str) -> bool:
@@ -124,7 +127,12 @@ def _spend_recovery_code(user: User, code: str) -> bool:
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return spent.rowcount == 1
+    return _rows_changed(spent) == 1
+
+
+def _rows_changed(result: sa.Result[Any]) -> int:
+    """An UPDATE's result is a cursor's, which counts the rows it changed."""
+    return cast(sa.CursorResult[Any], result).rowcount
 
 
 def _now(at: float | None) -> float:

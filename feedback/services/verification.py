@@ -90,7 +90,12 @@ def follow_area(user: User, code: str) -> None:
     _follow(user, area, Follow.area_id, "area_id")
 
 
-def _follow(user: User, target, column, field: str) -> None:
+def _follow(
+    user: User,
+    target: Ticket | Area | None,
+    column: sa.orm.InstrumentedAttribute[int | None],
+    field: str,
+) -> None:
     """Follow a ticket or an area once; following it again changes nothing."""
     if target is None:
         raise NotFound()

@@ -68,7 +68,8 @@ def parse_event(body: bytes) -> dict | None:
 
 def delivery_report(event: dict) -> tuple[str, str | None, str | None] | None:
     """(our delivery state, the app's message id, the failure reason) for a delivery event."""
-    state = DELIVERY_EVENTS.get(event.get("event"))
+    kind = event.get("event")
+    state = DELIVERY_EVENTS.get(kind) if isinstance(kind, str) else None
     payload = event.get("payload")
     if state is None or not isinstance(payload, dict):
         return None

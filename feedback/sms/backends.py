@@ -29,7 +29,7 @@ def gateways_for(config) -> dict[str, SmsGateway]:
         )
     else:
         general = ConsoleGateway(config["SMS_PUBLIC_NUMBER"])
-    gateways = {Channel.SMS: general, Channel.WHATSAPP: general}
+    gateways: dict[str, SmsGateway] = {Channel.SMS: general, Channel.WHATSAPP: general}
     if kannel.is_enabled(config):
         gateways[Channel.KANNEL] = kannel.KannelGateway(
             config["KANNEL_SENDSMS_URL"],
@@ -51,7 +51,7 @@ def send_policy(config) -> SendPolicy:
     when we know our public URL. The Android app reports through the webhooks registered in
     it (/sms/android/inbound), by its message id, so it needs no callback here."""
     base = (config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    callbacks = {}
+    callbacks: dict[str, str] = {}
     if base and config["SMS_BACKEND"] == "twilio":
         callbacks[Channel.SMS] = callbacks[Channel.WHATSAPP] = base + "/sms/status?outbox={id}"
     if base and kannel.is_enabled(config):

@@ -64,7 +64,8 @@ def public_map(asset_url) -> MapParts:
         maxZoom=MAX_ZOOM,  # clustering needs it on the map itself, tiles or not
         minZoom=6,
         control_scale=True,
-    ).add_to(figure)
+    )
+    page_map.add_to(figure)
     # Per instance: folium's class-level lists are shared by the whole process.
     page_map.default_js = [
         ("leaflet", asset_url("vendor/leaflet/leaflet.js")),

@@ -2,8 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FloatField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import FloatField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from feedback.domain.phone import normalise_phone
 from feedback.domain.text import clean_text
@@ -24,8 +25,8 @@ class ReportForm(FlaskForm):
             Length(min=5, max=4000, message=_l("Between 5 and 4000 characters, please.")),
         ],
     )
-    lat = FloatField(widget=HiddenField.widget, validators=[Optional(), NumberRange(-90, 90)])
-    lon = FloatField(widget=HiddenField.widget, validators=[Optional(), NumberRange(-180, 180)])
+    lat = FloatField(widget=HiddenInput(), validators=[Optional(), NumberRange(-90, 90)])
+    lon = FloatField(widget=HiddenInput(), validators=[Optional(), NumberRange(-180, 180)])
     phone = StringField(
         _l("Your mobile number (optional, to be told by SMS)"),
         filters=[_cleaned],

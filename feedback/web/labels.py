@@ -10,7 +10,7 @@ from feedback.domain.limits import Withheld
 from feedback.domain.outbox import SmsState
 from feedback.domain.roles import Role
 
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, object] = {
     Status.NEW: _l("New"),
     Status.ACKNOWLEDGED: _l("Acknowledged"),
     Status.IN_PROGRESS: _l("Work in progress"),
@@ -20,7 +20,7 @@ STATUS_LABELS = {
     Status.CLOSED: _l("Closed"),
 }
 
-EVENT_LABELS = {
+EVENT_LABELS: dict[str, object] = {
     EventKind.CREATED: _l("Complaint received"),
     EventKind.ROUTED: _l("Sent to the directorate responsible"),
     EventKind.TRIAGE: _l("Waiting to be assigned to a directorate"),
@@ -33,7 +33,7 @@ EVENT_LABELS = {
     EventKind.VERIFIED: _l("Fix verified in the field by civil society"),
 }
 
-CHANNEL_LABELS = {
+CHANNEL_LABELS: dict[str, object] = {
     Channel.SMS: _l("SMS"),
     Channel.WHATSAPP: _l("WhatsApp"),
     Channel.WEB: _l("web form"),
@@ -43,7 +43,7 @@ CHANNEL_LABELS = {
 }
 
 # Delivery of an SMS to the citizen, as the simulated phone shows it.
-DELIVERY_LABELS = {
+DELIVERY_LABELS: dict[str, object] = {
     SmsState.PENDING: _l("waiting to be sent"),
     SmsState.SENDING: _l("sending"),
     SmsState.SENT: _l("sent"),
@@ -96,7 +96,7 @@ RECEIPT_WITHHELD_LABELS = {
     ),
 }
 
-ACTION_LABELS = {
+ACTION_LABELS: dict[str, object] = {
     "acknowledge": _l("Acknowledge"),
     "start": _l("Start work"),
     "resolve": _l("Resolve"),

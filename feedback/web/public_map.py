@@ -131,7 +131,9 @@ def _points_geojson(found: MapPoints, language: str) -> dict:
         now = utcnow()
         features = []
         for ticket in found.tickets:
-            category = found.categories.get(ticket.category_id)
+            category = (
+                found.categories.get(ticket.category_id) if ticket.category_id is not None else None
+            )
             features.append(
                 {
                     "type": "Feature",

@@ -6,7 +6,13 @@ import secrets
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import FloatField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (  # type: ignore[attr-defined]  # SelectChoice: new in WTForms 3.3
+    FloatField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from feedback.domain.phone import normalise_phone
@@ -69,7 +75,9 @@ def _post_signed_webhook(sender: str, form: SimulatedSmsForm) -> None:
     url = signed_url(
         current_app.config["PUBLIC_BASE_URL"], request.host_url.rstrip("/") + path, path
     )
-    signature = sign(webhook_token(current_app.config), url, params)
+    token = webhook_token(current_app.config)
+    assert token is not None  # the simulator is served only where it can sign
+    signature = sign(token, url, params)
     with current_app.test_client() as client:
         response = client.post(
             path, data=params, headers={"X-Twilio-Signature": signature}, base_url=request.host_url

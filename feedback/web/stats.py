@@ -3,6 +3,7 @@ feedback.services.stats, render. No personal data: only counts, times and rates.
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_babel import (
@@ -68,7 +69,7 @@ class StatsRequest:
 def parse_request(args, today: date) -> StatsRequest:
     """The StatsQuery the arguments ask for; anything unusable falls back to the default,
     with a message saying so."""
-    problems = []
+    problems: list[str] = []
     default_start, default_end = default_period(today)
     start = _date_arg(args, "from", default_start, problems)
     end = _date_arg(args, "to", default_end, problems)
@@ -147,9 +148,15 @@ def page():
         shown=_shown,
         ratio_title=_ratio_title,
         chart=_chart_data(card, language),
-        json_url=url_for("stats.as_json", **request.args.to_dict()),
+        json_url=url_for("stats.as_json", **_link_args()),
         as_of=_as_of(card),
     )
+
+
+def _link_args() -> dict[str, Any]:
+    """The query's arguments, for a link to carry on; url_for's own (_method, _external,
+    _scheme, _anchor) are never taken from the visitor."""
+    return {name: value for name, value in request.args.items() if not name.startswith("_")}
 
 
 def _as_of(card: Scorecard) -> str | None:
@@ -245,7 +252,7 @@ def _sort_url(card: Scorecard, measure: Measure | str) -> str:
     else:
         descending = better_first
     args = {
-        **request.args.to_dict(),
+        **_link_args(),
         "sort": measure.value,
         "order": "desc" if descending else "asc",
     }

@@ -4,6 +4,7 @@ their errors shown, and the public page showing only the public part."""
 import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from feedback.extensions import db
@@ -51,6 +52,20 @@ def test_queue_pages_by_deadline_without_repeats(app, client, auth, twilio, monk
         found = re.search(r'href="(/officer/\?[^"]*after=[^"]+)"', page)
         url = found.group(1).replace("&amp;", "&") if found else None
     assert sorted(seen) == sorted(references) and len(seen) == 7
+
+
+@pytest.mark.parametrize("argument", ["_method=POST", "_external=1", "_anchor=top"])
+def test_the_next_page_link_passes_no_argument_to_url_for_as_its_own(
+    app, client, auth, twilio, monkeypatch, argument
+):
+    monkeypatch.setattr(queues, "PAGE_SIZE", 1)
+    for n in range(2):
+        sms_ticket(twilio, f"ماكو ماي بحي الحسين {n}")
+    auth.login("officer.water")
+    response = client.get(f"/officer/?{argument}")
+    assert response.status_code == 200
+    found = re.search(r'href="([^"]*after=[^"]+)"', response.get_data(as_text=True))
+    assert found and found.group(1).startswith("/officer/?") and "#" not in found.group(1)
 
 
 def test_acknowledge_and_resolve_through_the_page(app, client, auth, twilio):

@@ -210,3 +210,14 @@ def test_figures_from_the_rollups_say_when_they_were_refreshed(app, client, tick
 def _received(client) -> dict:
     data = _get(client, "/stats.json").get_json()
     return {group["key"]: group["received"] for group in data["groups"]}
+
+
+@pytest.mark.parametrize("argument", ["_method=POST", "_external=1", "_anchor=top"])
+def test_arguments_named_like_url_fors_own_are_not_passed_to_it(client, tickets, argument):
+    """A query argument named like one of url_for's own (_method, _external, _scheme, _anchor)
+    is not handed to it: no error, and the sort and JSON links stay on this page's path."""
+    response = _get(client, f"/stats?{argument}")
+    assert response.status_code == 200
+    links = re.findall(r'href="([^"]*/stats[^"]*)"', response.get_data(as_text=True))
+    assert links
+    assert all(link.startswith("/stats") and "#" not in link for link in links)
