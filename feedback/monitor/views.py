@@ -23,6 +23,7 @@ from flask_wtf.file import FileField
 from wtforms import SelectChoice, SelectField, TextAreaField  # type: ignore[attr-defined]  # new in WTForms 3.3, not in types-WTForms 3.2
 from wtforms.validators import DataRequired, Length
 
+from feedback.domain.events import Verdict
 from feedback.domain.roles import Role
 from feedback.services import verification
 from feedback.services.errors import NotFound
@@ -40,8 +41,8 @@ class VerdictForm(FlaskForm):
     verdict = SelectField(
         _l("What did you find?"),
         choices=[
-            SelectChoice("verified", _l("Fixed: I checked it")),
-            SelectChoice("disputed", _l("Not fixed: I dispute it")),
+            SelectChoice(Verdict.VERIFIED, _l("Fixed: I checked it")),
+            SelectChoice(Verdict.DISPUTED, _l("Not fixed: I dispute it")),
         ],
     )
     note = TextAreaField(_l("What you saw (public)"), [DataRequired(), Length(max=2000)])

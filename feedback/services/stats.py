@@ -45,6 +45,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from feedback.domain.events import Verdict
 from feedback.domain.lifecycle import OPEN_STATUSES
 from feedback.domain.rollup import DURATION_BOUNDS
 from feedback.extensions import db
@@ -467,7 +468,7 @@ def ticket_fact_columns() -> list[sa.Label[Any]]:
     )
     disputed = (
         sa.select(Verification.id)
-        .where(Verification.ticket_id == Ticket.id, Verification.verdict == "disputed")
+        .where(Verification.ticket_id == Ticket.id, Verification.verdict == Verdict.DISPUTED)
         .exists()
     )
     is_resolved = Ticket.resolved_at.is_not(None)
