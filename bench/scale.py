@@ -14,7 +14,8 @@ Then the rollups are rebuilt (`flask rollups-refresh --full`, timed; on PostgreS
 autovacuum would soon after) and refreshed once after 300 tickets changed (timed), as the
 timer keeps them. Requests go through Flask's test client in this process; each figure is the
 median of 5 after one warm-up. --explain prints EXPLAIN ANALYZE of each page's slowest
-statement."""
+statement on PostgreSQL, and where issue 11 changed the indexes that statement reads, its plan
+again with the indexes as they were before (changed inside a transaction that is rolled back)."""
 
 import argparse
 import os
@@ -356,7 +357,24 @@ def median_ms(client, path: str, query: dict) -> float:
     return statistics.median(times)
 
 
-def explain(client, path: str, query: dict) -> None:
+# Issue 11's indexes as they were before, for the pages they serve: statements run in a
+# transaction before the EXPLAIN, which is then rolled back.
+BEFORE_QUEUE_INDEXES = [
+    "DROP INDEX ix_ticket_directorate_status_due_at",
+    "DROP INDEX ix_ticket_status_due_at",
+    "CREATE INDEX ix_ticket_directorate_status ON ticket (directorate_id, status)",
+    "CREATE INDEX ix_ticket_directorate_due_at ON ticket (directorate_id, due_at, id)",
+    "CREATE INDEX ix_ticket_status ON ticket (status)",
+]
+INDEXES_BEFORE = {
+    "officer queue, page 1": BEFORE_QUEUE_INDEXES,
+    "officer queue, overdue only": BEFORE_QUEUE_INDEXES,
+    f"officer queue, search “{SEARCH}”": ["DROP INDEX ix_ticket_search_trgm"],
+    "map points, city zoom 13": ["DROP INDEX ix_ticket_lat_lon"],
+}
+
+
+def explain(client, path: str, query: dict, before: list[str] | None = None) -> None:
     """EXPLAIN ANALYZE of the slowest statement the request runs (PostgreSQL)."""
     statements = Statements()
     sa.event.listen(db.engine, "before_cursor_execute", statements.before)
@@ -371,12 +389,25 @@ def explain(client, path: str, query: dict) -> None:
     total = sum(ms for ms, _, _ in statements.seen)
     slowest_ms, statement, parameters = max(statements.seen, key=lambda seen: seen[0])
     print(f"  {len(statements.seen)} statements, {total:.1f} ms; slowest {slowest_ms:.1f} ms:")
+    _print_plan(statement, parameters, [])
+    if before:
+        print("  the same statement with the indexes as before issue 11:")
+        _print_plan(statement, parameters, before)
+
+
+def _print_plan(statement: str, parameters, setup: list[str]) -> None:
+    """EXPLAIN ANALYZE after `setup`, all in one transaction that is rolled back."""
     with db.engine.connect() as connection:
         cursor = connection.connection.cursor()
+        for step in setup:
+            cursor.execute(step)
+        if setup:
+            cursor.execute("ANALYZE ticket")
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
         for (line,) in cursor.fetchall():
             print("    " + line)
         cursor.close()
+        connection.rollback()
 
 
 def main() -> None:
@@ -435,7 +466,7 @@ def main() -> None:
             rows.append((label, median_ms(client, path, query)))
             if options.explain and dialect == "postgresql":
                 print(label)
-                explain(client, path, query)
+                explain(client, path, query, INDEXES_BEFORE.get(label))
 
     print(
         f"database: {dialect}; {count:,} tickets, {events:,} events ({filled}); "
