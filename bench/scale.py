@@ -396,9 +396,12 @@ def explain(client, path: str, query: dict, before: list[str] | None = None) -> 
 
 
 def _print_plan(statement: str, parameters, setup: list[str]) -> None:
-    """EXPLAIN ANALYZE after `setup`, all in one transaction that is rolled back."""
+    """EXPLAIN ANALYZE after `setup`, all in one transaction that is rolled back; the app's
+    session's transaction (it holds the ticket table) ends first, or DROP INDEX would wait."""
+    db.session.commit()
     with db.engine.connect() as connection:
         cursor = connection.connection.cursor()
+        cursor.execute("SET LOCAL lock_timeout = '30s'")
         for step in setup:
             cursor.execute(step)
         if setup:
