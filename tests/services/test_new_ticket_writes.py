@@ -10,17 +10,15 @@ import sqlalchemy as sa
 from feedback.extensions import db
 from feedback.models import Message, Outbox, Ticket, TicketEvent
 from feedback.models.writes import insert_opened_ticket
+from tests.factories import ticket_row
 
 WHEN = datetime(2026, 7, 1, 9, 30, tzinfo=UTC)
 
 
 def new_ticket() -> tuple[Ticket, Message]:
-    ticket = Ticket(
-        reference="ABCDE",
-        channel="sms",
+    ticket = ticket_row(
+        "ABCDE",
         original_text="ماكو ماي اتصلوا بي 07701234567",
-        language="ar",
-        status="new",
         citizen_phone="+9647701234567",
         created_at=WHEN,
         updated_at=WHEN,
