@@ -19,7 +19,7 @@ from feedback.models import (
 from feedback.services.areas import area_ids_within
 from feedback.services.errors import NotFound, Refused, all_or_nothing, commit_or_refuse
 from feedback.services.parser_cache import reference_data_changed
-from feedback.services.rows import by_code
+from feedback.services.rows import by_code, existing_by_code
 
 SLA_HOURS = (1, 2000)
 # Basra governorate with a margin: a point outside is a typo (swapped lat/lon, a missing digit).
@@ -61,10 +61,7 @@ def list_directorates() -> list[Directorate]:
 
 
 def find_directorate(code: str) -> Directorate:
-    found = by_code(Directorate, code)
-    if found is None:
-        raise NotFound(code)
-    return found
+    return existing_by_code(Directorate, code)
 
 
 @all_or_nothing
@@ -99,10 +96,7 @@ def list_categories() -> list[Category]:
 
 
 def find_category(code: str) -> Category:
-    found = by_code(Category, code)
-    if found is None:
-        raise NotFound(code)
-    return found
+    return existing_by_code(Category, code)
 
 
 @all_or_nothing
@@ -179,10 +173,7 @@ def list_areas() -> list[Area]:
 
 
 def find_area(code: str) -> Area:
-    found = by_code(Area, code)
-    if found is None:
-        raise NotFound(code)
-    return found
+    return existing_by_code(Area, code)
 
 
 def parent_choices(code: str) -> list[Area]:
