@@ -99,7 +99,7 @@ def read_places() -> tuple[PlaceRecord, ...]:
 
 def category_keywords() -> list[CategoryKeywords]:
     return [
-        keywords_of(c["code"], c["name_ar"], c["name_en"], c["keywords"])
+        keywords_of(c["code"], c["name_ar"], c["name_en"], c["keywords"], c["group"])
         for c in read_yaml("categories.yaml")
     ]
 
@@ -107,12 +107,19 @@ def category_keywords() -> list[CategoryKeywords]:
 KEYWORD_LANGUAGES = ("ar", "en", "arabizi")
 
 
-def keywords_of(code: str, name_ar: str, name_en: str, keywords: dict) -> CategoryKeywords:
+def keywords_of(
+    code: str, name_ar: str, name_en: str, keywords: dict, group: str = ""
+) -> CategoryKeywords:
     """A category's words; its names count too ('water supply' is what some people write).
-    `keywords["subjects"]` name the service or a building near the problem, not the problem."""
+    `keywords["subjects"]` name the service or a building near the problem, not the problem;
+    `keywords["generic"]` say what went wrong without naming the service (cut, smell)."""
     problem_words = [w for language in KEYWORD_LANGUAGES for w in keywords.get(language, ())]
     return CategoryKeywords(
-        code, (name_ar, name_en, *problem_words), tuple(keywords.get("subjects", ()))
+        code,
+        (name_ar, name_en, *problem_words),
+        tuple(keywords.get("subjects", ())),
+        tuple(keywords.get("generic", ())),
+        group,
     )
 
 

@@ -151,6 +151,10 @@ class CategoryForm(FlaskForm):
     keywords_subjects = TextAreaField(
         _l("Subject words (name the service, count half)"), validators=[Length(max=20000)]
     )
+    keywords_generic = TextAreaField(
+        _l("Generic words (cut, broken, smell: count only when the service is named)"),
+        validators=[Length(max=20000)],
+    )
 
     def keywords(self) -> dict[str, list[str]]:
         return {name: split_list(self[f"keywords_{name}"].data) for name in KEYWORD_LISTS}

@@ -1,23 +1,59 @@
 """Which service failed: a category from a complaint's free text, by keyword and synonym.
 
-Phrases are matched before single words and consume them, so "ماي مالح" (salty water) counts
-for water quality and not also for water supply. Subject words, which name the service or a
-nearby building rather than what went wrong (ماي, مدرسة), weigh half, and however often they
-recur they add at most half a point to a category, so the symptom decides.
-A word with no exact match may still match a keyword it is a misspelling of (rapidfuzz), at a
-lower weight. When two problems score alike, the one mentioned first wins, without confidence:
-the SMS conversation then asks the citizen."""
+Three kinds of word count, each in its own way:
+- problem words say what went wrong with one service ("طفح", "pothole"): a point each;
+- subject words name the service or a building (ماي, مدرسة): half a point, and however often
+  they recur at most half a point a category, so the symptom decides;
+- generic words say what went wrong without naming the service (cut, broken, smell, mud):
+  they count for the categories listed with them only when the message names that
+  category's service (its group), or names no service at all. "انقطاع الماء" is water, not
+  a power cut; "dirty" in a hospital is the hospital's.
+A word or subject right after a word of place ("قرب", "near", "to the") is where the problem
+is, not what it is: the street to the clinic, the water in front of the school; it counts a
+quarter. Phrases are matched before single words and consume them, so "ماي مالح" counts for
+water quality and not also for water supply. A word with no exact match may still match a
+keyword it is a misspelling of (rapidfuzz), at a lower weight; a message understood only
+through such guesses is never sure. Two problems that score close leave the decision to the
+citizen: the SMS conversation asks which of the two."""
 
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import Enum
 
 from feedback.domain.fuzzy import NearWords
 from feedback.domain.text import index_word, match_forms, normalise_arabic, words
 
 FUZZY_WEIGHT = 0.7
 SUBJECT_WEIGHT = 0.5
+LOCATIVE_FACTOR = 0.25
 TIE_CONFIDENCE = 0.4
+
+# Words after which a named thing is where the problem is, not the problem (normalised).
+LOCATIVES = frozenset(
+    normalise_arabic(word)
+    for word in (
+        "قرب", "قريب", "يم", "جنب", "بجنب", "بجانب", "جانب", "گدام", "كدام", "قدام", "امام",
+        "أمام", "مقابل", "ورا", "وره", "خلف", "جوار", "بجوار", "عند", "الى", "إلى", "لل",
+        "المؤدي", "المؤديه", "المؤدية", "باتجاه", "على", "near", "to", "towards", "beside",
+        "behind", "opposite", "outside", "next", "front", "nearby", "infront", "by",
+    )
+)  # fmt: skip
+_SKIPPED_BEFORE_LOCATIVE = frozenset(("the", "a", "of", "al", "el", "شارع", "طريق"))
+_PLACE = "·"  # stands for the place name taken out of the text
+THANKS = frozenset(
+    normalise_arabic(word)
+    for word in (
+        "شكرا", "شكر", "بالشكر", "نشكر", "اشكر", "نشكركم", "مشكورين", "مشكور", "ممنونين", "ممنون",
+        "thank", "thanks", "thx", "shukran", "mashkoreen", "mamnoon",
+    )
+)  # fmt: skip
+
+
+class WordKind(Enum):
+    PROBLEM = "problem"
+    SUBJECT = "subject"
+    GENERIC = "generic"
 
 
 @dataclass(frozen=True)
@@ -25,11 +61,13 @@ class CategoryKeywords:
     code: str
     keywords: tuple[str, ...]  # Arabic, English and Arabizi, any spelling; normalised here
     subjects: tuple[str, ...] = ()  # words that name the service, not the problem
+    generic: tuple[str, ...] = ()  # what went wrong, said of any service (cut, smell)
+    group: str = ""  # categories of one group share their services' names
 
 
 @dataclass(frozen=True)
 class Classification:
-    """The category found (None when unknown or tied), how sure, and every category that scored."""
+    """The category found (None when unknown), how sure, and every category that scored."""
 
     code: str | None
     confidence: float
@@ -40,23 +78,45 @@ class Classification:
         ranked = sorted(self.scores.values(), reverse=True)
         return len(ranked) > 1 and ranked[0] == ranked[1]
 
+    @property
+    def runner_up(self) -> str | None:
+        """The second most likely category, when one scored."""
+        others = sorted(
+            (item for item in self.scores.items() if item[0] != self.code and item[1] > 0),
+            key=lambda item: -item[1],
+        )
+        return others[0][0] if others else None
+
+
+@dataclass(frozen=True)
+class _Hit:
+    position: int
+    code: str
+    weight: float
+    kind: WordKind
+    guessed: bool = False  # a misspelling of the keyword, perhaps
+
+
+_Entry = tuple[str, float, WordKind]  # category, weight, kind
+
 
 class Classifier:
     """Built once from the categories' keyword lists; classify() is then cheap."""
 
     def __init__(self, categories: list[CategoryKeywords]):
-        self._single: dict[str, dict[str, float]] = defaultdict(dict)
-        self._phrases: dict[str, list[tuple[tuple[str, ...], str, float]]] = defaultdict(list)
+        self._single: dict[str, list[_Entry]] = defaultdict(list)
+        self._phrases: dict[str, list[tuple[tuple[str, ...], _Entry]]] = defaultdict(list)
+        self._groups = {category.code: category.group or category.code for category in categories}
         for category in categories:
-            weighted = [(k, 1.0) for k in category.keywords]
-            weighted += [(k, SUBJECT_WEIGHT) for k in category.subjects]
-            for keyword, weight in weighted:
+            listed = [(k, 1.0, WordKind.PROBLEM) for k in category.keywords]
+            listed += [(k, SUBJECT_WEIGHT, WordKind.SUBJECT) for k in category.subjects]
+            listed += [(k, 1.0, WordKind.GENERIC) for k in category.generic]
+            for keyword, weight, kind in listed:
                 tokens = tuple(index_word(w) for w in words(normalise_arabic(keyword)))
                 if len(tokens) == 1:
-                    known = self._single[tokens[0]].get(category.code, 0.0)
-                    self._single[tokens[0]][category.code] = max(known, weight)
+                    _add_entry(self._single[tokens[0]], (category.code, weight, kind))
                 elif tokens:
-                    self._phrases[tokens[0]].append((tokens, category.code, weight))
+                    self._phrases[tokens[0]].append((tokens, (category.code, weight, kind)))
         for entries in self._phrases.values():
             entries.sort(key=lambda entry: len(entry[0]), reverse=True)
         self._near_words = NearWords(self._single)
@@ -65,64 +125,115 @@ class Classifier:
         """The category of the text; `place_words`, the place name found in it, do not count
         (a stadium called "جذع النخلة" is no palm pest)."""
         tokens = _without(words(normalise_arabic(text)), words(place_words))
-        forms = [match_forms(token) for token in tokens]
+        hits = self._hits(tokens)
+        locative = {hit.position for hit in hits if _follows_locative(tokens, hit.position)}
+        named_groups = {
+            self._groups.get(hit.code, hit.code)
+            for hit in hits
+            if hit.kind is not WordKind.GENERIC and hit.position not in locative
+        }
         scores: dict[str, float] = defaultdict(float)
         subject_scores: dict[str, float] = defaultdict(float)
         first_seen: dict[str, int] = {}
+        for hit in hits:
+            weight = hit.weight * (LOCATIVE_FACTOR if hit.position in locative else 1.0)
+            if hit.kind is WordKind.GENERIC:
+                if named_groups and self._groups.get(hit.code, hit.code) not in named_groups:
+                    continue
+            tally = subject_scores if hit.kind is WordKind.SUBJECT else scores
+            tally[hit.code] += weight
+            first_seen.setdefault(hit.code, hit.position)
+        for code, subject_score in subject_scores.items():
+            scores[code] += min(subject_score, SUBJECT_WEIGHT)
+        thanks_only = all(hit.kind is WordKind.SUBJECT for hit in hits) and any(
+            token in THANKS for token in tokens
+        )
+        guessed_only = all(hit.guessed for hit in hits)
+        return _decide(dict(scores), first_seen, thanks_only, guessed_only)
+
+    def _hits(self, tokens: list[str]) -> list[_Hit]:
+        """Every keyword found, phrases first; a word in a phrase is not counted again."""
+        forms = [match_forms(token) for token in tokens]
+        hits: list[_Hit] = []
         consumed = [False] * len(tokens)
         for start in range(len(tokens)):
-            for phrase, code, weight in self._phrases_at(forms, start):
+            for phrase, (code, weight, kind) in self._phrases_at(forms, start):
                 if not any(consumed[start : start + len(phrase)]):
-                    tally = subject_scores if weight == SUBJECT_WEIGHT else scores
-                    tally[code] += len(phrase) * weight
-                    first_seen.setdefault(code, start)
+                    span = 1 if kind is WordKind.GENERIC else len(phrase)  # one symptom
+                    hits.append(_Hit(start, code, span * weight, kind))
                     consumed[start : start + len(phrase)] = [True] * len(phrase)
         for position, token_forms in enumerate(forms):
             if consumed[position]:
                 continue
-            hits: dict[str, float] = {}
-            for form in token_forms:
-                for code, weight in self._single.get(form, {}).items():
-                    hits[code] = max(hits.get(code, 0.0), weight)
-            if not hits:
+            found: dict[tuple[str, WordKind], float] = {}
+            factor = 1.0
+            entries = [entry for form in token_forms for entry in self._single.get(form, ())]
+            if not entries:
                 near = self._near_words.find(token_forms)
-                if near:
-                    hits = {code: w * FUZZY_WEIGHT for code, w in self._single[near].items()}
-            for code, weight in hits.items():
-                tally = subject_scores if weight <= SUBJECT_WEIGHT else scores
-                tally[code] += weight
-                first_seen.setdefault(code, position)
-        for code, subject_score in subject_scores.items():
-            scores[code] += min(subject_score, SUBJECT_WEIGHT)
-        return _decide(dict(scores), first_seen)
+                entries, factor = (self._single[near], FUZZY_WEIGHT) if near else ([], 1.0)
+            for code, weight, kind in entries:
+                key = (code, kind)
+                found[key] = max(found.get(key, 0.0), weight * factor)
+            hits += [
+                _Hit(position, code, w, kind, guessed=factor < 1)
+                for (code, kind), w in found.items()
+            ]
+        return sorted(hits, key=lambda hit: hit.position)
 
     def _phrases_at(
         self, forms: list[tuple[str, ...]], start: int
-    ) -> Iterator[tuple[tuple[str, ...], str, float]]:
+    ) -> Iterator[tuple[tuple[str, ...], _Entry]]:
         for first in forms[start]:
-            for phrase, code, weight in self._phrases.get(first, ()):
+            for phrase, entry in self._phrases.get(first, ()):
                 following = forms[start + 1 : start + len(phrase)]
                 if len(following) == len(phrase) - 1 and all(
                     word in options for word, options in zip(phrase[1:], following, strict=True)
                 ):
-                    yield phrase, code, weight
+                    yield phrase, entry
+
+
+def _add_entry(entries: list[_Entry], entry: _Entry) -> None:
+    """One weight per category and kind of word: the higher when a list repeats a word."""
+    for index, (code, weight, kind) in enumerate(entries):
+        if code == entry[0] and kind is entry[2]:
+            entries[index] = (code, max(weight, entry[1]), kind)
+            return
+    entries.append(entry)
+
+
+def _follows_locative(tokens: list[str], position: int) -> bool:
+    """The word at `position` comes after a word of place, maybe with an article between, or
+    carries one glued on ("للمدرسة", to the school)."""
+    if tokens[position].startswith("لل"):
+        return True
+    before = position - 1
+    while before >= 0 and tokens[before] in _SKIPPED_BEFORE_LOCATIVE:
+        before -= 1
+    return before >= 0 and tokens[before] in LOCATIVES
 
 
 def _without(tokens: list[str], span: list[str]) -> list[str]:
-    """The tokens with the first run equal to `span` taken out."""
+    """The tokens with the first run equal to `span` replaced by one word that is no keyword,
+    so that the words on either side do not become neighbours."""
     for start in range(len(tokens) - len(span) + 1) if span else ():
         if tokens[start : start + len(span)] == span:
-            return tokens[:start] + tokens[start + len(span) :]
+            return tokens[:start] + [_PLACE] + tokens[start + len(span) :]
     return tokens
 
 
-def _decide(scores: dict[str, float], first_seen: dict[str, int]) -> Classification:
-    if not scores:
+def _decide(
+    scores: dict[str, float], first_seen: dict[str, int], thanks_only: bool, guessed_only: bool
+) -> Classification:
+    """The likeliest category and how sure: by its lead over the next and its own weight. A
+    message of thanks that names a service and nothing wrong with it ("thank you, the water
+    is back") is no complaint; one read only through guessed spellings is a close call."""
+    scores = {code: score for code, score in scores.items() if score > 0}
+    if not scores or thanks_only:
         return Classification(None, 0.0, scores)
     ranked = sorted(scores.items(), key=lambda item: (-item[1], first_seen[item[0]]))
     best_code, best = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
-    if best == second:
+    if best == second or guessed_only:
         return Classification(best_code, TIE_CONFIDENCE, scores)
     margin = best / (best + second)
     strength = min(1.0, 0.5 + 0.25 * best)

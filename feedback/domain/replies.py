@@ -25,6 +25,10 @@ REPLIES: dict[str, dict[str, str]] = {
         "en": "Your complaint is registered as {ref}. What is the problem? "
         "Water, power, sewage, rubbish, road, or something else?",
     },
+    "ask_choice": {
+        "ar": "سجلنا شكواك برقم {ref}. {first} لو {second}؟ رد 1 او 2",
+        "en": "Your complaint is registered as {ref}. {first} or {second}? Reply 1 or 2",
+    },
     "ask_details": {
         "ar": "سجلنا رسالتك برقم {ref}. شنو المشكلة ووين؟ مثال: ماكو ماي بحي الحسين",
         "en": "Your message is registered as {ref}. What is the problem and where? "
@@ -56,6 +60,33 @@ REPLIES: dict[str, dict[str, str]] = {
         "en": "Your message is too long ({length} characters; the limit is {limit}). "
         "Please send a shorter one.",
     },
+}
+
+
+# How a choice between two categories names each: a few words a citizen says, not the
+# directorate's title. A category added later is named by its title.
+CHOICE_NAMES: dict[str, dict[str, str]] = {
+    "water-supply": {"ar": "ماكو ماي", "en": "No water"},
+    "water-quality": {"ar": "ماي وصخ او مالح", "en": "Dirty or salty water"},
+    "water-leak": {"ar": "بوري مكسور", "en": "Leaking pipe"},
+    "waterways": {"ar": "نهر او جدول", "en": "River or canal"},
+    "electricity-outage": {"ar": "انقطاع كهرباء", "en": "Power cut"},
+    "electricity-wires": {"ar": "وايرات او محولة خطرة", "en": "Dangerous wires"},
+    "street-lighting": {"ar": "اضوية الشارع", "en": "Street lights"},
+    "sewage-overflow": {"ar": "مجاري", "en": "Sewage"},
+    "drainage-flooding": {"ar": "ماي مطر", "en": "Rain flooding"},
+    "waste-collection": {"ar": "ازبال", "en": "Rubbish"},
+    "road-damage": {"ar": "شارع مكسر او ترابي", "en": "Damaged street"},
+    "bridges-highways": {"ar": "جسر او طريق سريع", "en": "Bridge or highway"},
+    "traffic-signals": {"ar": "اشارة مرور", "en": "Traffic lights"},
+    "health-facility": {"ar": "مستشفى او مركز صحي", "en": "Clinic or hospital"},
+    "school-building": {"ar": "مدرسة", "en": "School"},
+    "stray-animals": {"ar": "كلاب او حيوانات", "en": "Stray animals"},
+    "public-parks": {"ar": "حديقة", "en": "Park"},
+    "illegal-dumping": {"ar": "رمي انقاض", "en": "Dumped rubble"},
+    "air-pollution": {"ar": "دخان او تلوث هوا", "en": "Smoke or air pollution"},
+    "noise-pollution": {"ar": "ازعاج وصوت عالي", "en": "Noise"},
+    "agricultural-pests": {"ar": "نخيل او زراعة", "en": "Palms or crops"},
 }
 
 
@@ -122,6 +153,11 @@ def _language(language: str) -> str:
 def reply_text(key: str, language: str, **values: object) -> str:
     """The reply `key` in the citizen's language (English for anything but Arabic)."""
     return REPLIES[key][_language(language)].format(**values)
+
+
+def choice_name(code: str, language: str, title: str) -> str:
+    """A category as the choice question names it; `title` when it has no short name."""
+    return CHOICE_NAMES.get(code, {}).get(_language(language), title)
 
 
 def notice_text(key: str, language: str, message: str = "", **values: str) -> str:

@@ -16,6 +16,8 @@ from feedback.domain.commands import NUMBER_COMMANDS, parse_command
 from feedback.domain.conversation import (
     ANSWER_WINDOW,
     Question,
+    choices_for,
+    chosen,
     is_new_complaint,
     knows_category,
     knows_place,
@@ -28,12 +30,12 @@ from feedback.domain.limits import MessageHandling, SmsKind
 from feedback.domain.locate import Location
 from feedback.domain.phone import bare_number
 from feedback.domain.reference import new_reference
-from feedback.domain.replies import reply_text
+from feedback.domain.replies import choice_name, reply_text
 from feedback.domain.routing import route
 from feedback.domain.text import detect_language, normalise_arabic
 from feedback.domain.understand import understand
 from feedback.extensions import db
-from feedback.models import Message, Ticket, utcnow
+from feedback.models import Message, Ticket, TicketEvent, utcnow
 from feedback.models.writes import insert_opened_ticket
 from feedback.services.commands import answer_command
 from feedback.services.events import record_event
@@ -221,8 +223,11 @@ def _answer(
     classification, location = _understand(knowledge, message.lat, message.lon, text, "gps")
     pending = _pending_ticket(knowledge, known.pending_id, now)
     pending_category = knowledge.category_code(pending.category_id) if pending else None
+    choices = None
     if pending and not is_new_complaint(classification, location, pending_category):
         ticket = _complete(knowledge, pending, message, location, now)
+        if not any(character.isalpha() for character in text):
+            language = ticket.language  # "2" is no language: answer in the complaint's
     else:
         if pending:
             _route(knowledge, pending, now, "the citizen sent a new complaint instead of an answer")
@@ -242,9 +247,11 @@ def _answer(
         if question is None:
             _route(knowledge, ticket, now)
         else:
-            _ask(ticket, question, now)
+            choices = choices_for(classification) if question is Question.CHOICE else None
+            _ask(ticket, question, now, choices)
     record.ticket = ticket
-    return IntakeReply(_reply_for(knowledge, ticket, language), language, ticket.reference)
+    reply = _reply_for(knowledge, ticket, language, choices)
+    return IntakeReply(reply, language, ticket.reference)
 
 
 def _understand(
@@ -270,9 +277,12 @@ def _pending_ticket(knowledge: Knowledge, pending_id: int | None, now: datetime)
 def _complete(
     knowledge: Knowledge, ticket: Ticket, message: InboundMessage, location: Location, now: datetime
 ) -> Ticket:
-    """The citizen's answer completes the pending ticket: both texts are kept, parsed together."""
+    """The citizen's answer completes the pending ticket: both texts are kept, parsed together;
+    the answer to a choice decides between its two categories."""
     text = ticket.original_text + "\n" + message.text
-    classification = knowledge.classifier.classify(text, place_words=location.matched_text)
+    classification = _answered_category(knowledge, ticket, message.text, location)
+    if classification is None:
+        classification = knowledge.classifier.classify(text, place_words=location.matched_text)
     category = knowledge.category_code(ticket.category_id)
     if not knows_category(classification) and category is not None:
         classification = Classification(category, ticket.category_confidence or 0, {})
@@ -291,17 +301,48 @@ def _complete(
     return ticket
 
 
+def _answered_category(
+    knowledge: Knowledge, ticket: Ticket, answer: str, location: Location
+) -> Classification | None:
+    """The category the citizen picked when asked to choose: by number, or by naming one of
+    the two in words; None when the answer picks neither."""
+    if ticket.awaiting != Question.CHOICE:
+        return None
+    choices = tuple(_asked(ticket).get("choices", ()))
+    picked = chosen(answer, choices)
+    if picked is None:
+        in_words = knowledge.classifier.classify(answer, place_words=location.matched_text)
+        picked = in_words.code if in_words.code in choices else None
+    return Classification(picked, 1.0, {picked: 1.0}) if picked else None
+
+
+def _asked(ticket: Ticket) -> dict[str, Any]:
+    """The details of the question the ticket is waiting on."""
+    details = db.session.scalar(
+        sa.select(TicketEvent.details)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == EventKind.ASKED)
+        .order_by(TicketEvent.id.desc())
+        .limit(1)
+    )
+    return details or {}
+
+
 def _location_of(knowledge: Knowledge, ticket: Ticket) -> Location:
     place = knowledge.area_code(ticket.area_id)
     confidence = ticket.location_confidence or 0.0
     return Location(place, ticket.lat, ticket.lon, ticket.location_method, confidence)
 
 
-def _ask(ticket: Ticket, question: Question, now: datetime) -> None:
+def _ask(
+    ticket: Ticket, question: Question, now: datetime, choices: tuple[str, str] | None = None
+) -> None:
     ticket.awaiting = question.value
     ticket.awaiting_until = now + ANSWER_WINDOW
     ticket.triage_reason = "waiting for the citizen's answer"
-    record_event(ticket, EventKind.ASKED, at=now, details={"question": question.value})
+    details: dict[str, Any] = {"question": question.value}
+    if question is Question.CHOICE and choices:
+        details["choices"] = list(choices)
+    record_event(ticket, EventKind.ASKED, at=now, details=details)
 
 
 def _route(knowledge: Knowledge, ticket: Ticket, now: datetime, note: str | None = None) -> None:
@@ -455,10 +496,23 @@ def _unused_reference() -> str:
             return reference
 
 
-def _reply_for(knowledge: Knowledge, ticket: Ticket, language: str) -> str:
+def _reply_for(
+    knowledge: Knowledge,
+    ticket: Ticket,
+    language: str,
+    choices: tuple[str, str] | None = None,
+) -> str:
+    if ticket.awaiting == Question.CHOICE and choices:
+        first, second = (_choice_name(knowledge, code, language) for code in choices)
+        return reply_text("ask_choice", language, ref=ticket.reference, first=first, second=second)
     if ticket.awaiting:
         return reply_text(f"ask_{ticket.awaiting}", language, ref=ticket.reference)
     return _received_text(knowledge, ticket, language)
+
+
+def _choice_name(knowledge: Knowledge, code: str, language: str) -> str:
+    row = knowledge.categories.get(code)
+    return choice_name(code, language, row.name(language) if row else code)
 
 
 def _received_text(knowledge: Knowledge, ticket: Ticket, language: str) -> str:

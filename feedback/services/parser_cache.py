@@ -21,6 +21,11 @@ class CategoryRow:
     id: int
     code: str
     sla_hours: int
+    name_ar: str
+    name_en: str
+
+    def name(self, language: str) -> str:
+        return self.name_ar if language == "ar" else self.name_en
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,11 @@ def build_knowledge() -> Knowledge:
     """Build the parsers from the database as it is now."""
     categories = db.session.scalars(sa.select(Category)).all()
     classifier = Classifier(
-        [keywords_of(c.code, c.name_ar, c.name_en, c.keywords) for c in categories if c.active]
+        [
+            keywords_of(c.code, c.name_ar, c.name_en, c.keywords, c.group)
+            for c in categories
+            if c.active
+        ]
     )
     areas = db.session.scalars(sa.select(Area)).all()
     area_codes = {area.id: area.code for area in areas}
@@ -128,7 +137,9 @@ def build_knowledge() -> Knowledge:
         classifier,
         gazetteer,
         rules,
-        categories={c.code: CategoryRow(c.id, c.code, c.sla_hours) for c in categories},
+        categories={
+            c.code: CategoryRow(c.id, c.code, c.sla_hours, c.name_ar, c.name_en) for c in categories
+        },
         area_ids={code: area_id for area_id, code in area_codes.items()},
         directorates={
             d.code: DirectorateRow(d.id, d.code, d.name_ar, d.name_en) for d in directorates

@@ -25,7 +25,9 @@ SLA_HOURS = (1, 2000)
 # Basra governorate with a margin: a point outside is a typo (swapped lat/lon, a missing digit).
 LAT_RANGE = (29.0, 31.5)
 LON_RANGE = (46.5, 48.7)
-KEYWORD_LISTS = ("ar", "en", "arabizi", "subjects")
+KEYWORD_LISTS = ("ar", "en", "arabizi", "subjects", "generic")
+# Generic words (cut, smell, broken) are shared: the service a message names decides.
+SHARED_KEYWORD_LISTS = frozenset({"generic"})
 CATEGORY_GROUPS = ("water", "electricity", "sanitation", "roads", "public-services", "environment")
 
 
@@ -139,11 +141,13 @@ def _apply_category(target: Category, change: CategoryChange) -> None:
 
 def _refuse_keywords_of_others(target: Category, keywords: dict[str, list[str]]) -> None:
     """A keyword belongs to one category only (see categories.yaml); a word newly added here
-    that another category already has would make messages ambiguous."""
+    that another category already has would make messages ambiguous. Generic words are
+    shared by design."""
     before = {_keyword_key(w) for words_ in (target.keywords or {}).values() for w in words_}
     added = {
         _keyword_key(word): (name, word)
         for name, listed in keywords.items()
+        if name not in SHARED_KEYWORD_LISTS
         for word in listed
         if _keyword_key(word) and _keyword_key(word) not in before
     }
@@ -153,7 +157,12 @@ def _refuse_keywords_of_others(target: Category, keywords: dict[str, list[str]])
     if target.id is not None:
         query = query.where(Category.id != target.id)
     for other in db.session.scalars(query):
-        for word in (w for listed in (other.keywords or {}).values() for w in listed):
+        owned = (
+            listed
+            for name, listed in (other.keywords or {}).items()
+            if name not in SHARED_KEYWORD_LISTS
+        )
+        for word in (w for listed in owned for w in listed):
             clash = added.get(_keyword_key(word))
             if clash is not None:
                 name, mine = clash

@@ -136,3 +136,58 @@ def test_a_short_latin_word_never_matches_by_its_key():
     classifier = Classifier([CategoryKeywords("water-supply", ("mai",))])
     assert classifier.classify("call me please").code is None
     assert classifier.classify("mako mai").code == "water-supply"
+
+
+GENERIC = Classifier(
+    [
+        CategoryKeywords("water-supply", ("ماكو ماي",), ("ماي",), ("انقطاع", "cut"), "water"),
+        CategoryKeywords("water-quality", ("مالح",), (), ("ريحه", "smell"), "water"),
+        CategoryKeywords(
+            "electricity-outage", ("الوطنيه",), ("كهرباء",), ("انقطاع", "cut"), "power"
+        ),
+        CategoryKeywords("waste-collection", ("زباله", "garbage"), (), ("ريحه", "smell"), "waste"),
+        CategoryKeywords("health-facility", ("مستوصف", "clinic"), (), (), "public"),
+        CategoryKeywords("street-lighting", ("اضويه", "street lights"), (), (), "power"),
+    ]
+)
+
+
+def test_a_generic_word_counts_for_the_service_the_message_names():
+    assert GENERIC.classify("انقطاع الماي بالحي").code == "water-supply"
+    assert GENERIC.classify("انقطاع الكهرباء بالحي").code == "electricity-outage"
+    assert GENERIC.classify("the garbage smell is terrible").code == "waste-collection"
+
+
+def test_a_generic_word_reaches_the_named_services_other_categories():
+    """Water that smells is water quality, though only water supply lists "ماي"."""
+    result = GENERIC.classify("الماي ريحه")
+    assert result.code == "water-quality"
+    assert "waste-collection" not in result.scores
+
+
+def test_a_generic_word_alone_is_a_close_call_between_its_categories():
+    result = GENERIC.classify("انقطاع من الصبح")
+    assert result.is_tie
+    assert set(result.scores) == {"water-supply", "electricity-outage"}
+
+
+def test_a_generic_word_of_no_named_service_does_not_count():
+    """A smell in a clinic is the clinic's: no category of "smell" is named."""
+    result = GENERIC.classify("smell in the clinic")
+    assert result.code == "health-facility"
+    assert set(result.scores) == {"health-facility"}
+
+
+def test_what_follows_a_word_of_place_is_where_not_what():
+    """The street to the clinic is dark: street lights, not the clinic."""
+    result = GENERIC.classify("street lights off on the road to the clinic")
+    assert result.code == "street-lighting"
+    assert result.scores["health-facility"] == pytest.approx(0.25)
+    assert GENERIC.classify("اضويه الشارع طافيه قرب المستوصف").code == "street-lighting"
+    assert GENERIC.classify("الاضويه طافيه للمستوصف").scores["health-facility"] == 0.25
+
+
+def test_runner_up_is_the_second_category():
+    result = GENERIC.classify("ماي مالح وزباله")
+    assert result.runner_up in {"waste-collection", "water-supply"}
+    assert GENERIC.classify("مالح").runner_up is None

@@ -3,7 +3,14 @@
 import pytest
 
 from feedback.domain.classify import Classification
-from feedback.domain.conversation import Question, is_new_complaint, knows_place, question_for
+from feedback.domain.conversation import (
+    Question,
+    choices_for,
+    chosen,
+    is_new_complaint,
+    knows_place,
+    question_for,
+)
 from feedback.domain.locate import NOWHERE, Location
 
 WATER = Classification("water-supply", 0.75, {"water-supply": 1.0})
@@ -24,7 +31,7 @@ ABROAD = Location(None, 33.3, 44.4, "gps", 1.0, outside_area=True)
         (WATER, AMBIGUOUS, Question.PLACE),
         (WATER, ABROAD, Question.PLACE),
         (NOTHING, ASHAR, Question.CATEGORY),
-        (UNSURE, ASHAR, Question.CATEGORY),
+        (UNSURE, ASHAR, Question.CHOICE),
         (NOTHING, NOWHERE, Question.DETAILS),
     ],
 )
@@ -43,3 +50,36 @@ def test_a_full_complaint_about_something_else_is_new():
     assert not is_new_complaint(WATER, ASHAR, pending_category="water-supply")
     assert not is_new_complaint(power, NOWHERE, pending_category="water-supply")
     assert not is_new_complaint(power, ASHAR, pending_category=None)
+
+
+CLOSE = Classification("water-supply", 0.4, {"water-supply": 1.0, "sewage-overflow": 1.0})
+THREE_WAY = Classification(
+    "water-leak", 0.4, {"water-leak": 1.0, "road-damage": 1.0, "bridges": 1.0}
+)
+
+
+def test_a_close_call_between_two_asks_which_of_them():
+    assert question_for(CLOSE, ASHAR) == Question.CHOICE
+    assert choices_for(CLOSE) == ("water-supply", "sewage-overflow")
+
+
+def test_a_close_call_between_three_or_none_asks_the_open_question():
+    assert question_for(THREE_WAY, ASHAR) == Question.CATEGORY
+    assert choices_for(NOTHING) is None
+    assert question_for(CLOSE, NOWHERE) == Question.DETAILS  # one question: what and where
+
+
+@pytest.mark.parametrize(
+    ("answer", "picked"),
+    [
+        ("1", "a"),
+        ("٢", "b"),
+        (" 2. ", "b"),
+        ("الثاني", "b"),
+        ("one", "a"),
+        ("3", None),
+        ("ماي", None),
+    ],
+)
+def test_a_choice_is_answered_by_its_number_or_ordinal(answer, picked):
+    assert chosen(answer, ("a", "b")) == picked

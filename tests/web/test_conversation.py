@@ -123,3 +123,40 @@ def test_a_retried_question_or_answer_changes_the_ticket_once(app, twilio):
     assert ticket.original_text == "ماكو ماي من ثلاث ايام\nبحي الحسين"
     assert [event.kind for event in ticket.events] == ["created", "asked", "answered", "routed"]
     assert count_rows(app, Message) == 2
+
+
+def test_a_close_call_in_arabic_asks_which_of_two_and_the_number_decides(app, twilio):
+    question = reply_of(twilio.send("انقطاع بالعشار من الصبح"))
+    asked = only_ticket(app)
+    assert asked.awaiting == "choice" and asked.directorate is None
+    assert f"سجلنا شكواك برقم {asked.reference}." in question
+    assert "ماكو ماي لو انقطاع كهرباء؟ رد 1 او 2" in question
+
+    answer = reply_of(twilio.send("٢"))
+    ticket = only_ticket(app)
+    assert ticket.awaiting is None
+    assert ticket.category.code == "electricity-outage"
+    assert ticket.category_confidence == 1.0
+    assert ticket.directorate.code == "electricity"
+    assert [e.kind for e in ticket.events] == ["created", "asked", "answered", "routed"]
+    assert ticket.events[1].details["choices"] == ["water-supply", "electricity-outage"]
+    assert ticket.reference in answer and ticket.directorate.name_ar in answer
+
+
+def test_a_close_call_in_english_is_answered_in_words_and_replied_to_in_english(app, twilio):
+    question = reply_of(twilio.send("There is a cut in Al-Ashar since morning"))
+    assert question.endswith("No water or Power cut? Reply 1 or 2")
+    answer = reply_of(twilio.send("the power"))
+    ticket = only_ticket(app)
+    assert ticket.category.code == "electricity-outage"
+    assert ticket.directorate.code == "electricity"
+    assert answer.startswith(f"Your complaint is registered as {ticket.reference} and sent to")
+
+
+def test_a_number_answers_an_english_choice_in_english(app, twilio):
+    reply_of(twilio.send("There is a cut in Al-Ashar since morning"))
+    answer = reply_of(twilio.send("1"))
+    ticket = only_ticket(app)
+    assert ticket.category.code == "water-supply"
+    assert ticket.directorate.code == "water"
+    assert answer.startswith("Your complaint is registered as")
