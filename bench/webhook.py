@@ -1,6 +1,6 @@
 """Twilio's webhook at city scale: POST /sms/inbound served as deployed (gunicorn with
 gunicorn.conf.py, 2 sync workers, production settings) under wrk replaying signed webhooks,
-each a real Arabic or English complaint (tests/data corpora) from a new sender, so flood
+each a real Arabic or English complaint (feedback/data/messages corpora) from a new sender, so flood
 control never steps in. With the same server settings, three baselines
 (bench/webhook_baseline.py): a bare Flask route answering constant TwiML, the same behind
 Twilio's signature check, and that plus a three-row insert in one transaction, the durable
@@ -38,6 +38,7 @@ from bench.scratch_db import bench_database  # noqa: E402
 from feedback.domain.reference import ALPHABET  # noqa: E402
 from feedback.extensions import db  # noqa: E402
 from feedback.models import Message, Ticket  # noqa: E402
+from feedback.reference_data import DATA_DIR  # noqa: E402
 from feedback.sms.signature import sign  # noqa: E402
 from tests.deploy.harness import (  # noqa: E402
     TWILIO_TOKEN,
@@ -48,7 +49,7 @@ from tests.deploy.harness import (  # noqa: E402
     start_gunicorn,
 )
 
-CORPORA = [ROOT / "tests" / "data" / "sms_corpus.csv", ROOT / "tests" / "data" / "sms_holdout.csv"]
+CORPORA = [DATA_DIR / "messages" / "sms_corpus.csv", DATA_DIR / "messages" / "sms_holdout.csv"]
 LUA = ROOT / "bench" / "webhook.lua"
 REFERENCE = re.compile(rf"(?<![A-Z0-9])[{ALPHABET}]{{5}}(?![A-Z0-9])")
 FLOOR_CHANNEL = "bench"  # the floor's rows, kept apart from the webhook's when counting

@@ -15,6 +15,7 @@ import yaml
 from shapely.geometry import Point, shape
 
 from feedback.domain.classify import CategoryKeywords
+from feedback.domain.learned import Example
 from feedback.domain.locate import Place
 from feedback.domain.routing import Rule
 
@@ -39,6 +40,31 @@ class PlaceRecord:
     def as_place(self) -> Place:
         names = (self.name_ar, self.name_en, *self.alt_names)
         return Place(self.code, self.kind, names, self.lat, self.lon, self.polygon, self.parent)
+
+
+def message_corpora() -> list[Path]:
+    """The labelled corpora of Basra messages (feedback/data/messages), the project's own
+    first: what the parser learns from and is measured on."""
+    paths = (DATA_DIR / "messages").glob("sms_*.csv")
+    return sorted(paths, key=lambda path: (path.name != "sms_corpus.csv", path.name))
+
+
+def read_labelled(path: Path) -> list[dict[str, str]]:
+    """A corpus's rows: text, category (empty: no complaint), area, language, kind."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@cache
+def labelled_messages(leave_out: str = "") -> tuple[Example, ...]:
+    """Every labelled message, but those of the corpus named `leave_out` (to measure the
+    parser on text it did not learn from)."""
+    return tuple(
+        Example(row["text"], row["category"] or None)
+        for path in message_corpora()
+        if path.name != leave_out
+        for row in read_labelled(path)
+    )
 
 
 def read_yaml(name: str):
@@ -99,7 +125,7 @@ def read_places() -> tuple[PlaceRecord, ...]:
 
 def category_keywords() -> list[CategoryKeywords]:
     return [
-        keywords_of(c["code"], c["name_ar"], c["name_en"], c["keywords"], c["group"])
+        keywords_of(c["code"], c["name_ar"], c["name_en"], c["keywords"])
         for c in read_yaml("categories.yaml")
     ]
 
@@ -107,19 +133,18 @@ def category_keywords() -> list[CategoryKeywords]:
 KEYWORD_LANGUAGES = ("ar", "en", "arabizi")
 
 
-def keywords_of(
-    code: str, name_ar: str, name_en: str, keywords: dict, group: str = ""
-) -> CategoryKeywords:
+def keywords_of(code: str, name_ar: str, name_en: str, keywords: dict) -> CategoryKeywords:
     """A category's words; its names count too ('water supply' is what some people write).
     `keywords["subjects"]` name the service or a building near the problem, not the problem;
-    `keywords["generic"]` say what went wrong without naming the service (cut, smell)."""
+    `keywords["generic"]` say what went wrong without naming the service (cut, smell);
+    `keywords["shares"]` are the categories its words name too (water: its quality, leaks)."""
     problem_words = [w for language in KEYWORD_LANGUAGES for w in keywords.get(language, ())]
     return CategoryKeywords(
         code,
         (name_ar, name_en, *problem_words),
         tuple(keywords.get("subjects", ())),
         tuple(keywords.get("generic", ())),
-        group,
+        tuple(keywords.get("shares", ())),
     )
 
 

@@ -5,9 +5,10 @@ Three kinds of word count, each in its own way:
 - subject words name the service or a building (ماي, مدرسة): half a point, and however often
   they recur at most half a point a category, so the symptom decides;
 - generic words say what went wrong without naming the service (cut, broken, smell, mud):
-  they count for the categories listed with them only when the message names that
-  category's service (its group), or names no service at all. "انقطاع الماء" is water, not
-  a power cut; "dirty" in a hospital is the hospital's.
+  they count for the categories listed with them only when the message names that category
+  (or a category whose words name it too: "ماي" names water supply, quality and leaks), or
+  names none at all. "انقطاع الماء" is water, not a power cut; "dirty" in a hospital is the
+  hospital's.
 A word or subject right after a word of place ("قرب", "near", "to the") is where the problem
 is, not what it is: the street to the clinic, the water in front of the school; it counts a
 quarter. Phrases are matched before single words and consume them, so "ماي مالح" counts for
@@ -18,16 +19,20 @@ citizen: the SMS conversation asks which of the two."""
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from feedback.domain.fuzzy import NearWords
+from feedback.domain.learned import ExampleModel
 from feedback.domain.text import index_word, match_forms, normalise_arabic, words
 
 FUZZY_WEIGHT = 0.7
 SUBJECT_WEIGHT = 0.5
 LOCATIVE_FACTOR = 0.25
 TIE_CONFIDENCE = 0.4
+SURE = 0.5  # the confidence below which a guess is worse than a question
+MODEL_SETTLES = 0.6  # the model's probability that settles what the keywords left open
+MODEL_DISPUTES = 0.95  # ... and that disputes what they decided
 
 # Words after which a named thing is where the problem is, not the problem (normalised).
 LOCATIVES = frozenset(
@@ -41,11 +46,32 @@ LOCATIVES = frozenset(
 )  # fmt: skip
 _SKIPPED_BEFORE_LOCATIVE = frozenset(("the", "a", "of", "al", "el", "شارع", "طريق"))
 _PLACE = "·"  # stands for the place name taken out of the text
-THANKS = frozenset(
+# "Not the power": a word that says the service named next is not the problem ...
+NEGATIONS = frozenset(("مو", "موش", "مش", "ليس", "ليست", "not", "isnt", "mu", "mo", "mob"))
+# ... and words that say it works ("الكهرباء متوفرة", "power is fine"), unless negated.
+WORKING = frozenset(
+    normalise_arabic(word)
+    for word in (
+        "متوفر", "متوفره", "متوفرة", "موجود", "موجوده", "شغال", "شغاله", "تشتغل", "يشتغل",
+        "available", "fine", "ok", "okay", "working", "works",
+    )
+)  # fmt: skip
+# Thanks, and questions about the service itself: with no problem named, or with a fix
+# reported ("صلحوا المحولة"), such a message is no complaint.
+NOT_A_REPORT = frozenset(
     normalise_arabic(word)
     for word in (
         "شكرا", "شكر", "بالشكر", "نشكر", "اشكر", "نشكركم", "مشكورين", "مشكور", "ممنونين", "ممنون",
-        "thank", "thanks", "thx", "shukran", "mashkoreen", "mamnoon",
+        "يحفظكم", "يحفظ", "احسنتم", "التقدير", "جهودهم", "جهودكم", "اشتكي", "نشتكي", "اسجل",
+        "شكوى", "thank", "thanks", "thx", "bless", "shukran", "mashkoreen", "mamnoon", "complain",
+        "shakwa", "asajil",
+    )
+)  # fmt: skip
+FIXED = frozenset(
+    normalise_arabic(word)
+    for word in (
+        "صلحوا", "صلحو", "صلحوها", "صلحها", "صلح", "اصلحوا", "رجع", "رجعت", "حملة", "حمله",
+        "استجابتهم", "استجابتكم", "fixed", "fixing", "repaired", "solved",
     )
 )  # fmt: skip
 
@@ -62,7 +88,7 @@ class CategoryKeywords:
     keywords: tuple[str, ...]  # Arabic, English and Arabizi, any spelling; normalised here
     subjects: tuple[str, ...] = ()  # words that name the service, not the problem
     generic: tuple[str, ...] = ()  # what went wrong, said of any service (cut, smell)
-    group: str = ""  # categories of one group share their services' names
+    shares: tuple[str, ...] = ()  # categories this one's words name too, for generic words
 
 
 @dataclass(frozen=True)
@@ -72,6 +98,7 @@ class Classification:
     code: str | None
     confidence: float
     scores: dict[str, float]
+    alternative: str | None = None  # what the labelled messages say instead, when they differ
 
     @property
     def is_tie(self) -> bool:
@@ -81,6 +108,8 @@ class Classification:
     @property
     def runner_up(self) -> str | None:
         """The second most likely category, when one scored."""
+        if self.alternative is not None:
+            return self.alternative
         others = sorted(
             (item for item in self.scores.items() if item[0] != self.code and item[1] > 0),
             key=lambda item: -item[1],
@@ -95,18 +124,20 @@ class _Hit:
     weight: float
     kind: WordKind
     guessed: bool = False  # a misspelling of the keyword, perhaps
+    span: int = 1  # words
 
 
 _Entry = tuple[str, float, WordKind]  # category, weight, kind
 
 
 class Classifier:
-    """Built once from the categories' keyword lists; classify() is then cheap."""
+    """Built once from the categories' keyword lists and the labelled messages; classify() is
+    then cheap."""
 
-    def __init__(self, categories: list[CategoryKeywords]):
+    def __init__(self, categories: list[CategoryKeywords], model: ExampleModel | None = None):
         self._single: dict[str, list[_Entry]] = defaultdict(list)
         self._phrases: dict[str, list[tuple[tuple[str, ...], _Entry]]] = defaultdict(list)
-        self._groups = {category.code: category.group or category.code for category in categories}
+        self._shares = {category.code: set(category.shares) for category in categories}
         for category in categories:
             listed = [(k, 1.0, WordKind.PROBLEM) for k in category.keywords]
             listed += [(k, SUBJECT_WEIGHT, WordKind.SUBJECT) for k in category.subjects]
@@ -120,36 +151,45 @@ class Classifier:
         for entries in self._phrases.values():
             entries.sort(key=lambda entry: len(entry[0]), reverse=True)
         self._near_words = NearWords(self._single)
+        self._model = model
 
     def classify(self, text: str, place_words: str = "") -> Classification:
         """The category of the text; `place_words`, the place name found in it, do not count
         (a stadium called "جذع النخلة" is no palm pest)."""
         tokens = _without(words(normalise_arabic(text)), words(place_words))
-        hits = self._hits(tokens)
+        hits = [hit for hit in self._hits(tokens) if not _said_to_work(tokens, hit)]
+        if any(token in NOT_A_REPORT for token in tokens) and (
+            all(hit.kind is WordKind.SUBJECT for hit in hits)
+            or any(token in FIXED for token in tokens)
+        ):
+            return Classification(None, 0.0, {})
+        by_keywords = _decide(*self._scores(tokens, hits), all(hit.guessed for hit in hits))
+        if self._model is None:
+            return by_keywords
+        return _with_model(by_keywords, self._model.probabilities(text))
+
+    def _scores(
+        self, tokens: list[str], hits: list[_Hit]
+    ) -> tuple[dict[str, float], dict[str, int]]:
+        """Each category's score, and where the message first names it."""
         locative = {hit.position for hit in hits if _follows_locative(tokens, hit.position)}
-        named_groups = {
-            self._groups.get(hit.code, hit.code)
-            for hit in hits
-            if hit.kind is not WordKind.GENERIC and hit.position not in locative
-        }
+        named = set()
+        for hit in hits:
+            if hit.kind is not WordKind.GENERIC and hit.position not in locative:
+                named |= {hit.code, *self._shares.get(hit.code, ())}
         scores: dict[str, float] = defaultdict(float)
         subject_scores: dict[str, float] = defaultdict(float)
         first_seen: dict[str, int] = {}
         for hit in hits:
+            if hit.kind is WordKind.GENERIC and named and hit.code not in named:
+                continue
             weight = hit.weight * (LOCATIVE_FACTOR if hit.position in locative else 1.0)
-            if hit.kind is WordKind.GENERIC:
-                if named_groups and self._groups.get(hit.code, hit.code) not in named_groups:
-                    continue
             tally = subject_scores if hit.kind is WordKind.SUBJECT else scores
             tally[hit.code] += weight
             first_seen.setdefault(hit.code, hit.position)
         for code, subject_score in subject_scores.items():
             scores[code] += min(subject_score, SUBJECT_WEIGHT)
-        thanks_only = all(hit.kind is WordKind.SUBJECT for hit in hits) and any(
-            token in THANKS for token in tokens
-        )
-        guessed_only = all(hit.guessed for hit in hits)
-        return _decide(dict(scores), first_seen, thanks_only, guessed_only)
+        return dict(scores), first_seen
 
     def _hits(self, tokens: list[str]) -> list[_Hit]:
         """Every keyword found, phrases first; a word in a phrase is not counted again."""
@@ -159,8 +199,8 @@ class Classifier:
         for start in range(len(tokens)):
             for phrase, (code, weight, kind) in self._phrases_at(forms, start):
                 if not any(consumed[start : start + len(phrase)]):
-                    span = 1 if kind is WordKind.GENERIC else len(phrase)  # one symptom
-                    hits.append(_Hit(start, code, span * weight, kind))
+                    counted = 1 if kind is WordKind.GENERIC else len(phrase)  # one symptom
+                    hits.append(_Hit(start, code, counted * weight, kind, span=len(phrase)))
                     consumed[start : start + len(phrase)] = [True] * len(phrase)
         for position, token_forms in enumerate(forms):
             if consumed[position]:
@@ -201,6 +241,23 @@ def _add_entry(entries: list[_Entry], entry: _Entry) -> None:
     entries.append(entry)
 
 
+def _said_to_work(tokens: list[str], hit: _Hit) -> bool:
+    """A service the message says is fine ("مو من الكهربا", "although power is available")
+    is not the problem, and names no service for the generic words."""
+    if hit.kind is WordKind.GENERIC:
+        return False
+    before = tokens[max(0, hit.position - 2) : hit.position]
+    if any(token in NEGATIONS for token in before) or before[-1:] == ["توفر"]:
+        return True
+    end = hit.position + hit.span
+    after = tokens[end : end + 2]
+    for index, token in enumerate(after):
+        if token in WORKING:
+            preceding = tokens[end + index - 1] if end + index > 0 else ""
+            return preceding not in NEGATIONS and preceding not in {"ما", "ماكو", "no"}
+    return False
+
+
 def _follows_locative(tokens: list[str], position: int) -> bool:
     """The word at `position` comes after a word of place, maybe with an article between, or
     carries one glued on ("للمدرسة", to the school)."""
@@ -222,13 +279,12 @@ def _without(tokens: list[str], span: list[str]) -> list[str]:
 
 
 def _decide(
-    scores: dict[str, float], first_seen: dict[str, int], thanks_only: bool, guessed_only: bool
+    scores: dict[str, float], first_seen: dict[str, int], guessed_only: bool
 ) -> Classification:
-    """The likeliest category and how sure: by its lead over the next and its own weight. A
-    message of thanks that names a service and nothing wrong with it ("thank you, the water
-    is back") is no complaint; one read only through guessed spellings is a close call."""
+    """The likeliest category and how sure: by its lead over the next and its own weight; a
+    reading only through guessed spellings is a close call."""
     scores = {code: score for code, score in scores.items() if score > 0}
-    if not scores or thanks_only:
+    if not scores:
         return Classification(None, 0.0, scores)
     ranked = sorted(scores.items(), key=lambda item: (-item[1], first_seen[item[0]]))
     best_code, best = ranked[0]
@@ -238,3 +294,22 @@ def _decide(
     margin = best / (best + second)
     strength = min(1.0, 0.5 + 0.25 * best)
     return Classification(best_code, round(margin * strength, 3), scores)
+
+
+def _with_model(
+    by_keywords: Classification, ranked: list[tuple[float, str | None]]
+) -> Classification:
+    """The keywords decide; the labelled messages settle what they leave open, when they
+    agree with a category the keywords found (or the keywords found none), and dispute a
+    decision they are nearly sure is wrong: the citizen is then asked which."""
+    if not ranked:
+        return by_keywords
+    probability, learned = ranked[0]
+    if by_keywords.code is not None and by_keywords.confidence >= SURE:
+        if probability > MODEL_DISPUTES and learned != by_keywords.code:
+            return replace(by_keywords, confidence=TIE_CONFIDENCE, alternative=learned)
+        return by_keywords
+    agrees = not by_keywords.scores or learned in by_keywords.scores
+    if learned is not None and probability >= MODEL_SETTLES and agrees:
+        return replace(by_keywords, code=learned, confidence=round(probability, 3))
+    return by_keywords

@@ -8,13 +8,13 @@ a wrong guess sends the complaint to the wrong directorate, which costs the citi
 from datetime import timedelta
 from enum import StrEnum
 
-from feedback.domain.classify import Classification
+from feedback.domain.classify import SURE, Classification
 from feedback.domain.locate import Location
 from feedback.domain.text import normalise_arabic
 
 ANSWER_WINDOW = timedelta(hours=24)
 # Below these, a guess is worse than a question.
-MIN_CATEGORY_CONFIDENCE = 0.5
+MIN_CATEGORY_CONFIDENCE = SURE
 MIN_PLACE_CONFIDENCE = 0.5
 
 

@@ -42,13 +42,34 @@ EVERYDAY_WORDS = {
     "الشعله", "شعله",  # Al-Shuala, and the gas flare of air-pollution complaints
     "الجلاب", "جلاب",  # Al-Jallab, and Iraqi for dogs (چلاب)
     "مجنون",  # Majnoon field, and "crazy"; "حقل مجنون" still names the field
+    "sana",  # Hay Sanaa, and Arabizi for year
+    "siba", "al siba",  # Al-Siba, and Arabizi for stray (سايبة)
 }  # fmt: skip
-LOCATIVE_WORDS = {"في", "حي", "منطقه", "محله", "ناحيه", "قضاء", "مدينه", "قرب", "يم", "جنب"}
+LOCATIVE_WORDS = {
+    "في", "حي", "منطقه", "محله", "ناحيه", "قضاء", "مدينه", "قرب", "يم", "جنب",
+    "in", "at", "near", "hay", "hai", "b", "bl", "bil", "fi", "ymm", "yam",
+}  # fmt: skip
+# A word before a name that says which kind of place is meant, when a town and its
+# sub-district share the name ("ناحية البحار" is the sub-district).
+KIND_WORDS = {
+    "ناحيه": "subdistrict", "nahiya": "subdistrict", "nahiyat": "subdistrict",
+    "subdistrict": "subdistrict", "قضاء": "district", "qadha": "district", "district": "district",
+}  # fmt: skip
+# "I live in Ashar, my parents in Tannuma have no water": a place after these is where the
+# writer lives or works, which yields to any other place the message names.
+RESIDENCE_WORDS = {
+    "اسكن", "ساكن", "ساكنه", "ساكنين", "نسكن", "سكنه", "سكان", "اعمل", "اشتغل", "موظف", "مهندس",
+    "live", "living", "lives", "work", "working", "engineer", "employee", "sakin", "saakin",
+    "askun", "sakna", "sakneen",
+}  # fmt: skip
 # "I live in Ashar but the problem is in Tannuma": the place after the "but" is the one meant.
-CONTRAST_WORDS = {"بس", "لكن", "but", "however"}
+CONTRAST_WORDS = {"بس", "لكن", "but", "however", "bas", "lakin"}
 _MAX_NAME_WORDS = 5
 _CLITIC_NAME_WORDS = 3  # names up to this long may carry a clitic on any word
 NEAREST_PLACE_KM = 2.5
+
+
+_Match = tuple[int, int, str, bool]  # start, length, index key, fuzzy
 
 
 @dataclass(frozen=True)
@@ -138,7 +159,7 @@ class Gazetteer:
         rest, the most specific wins, then an exact match over a misspelt one, then the first
         mentioned."""
         tokens = words(normalise_arabic(text))
-        matches = []  # (start, length, index key, fuzzy)
+        matches: list[_Match] = []
         for start in range(len(tokens)):
             found = self._name_at(tokens, start) or self._misspelt_name_at(tokens[start])
             if found is not None:
@@ -157,17 +178,39 @@ class Gazetteer:
         contrasts = [i for i, token in enumerate(tokens) if token in CONTRAST_WORDS]
         if contrasts and any(m[0] > contrasts[-1] for m in whole):
             whole = [m for m in whole if m[0] > contrasts[-1]]
+        whole = [  # "مدينة الزبير" is the city of Zubair, not Al-Midaina and Zubair
+            m
+            for m in whole
+            if not (m[2] in EVERYDAY_WORDS and any(o[0] == m[0] + m[1] for o in whole))
+        ]
+        whole = self._not_where_the_writer_lives(tokens, whole)
         if not whole:
             return NOWHERE
         start, length, key, fuzzy = max(
             whole,
             key=lambda m: (self._most_specific(m[2])[1], not m[3], -m[0]),
         )
-        code, _ = self._most_specific(key)
+        code, _ = self._most_specific(key, KIND_WORDS.get(tokens[start], ""))
         place, ambiguity = self._places[code], self._ambiguity(key)
         confidence = (0.9 if length > 1 else 0.75) / ambiguity * (0.8 if fuzzy else 1.0)
         matched = " ".join(tokens[start : start + length])
         return Location(code, place.lat, place.lon, "gazetteer", round(confidence, 3), matched)
+
+    def _not_where_the_writer_lives(self, tokens: list[str], matches: list[_Match]) -> list[_Match]:
+        """Without the places named as the writer's home or work when the message names
+        another that does not enclose them ("I'm from Basra, living in Al-Tuwaisa" stays
+        Al-Tuwaisa)."""
+        homes = {m[2] for m in matches if _where_the_writer_lives(tokens, m[0])}
+        enclosing = {
+            ancestor
+            for key in homes
+            for code in self._index[key]
+            for ancestor in self.ancestors(code)
+        }
+        elsewhere = [
+            m for m in matches if m[2] not in homes and not set(self._index[m[2]]) <= enclosing
+        ]
+        return elsewhere or matches
 
     def _ambiguity(self, key: str) -> int:
         """How many different districts places of this name lie in: a town and its own
@@ -179,9 +222,13 @@ class Gazetteer:
             districts.add(district)
         return len(districts)
 
-    def _most_specific(self, key: str) -> tuple[str, int]:
-        """Of the places sharing a name, the most specific (a town over its sub-district)."""
-        code = max(self._index[key], key=lambda c: (SPECIFICITY[self._places[c].kind], c))
+    def _most_specific(self, key: str, kind: str = "") -> tuple[str, int]:
+        """Of the places sharing a name, the one of the `kind` the message says, else the
+        most specific (a town over its sub-district)."""
+        code = max(
+            self._index[key],
+            key=lambda c: (self._places[c].kind == kind, SPECIFICITY[self._places[c].kind], c),
+        )
         return code, SPECIFICITY[self._places[code].kind]
 
     def _name_at(self, tokens: list[str], start: int) -> tuple[str, int, bool] | None:
@@ -250,6 +297,13 @@ class Gazetteer:
             chain.append(place.parent)
             place = self._places.get(place.parent)
         return chain
+
+
+def _where_the_writer_lives(tokens: list[str], start: int) -> bool:
+    """The place follows "I live in", "من سكنة", "I work in": the writer's, not the problem's
+    when the message names another."""
+    before = tokens[max(0, start - 3) : start]
+    return any(token in RESIDENCE_WORDS for token in before)
 
 
 def _name_word_forms(token: str) -> list[str]:

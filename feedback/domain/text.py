@@ -106,6 +106,7 @@ def mask_phone_numbers(text: str, mask: str = "[•••]") -> str:
 
 # Clitics glued to the front of Arabic words: و (and), ب (in/at), ل (to), ف, ك, and ال (the).
 _PREFIXES = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف", "ك")
+_BEFORE_ARTICLE = ("وبال", "وال", "بال", "فال", "كال", "لل")  # ل+ال is written لل
 _WORD = re.compile(r"[\w']+")
 
 
@@ -120,6 +121,8 @@ def word_forms(word: str) -> list[str]:
     for prefix in _PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= 2:
             forms.append(word[len(prefix) :])
+            if prefix in _BEFORE_ARTICLE and len(word) - len(prefix) >= 3:
+                forms.append("ال" + word[len(prefix) :])  # للطريق -> الطريق, بالشارع -> الشارع
     return forms
 
 
@@ -136,11 +139,13 @@ def is_latin(word: str) -> bool:
 
 def latin_key(word: str) -> str:
     """A spelling-tolerant key for a Latin or Arabizi word: 'Hussein', 'husain' and 'al7usain'
-    minus its article share one. Vowels are folded and letters doubled by accident collapse."""
+    minus its article share one. Vowels are folded, q is g, and letters doubled by accident
+    collapse."""
     word = word.translate(_ARABIZI).replace("'", "")
     if word.endswith("h") and len(word) > 3 and word[-2] in "aeiou":
         word = word[:-1]  # Basrah -> Basra
     word = word.translate(_LATIN_VOWELS).replace("ou", "u").replace("ai", "i")
+    word = word.replace("q", "g")  # Iraqi qaf is spoken g: Maqal, Ma3gal
     collapsed = [letter for i, letter in enumerate(word) if i == 0 or letter != word[i - 1]]
     return "".join(collapsed)
 
@@ -165,6 +170,8 @@ _MIN_LATIN_KEY = 4
 def match_forms(word: str) -> tuple[str, ...]:
     """Every form under which a word may be found in a keyword or place index (memoised:
     the same words recur in message after message)."""
+    if word in _LATIN_ARTICLES:
+        return (_LATIN_ARTICLES[0],)
     forms = []
     for form in word_forms(word) if not is_latin(word) else [word]:
         forms.append(form)
@@ -178,5 +185,7 @@ def index_word(word: str) -> str:
     """How one word of a keyword or place name is stored in an index."""
     if not is_latin(word):
         return word
+    if word in _LATIN_ARTICLES:
+        return _LATIN_ARTICLES[0]  # "Kut el Hajjaj" is "Kut al-Hajjaj"
     key = latin_key(word)
     return key if len(key) >= _MIN_LATIN_KEY else word

@@ -4,16 +4,17 @@ rebuilt when the data's version number moves: a message needs no query for any o
 
 import threading
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import sqlalchemy as sa
 
 from feedback.domain.classify import Classifier
+from feedback.domain.learned import ExampleModel
 from feedback.domain.locate import Gazetteer, Place
 from feedback.domain.routing import Rule
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, ReferenceDataVersion, RoutingRule, utcnow
-from feedback.reference_data import keywords_of
+from feedback.reference_data import keywords_of, labelled_messages
 
 
 @dataclass(frozen=True)
@@ -106,15 +107,18 @@ def reference_data_changed() -> None:
         row.changed_at = utcnow()
 
 
+@cache
+def learned_model(categories: frozenset[str]) -> ExampleModel:
+    """The model of the labelled messages, for these active categories: the messages ship
+    with the code, so it is trained once per process, not at each change of keywords."""
+    return ExampleModel(labelled_messages(), categories)
+
+
 def build_knowledge() -> Knowledge:
     """Build the parsers from the database as it is now."""
     categories = db.session.scalars(sa.select(Category)).all()
     classifier = Classifier(
-        [
-            keywords_of(c.code, c.name_ar, c.name_en, c.keywords, c.group)
-            for c in categories
-            if c.active
-        ]
+        [keywords_of(c.code, c.name_ar, c.name_en, c.keywords) for c in categories if c.active]
     )
     areas = db.session.scalars(sa.select(Area)).all()
     area_codes = {area.id: area.code for area in areas}

@@ -26,8 +26,9 @@ SLA_HOURS = (1, 2000)
 LAT_RANGE = (29.0, 31.5)
 LON_RANGE = (46.5, 48.7)
 KEYWORD_LISTS = ("ar", "en", "arabizi", "subjects", "generic")
-# Generic words (cut, smell, broken) are shared: the service a message names decides.
-SHARED_KEYWORD_LISTS = frozenset({"generic"})
+# Generic words (cut, smell, broken) are shared: the service a message names decides. The
+# categories a category's words also name ("shares") are codes, not words.
+SHARED_KEYWORD_LISTS = frozenset({"generic", "shares"})
 CATEGORY_GROUPS = ("water", "electricity", "sanitation", "roads", "public-services", "environment")
 
 

@@ -1,5 +1,7 @@
 """The migrations build exactly the schema the models describe (on SQLite and PostgreSQL)."""
 
+import json
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
@@ -94,3 +96,52 @@ def test_pins_off_the_earth_stored_before_are_dropped(tmp_path):
         (30.5, 47.8, "gps"),
         (None, None, "gps"),
     ]
+
+
+def test_words_and_spellings_of_a_database_seeded_before_issue_13_are_brought_up_to_date(
+    tmp_path,
+):
+    """A category seeded from the previous release: words this release moved into the shared
+    generic list leave its own lists, the generic words and shares arrive, an admin's own
+    word stays; a place gains its new spellings; the parsers are rebuilt."""
+    app = make_app(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    old_keywords = {"ar": ["الوطنية", "انقطاع", "تجهيز ضعيف بالصيف"], "en": ["no power", "outage"]}
+    with app.app_context():
+        upgrade(revision="bc13b725941f")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                'INSERT INTO category (id, code, name_ar, name_en, "group", description_en,'
+                " sla_hours, keywords, active) VALUES (1, 'electricity-outage', 'انقطاع',"
+                " 'Power cut', 'electricity', '', 24, ?, 1)",
+                (json.dumps(old_keywords),),
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO area (id, code, name_ar, name_en, kind, alt_names, point_source)"
+                " VALUES"
+                " (1, 'nbh-safwan-nasr', 'حي النصر - سفوان', 'Hay al-Nasr (Safwan)',"
+                " 'neighbourhood', ?, 'approximate')",
+                (json.dumps(["Hay al-Nasr Safwan", "حي النصر في سفوان"]),),
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO reference_data_version VALUES (1, 3, '2026-11-01 10:00:00')"
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            keywords = json.loads(
+                connection.exec_driver_sql("SELECT keywords FROM category").scalar_one()
+            )
+            spellings = json.loads(
+                connection.exec_driver_sql("SELECT alt_names FROM area").scalar_one()
+            )
+            version = connection.exec_driver_sql(
+                "SELECT version FROM reference_data_version"
+            ).scalar_one()
+        db.engine.dispose()
+    assert "انقطاع" not in keywords["ar"] and "outage" not in keywords["en"]
+    assert {"انقطاع", "outage"} <= set(keywords["generic"])
+    assert keywords["ar"][-1] == "تجهيز ضعيف بالصيف"  # the admin's word, kept
+    assert "فولتيه" in keywords["ar"]
+    assert keywords["shares"] == ["electricity-wires", "street-lighting"]
+    assert spellings[:2] == ["Hay al-Nasr Safwan", "حي النصر في سفوان"]
+    assert {"Hay al-Nasr in Safwan", "حي النصر في صفوان"} <= set(spellings)
+    assert version == 4

@@ -6,7 +6,6 @@ import csv
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from feedback.domain.routing import Rule, route
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Message, RoutingRule, Ticket
+from feedback.reference_data import message_corpora
 from feedback.services.parser_cache import load_knowledge
 
 # Statements for one new complaint from a new sender: the sender's lock (PostgreSQL) or BEGIN
@@ -24,7 +24,7 @@ from feedback.services.parser_cache import load_knowledge
 # Was 20 on both, then 5 and 6 through the ORM's flush.
 STATEMENT_BUDGET = {"postgresql": 3, "sqlite": 6}
 REFERENCE_TABLES = ("area", "category", "directorate", "routing_rule")
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "sms_corpus.csv"
+CORPUS = message_corpora()[0]
 
 
 @contextmanager
