@@ -33,6 +33,7 @@ TIE_CONFIDENCE = 0.4
 SURE = 0.5  # the confidence below which a guess is worse than a question
 MODEL_SETTLES = 0.6  # the model's probability that settles what the keywords left open
 MODEL_DISPUTES = 0.95  # ... and that disputes what they decided
+MODEL_ALONE = 0.99  # ... and that decides when they found nothing (it is sure of greetings too)
 
 # Words after which a named thing is where the problem is, not the problem (normalised).
 LOCATIVES = frozenset(
@@ -299,8 +300,8 @@ def _decide(
 def _with_model(
     by_keywords: Classification, ranked: list[tuple[float, str | None]]
 ) -> Classification:
-    """The keywords decide; the labelled messages settle what they leave open, when they
-    agree with a category the keywords found (or the keywords found none), and dispute a
+    """The keywords decide; the labelled messages settle what they leave open when they agree
+    with a category the keywords found (alone, only when all but certain), and dispute a
     decision they are nearly sure is wrong: the citizen is then asked which."""
     if not ranked:
         return by_keywords
@@ -309,7 +310,10 @@ def _with_model(
         if probability > MODEL_DISPUTES and learned != by_keywords.code:
             return replace(by_keywords, confidence=TIE_CONFIDENCE, alternative=learned)
         return by_keywords
-    agrees = not by_keywords.scores or learned in by_keywords.scores
-    if learned is not None and probability >= MODEL_SETTLES and agrees:
+    if by_keywords.scores:
+        agrees = learned in by_keywords.scores and probability >= MODEL_SETTLES
+    else:
+        agrees = probability >= MODEL_ALONE
+    if learned is not None and agrees:
         return replace(by_keywords, code=learned, confidence=round(probability, 3))
     return by_keywords
