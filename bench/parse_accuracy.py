@@ -7,7 +7,7 @@ says), the share asked, the precision of the categories decided without asking, 
 by language, by kind of writing and by category; the naive substring matcher beside it,
 measured in the same run; and messages per second on one core.
 
-    .venv/bin/python bench/parse_accuracy.py [--misses] [--by-category]
+    .venv/bin/python bench/parse_accuracy.py [--misses] [--brief]
 """
 
 import argparse
@@ -210,14 +210,14 @@ def messages_per_second(make_parser: Callable[[], RealParser | NaiveParser], sam
 
 
 HEADER = (
-    f"{'':<26}{'n':>4} {'category':>9} {'asked':>6} {'(compl.)':>8} {'decided':>8} {'place':>6}"
+    f"{'':<32}{'n':>4} {'category':>9} {'asked':>6} {'(compl.)':>8} {'decided':>8} {'place':>6}"
     "  | naive"
 )
 
 
 def _line(name: str, real: Tally, naive: Tally) -> str:
     return (
-        f"{name:<26}{real.count:>4} {real.category_accuracy:>9.1%} {real.asked_share:>6.1%} "
+        f"{name:<32}{real.count:>4} {real.category_accuracy:>9.1%} {real.asked_share:>6.1%} "
         f"{real.complaints_asked_share:>8.1%} {real.decided_precision:>8.1%} "
         f"{real.area_accuracy:>6.1%}  | {naive.category_accuracy:.1%} {naive.area_accuracy:.1%}"
     )
@@ -241,7 +241,7 @@ def report(path: Path, real: Score, naive: Score, by_category: bool) -> None:
 def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     arguments.add_argument("--misses", action="store_true", help="list every miss")
-    arguments.add_argument("--by-category", action="store_true", help="a line per category")
+    arguments.add_argument("--brief", action="store_true", help="no line per category")
     options = arguments.parse_args()
     naive_parser = NaiveParser()
     print("category: right or asked; asked: share of messages asked what the problem is")
@@ -252,7 +252,7 @@ def main() -> None:
         samples = read_corpus(path)
         everything += samples
         real, naive = evaluate(RealParser(path), samples), evaluate(naive_parser, samples)
-        report(path, real, naive, options.by_category)
+        report(path, real, naive, not options.brief)
         name = path.stem.removeprefix("sms_")
         naive_text = f"naive {naive.category_accuracy:.1%}"
         record("parse_accuracy", f"{name}: category", 100 * real.category_accuracy, "%", naive_text)
