@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from feedback.domain.text import index_word, normalise_arabic, words
+from feedback.domain.text import keyword_key
 from feedback.extensions import db
 from feedback.models import (
     Area,
@@ -144,13 +144,13 @@ def _refuse_keywords_of_others(target: Category, keywords: dict[str, list[str]])
     """A keyword belongs to one category only (see categories.yaml); a word newly added here
     that another category already has would make messages ambiguous. Generic words are
     shared by design."""
-    before = {_keyword_key(w) for words_ in (target.keywords or {}).values() for w in words_}
+    before = {keyword_key(w) for words_ in (target.keywords or {}).values() for w in words_}
     added = {
-        _keyword_key(word): (name, word)
+        keyword_key(word): (name, word)
         for name, listed in keywords.items()
         if name not in SHARED_KEYWORD_LISTS
         for word in listed
-        if _keyword_key(word) and _keyword_key(word) not in before
+        if keyword_key(word) and keyword_key(word) not in before
     }
     if not added:
         return
@@ -164,14 +164,10 @@ def _refuse_keywords_of_others(target: Category, keywords: dict[str, list[str]])
             if name not in SHARED_KEYWORD_LISTS
         )
         for word in (w for listed in owned for w in listed):
-            clash = added.get(_keyword_key(word))
+            clash = added.get(keyword_key(word))
             if clash is not None:
                 name, mine = clash
                 raise Refused(f"keywords_{name}", "keyword_taken", word=mine, category=other.code)
-
-
-def _keyword_key(word: str) -> str:
-    return " ".join(index_word(w) for w in words(normalise_arabic(word)))
 
 
 def list_areas() -> list[Area]:
