@@ -44,6 +44,7 @@ def shows_phone(text: str, national: str) -> bool:
 
 
 TICKET_TABLES = (
+    "corrections",
     "verification",
     "follow",
     "api_key",
