@@ -1,12 +1,18 @@
 """Learning from officers: every change a person makes to a ticket's category or directorate
-is kept as a labelled example (the one place one is recorded)."""
+is kept as a labelled example (the one place one is recorded), and read back for
+`flask understanding report`."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from feedback.domain.corrections import CorrectionKind
+import sqlalchemy as sa
+
+from feedback.domain.corrections import CorrectionKind, Example, Report, report
+from feedback.domain.routing import route
+from feedback.domain.understand import understand
 from feedback.extensions import db
-from feedback.models import Ticket, User
+from feedback.models import Ticket, User, utcnow
 from feedback.models.corrections import Correction
+from feedback.services.parser_cache import load_knowledge
 
 
 def codes_of(ticket: Ticket) -> tuple[str | None, str | None]:
@@ -41,3 +47,33 @@ def record_correction(
     )
     db.session.add(correction)
     return correction
+
+
+def understanding_report(days: int, now: datetime | None = None) -> Report:
+    """The parser as it is now against the corrections of the last `days` days: how often it
+    agrees with the people, and the words that most often mislead it."""
+    since = (now or utcnow()) - timedelta(days=days)
+    rows = db.session.execute(
+        sa.select(Correction, Ticket.area_id)
+        .join(Ticket, Correction.ticket_id == Ticket.id)
+        .where(Correction.at >= since)
+        .order_by(Correction.id)
+    ).all()
+    knowledge = load_knowledge()
+    examples = []
+    for correction, area_id in rows:
+        classification, _ = understand(correction.text, knowledge.classifier, knowledge.gazetteer)
+        lineage = knowledge.lineage(knowledge.area_code(area_id))
+        examples.append(
+            Example(
+                kind=CorrectionKind(correction.kind),
+                text=correction.text,
+                old_category=correction.old_category,
+                new_category=correction.new_category,
+                old_directorate=correction.old_directorate,
+                new_directorate=correction.new_directorate,
+                parsed_category=classification.code,
+                parsed_directorate=route(classification.code, lineage, knowledge.rules).directorate,
+            )
+        )
+    return report(examples, lambda word: knowledge.classifier.classify(word).code)

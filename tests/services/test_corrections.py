@@ -1,6 +1,8 @@
 """Corrections against the real database: an officer's change of category (which may move the
 ticket to the directorate the rules name), a transfer and an admin's triage each keep one
-labelled example in their own transaction; a refused change keeps none."""
+labelled example in their own transaction; a refused change keeps none. The report reads them."""
+
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -8,8 +10,8 @@ import sqlalchemy as sa
 from feedback.domain import sla
 from feedback.domain.lifecycle import InvalidTransition, MissingMessage
 from feedback.extensions import db
-from feedback.models import Category, Correction, Outbox, Ticket
-from feedback.services import casework, triage
+from feedback.models import Category, Correction, Outbox, Ticket, utcnow
+from feedback.services import casework, corrections, triage
 from feedback.services.errors import NotFound
 from tests.factories import demo_user, sms_ticket
 
@@ -166,3 +168,30 @@ def test_triage_with_another_category_is_a_correction_and_without_one_is_not(app
         assert (correction.old_category, correction.new_category) == (None, "stray-animals")
         assert (correction.old_directorate, correction.new_directorate) == (None, "municipality")
         assert correction.user.username == "admin"
+
+
+def test_the_report_reruns_the_parser_on_the_corrections_of_the_last_days(app, twilio):
+    slaughterhouse = sms_ticket(twilio, SLAUGHTERHOUSE[0])
+    leak = sms_ticket(twilio, "بوري الماي مكسور بحي الحسين", sender="+9647803333333")
+    old = sms_ticket(twilio, SALTY, sender="+9647804444444")
+    with app.app_context():
+        officer = demo_user("officer.water")
+        casework.change_category(officer, slaughterhouse, "illegal-dumping", "مجزرة")
+        casework.transfer(officer, leak, "sewerage", "مجاري")
+        casework.change_category(officer, old, "water-leak", "قديم")
+        stale = db.session.scalar(
+            sa.select(Correction).where(Correction.ticket_id == ticket(old).id)
+        )
+        stale.at = utcnow() - timedelta(days=40)
+        db.session.commit()
+
+        found = corrections.understanding_report(days=30)
+        assert (found.corrections, found.right) == (2, 0)
+        assert [(t.before, t.after, t.corrections) for t in found.categories] == [
+            ("water-leak", "illegal-dumping", 1)
+        ]
+        assert [(t.before, t.after) for t in found.directorates] == [("water", "sewerage")]
+        # "بالبوري" and "بوري": one word, in both texts.
+        assert ("بوري", 2) in {(m.word, m.corrections) for m in found.misleading}
+        assert {m.category for m in found.misleading} == {"water-leak"}
+        assert corrections.understanding_report(days=60).corrections == 3
