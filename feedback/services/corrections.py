@@ -1,18 +1,31 @@
 """Learning from officers: every change a person makes to a ticket's category or directorate
 is kept as a labelled example (the one place one is recorded), and read back for
-`flask understanding report`."""
+`flask understanding report` and for the keywords suggested to admins. Reading changes
+nothing: a suggestion reaches the parser only through an admin (reference_changes.add_keyword)."""
 
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from feedback.domain.corrections import CorrectionKind, Example, Report, report
+from feedback.domain.corrections import (
+    CorrectionKind,
+    Example,
+    Report,
+    Suggestion,
+    report,
+    suggest_keywords,
+)
 from feedback.domain.routing import route
 from feedback.domain.understand import understand
 from feedback.extensions import db
-from feedback.models import Ticket, User, utcnow
+from feedback.models import Category, Ticket, User, utcnow
 from feedback.models.corrections import Correction
+from feedback.reference_data import stop_words
 from feedback.services.parser_cache import load_knowledge
+from feedback.services.reference_changes import KEYWORD_LISTS
+
+# The newest corrections to a category that its suggestions are drawn from.
+SUGGESTION_SAMPLE = 500
 
 
 def codes_of(ticket: Ticket) -> tuple[str | None, str | None]:
@@ -77,3 +90,31 @@ def understanding_report(days: int, now: datetime | None = None) -> Report:
             )
         )
     return report(examples, lambda word: knowledge.classifier.classify(word).code)
+
+
+def suggested_keywords(category_code: str) -> list[Suggestion]:
+    """Words the texts of corrections to this category keep containing that no category has
+    yet, for an admin to accept or ignore."""
+    rows = db.session.execute(
+        sa.select(Correction.ticket_id, Correction.text)
+        .where(Correction.new_category == category_code, Correction.kind == CorrectionKind.CATEGORY)
+        .order_by(Correction.at.desc())
+        .limit(SUGGESTION_SAMPLE)
+    )
+    texts = {ticket_id: text for ticket_id, text in rows}  # a ticket counts once
+    keywords = [
+        word
+        for category in db.session.scalars(sa.select(Category))
+        for word in (
+            category.name_ar,
+            category.name_en,
+            *(w for name in KEYWORD_LISTS for w in (category.keywords or {}).get(name, ())),
+        )
+    ]
+    gazetteer = load_knowledge().gazetteer
+    return suggest_keywords(
+        texts.values(),
+        keywords,
+        is_place=lambda word: gazetteer.find_in_text(word).place_code is not None,
+        stop_words=stop_words(),
+    )

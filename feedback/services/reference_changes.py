@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from feedback.domain.text import keyword_key
+from feedback.domain.text import detect_language, keyword_key
 from feedback.extensions import db
 from feedback.models import (
     Area,
@@ -125,6 +125,17 @@ def update_category(code: str, change: CategoryChange) -> Category:
     reference_data_changed()
     db.session.commit()
     return found
+
+
+def add_keyword(code: str, word: str) -> Category:
+    """An admin accepts a keyword suggested by officers' corrections: it joins the category's
+    Arabic or English list by its script, through the same checks as any edit (refused when
+    another category has it), and the parsers are rebuilt from the next message on."""
+    found = find_category(code)
+    keywords = {name: list((found.keywords or {}).get(name, ())) for name in KEYWORD_LISTS}
+    keywords[detect_language(word)].append(word)
+    change = CategoryChange(found.name_ar, found.name_en, found.sla_hours, found.active, keywords)
+    return update_category(code, change)
 
 
 def _apply_category(target: Category, change: CategoryChange) -> None:

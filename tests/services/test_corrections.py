@@ -1,6 +1,7 @@
 """Corrections against the real database: an officer's change of category (which may move the
 ticket to the directorate the rules name), a transfer and an admin's triage each keep one
-labelled example in their own transaction; a refused change keeps none. The report reads them."""
+labelled example in their own transaction; a refused change keeps none. The report and the
+suggested keywords read them; only an admin's acceptance changes the parser."""
 
 from datetime import timedelta
 
@@ -8,11 +9,14 @@ import pytest
 import sqlalchemy as sa
 
 from feedback.domain import sla
+from feedback.domain.corrections import Suggestion
 from feedback.domain.lifecycle import InvalidTransition, MissingMessage
 from feedback.extensions import db
 from feedback.models import Category, Correction, Outbox, Ticket, utcnow
-from feedback.services import casework, corrections, triage
-from feedback.services.errors import NotFound
+from feedback.services import casework, corrections, reference_changes, triage
+from feedback.services.errors import NotFound, Refused
+from feedback.services.parser_cache import load_knowledge
+from feedback.services.reference_changes import KEYWORD_LISTS
 from tests.factories import demo_user, sms_ticket
 
 SALTY = "الماي مالح بحي الحسين"  # water-quality, in Basra city: the water directorate's
@@ -195,3 +199,50 @@ def test_the_report_reruns_the_parser_on_the_corrections_of_the_last_days(app, t
         assert ("بوري", 2) in {(m.word, m.corrections) for m in found.misleading}
         assert {m.category for m in found.misleading} == {"water-leak"}
         assert corrections.understanding_report(days=60).corrections == 3
+
+
+@pytest.mark.usefixtures("restore_reference_data")
+def test_suggested_keywords_come_from_corrections_to_the_category(app, twilio):
+    references = [
+        sms_ticket(twilio, text, sender=f"+96478055555{n}") for n, text in enumerate(SLAUGHTERHOUSE)
+    ]
+    with app.app_context():
+        officer = demo_user("officer.water")
+        assert corrections.suggested_keywords("illegal-dumping") == []
+        casework.change_category(officer, references[0], "illegal-dumping", "مجزرة")
+        assert corrections.suggested_keywords("illegal-dumping") == []  # one is not enough
+        casework.change_category(officer, references[1], "illegal-dumping", "مجزرة")
+        # Not "بوري" (a keyword), "بالعشار" (a place) or "دم" (too short).
+        assert corrections.suggested_keywords("illegal-dumping") == [Suggestion("مجزرة", 2)]
+        assert corrections.suggested_keywords("water-leak") == []
+        classifier = load_knowledge().classifier
+        assert classifier.classify("المجزرة").code is None  # nothing changed until accepted
+
+        # A word of any category's lists is no suggestion, a shared generic word included.
+        smoke = db.session.scalar(sa.select(Category).where(Category.code == "air-pollution"))
+        keywords = {name: list(smoke.keywords.get(name, ())) for name in KEYWORD_LISTS}
+        keywords["generic"].append("مجزره")
+        change = reference_changes.CategoryChange(
+            smoke.name_ar, smoke.name_en, smoke.sla_hours, smoke.active, keywords
+        )
+        reference_changes.update_category("air-pollution", change)
+        assert corrections.suggested_keywords("illegal-dumping") == []
+
+
+@pytest.mark.usefixtures("restore_reference_data")
+def test_an_accepted_keyword_joins_its_language_and_rebuilds_the_parser(app):
+    with app.app_context():
+        reference_changes.add_keyword("air-pollution", "مجزرة")
+        reference_changes.add_keyword("air-pollution", "slaughterhouse")
+        keywords = db.session.scalar(
+            sa.select(Category.keywords).where(Category.code == "air-pollution")
+        )
+        assert keywords["ar"][-1] == "مجزرة" and keywords["en"][-1] == "slaughterhouse"
+        classifier = load_knowledge().classifier
+        assert classifier.classify("المجزرة").code == "air-pollution"
+        assert classifier.classify("the slaughterhouse").code == "air-pollution"
+        with pytest.raises(Refused) as refused:
+            reference_changes.add_keyword("water-supply", "مجزرة")
+        assert refused.value.reason == "keyword_taken"
+        with pytest.raises(NotFound):
+            reference_changes.add_keyword("no-such", "مجزرة")
