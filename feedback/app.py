@@ -191,6 +191,7 @@ def register_cli(app: Flask) -> None:
         seed_reference_command,
         sla_check_command,
         sms_worker_command,
+        understanding_group,
         user_group,
     )
     from feedback.open311.cli import api_key_group
@@ -203,6 +204,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(sla_check_command)
     app.cli.add_command(rollups_refresh_command)
     app.cli.add_command(api_key_group)
+    app.cli.add_command(understanding_group)
 
 
 def register_error_handlers(app: Flask) -> None:

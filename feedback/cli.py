@@ -13,6 +13,7 @@ from feedback.extensions import db
 from feedback.production_checks import production_checks
 from feedback.services import two_factor
 from feedback.services.accounts import ROLES, AccountError, change_role, create_user
+from feedback.services.corrections import understanding_report
 from feedback.services.deadlines import close_quiet, record_overdue
 from feedback.services.intake import route_expired_conversations
 from feedback.services.outbox import new_worker_id, send_due
@@ -102,6 +103,42 @@ def reset_two_factor_command(username) -> None:
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Two-factor login is off for {user.username}; their sessions have ended.")
+
+
+understanding_group = click.Group("understanding", help="How well the SMS parser understands.")
+
+
+@understanding_group.command("report")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(min=1))
+@with_appcontext
+def understanding_report_command(days: int) -> None:
+    """The parser as it is now against the officers' corrections of the last DAYS days: how
+    often it agrees with them, and the words that most often mislead it."""
+    found = understanding_report(days)
+    if not found.corrections:
+        click.echo(f"No corrections in the last {days} days.")
+        return
+    click.echo(f"Corrections in the last {days} days: {found.corrections}")
+    click.echo(
+        f"The parser now agrees with {found.right} of {found.corrections} "
+        f"({found.accuracy or 0:.1%})."
+    )
+    for title, tallies in (
+        ("Category changes (old -> new)", found.categories),
+        ("Transfers (old -> new directorate)", found.directorates),
+    ):
+        if tallies:
+            click.echo(f"{title}:")
+        for tally in tallies:
+            click.echo(
+                f"  {tally.before or '(none)'} -> {tally.after or '(none)'}: "
+                f"{tally.corrections}, parser right on {tally.right}"
+            )
+    click.echo("Words that most often mislead (word: corrected texts, the category it points to):")
+    for word in found.misleading:
+        click.echo(f"  {word.word}: {word.corrections}, {word.category}")
+    if not found.misleading:
+        click.echo("  (none)")
 
 
 # The longest wait between tries while the database is down.

@@ -153,3 +153,10 @@ def routing_rules() -> list[Rule]:
         Rule(r["category"], r.get("area"), r["directorate"])
         for r in read_yaml("routing_rules.yaml")
     ]
+
+
+@cache
+def stop_words() -> tuple[str, ...]:
+    """Words that say nothing about what went wrong (stop_words.yaml), Arabic and English."""
+    listed = read_yaml("stop_words.yaml")
+    return tuple(word for language in ("ar", "en") for word in listed[language])

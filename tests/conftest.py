@@ -16,6 +16,8 @@ from werkzeug.serving import make_server
 
 from feedback import create_app
 from feedback.extensions import db
+from feedback.models import Area, Category, Directorate, RoutingRule
+from feedback.services.parser_cache import reference_data_changed
 from feedback.sms.signature import sign
 
 # Property tests try a fixed number of examples, few enough for `make test`;
@@ -42,6 +44,7 @@ def shows_phone(text: str, national: str) -> bool:
 
 
 TICKET_TABLES = (
+    "corrections",
     "verification",
     "follow",
     "api_key",
@@ -182,6 +185,80 @@ class TwilioWebhook:
 @pytest.fixture
 def twilio(app, client):
     return TwilioWebhook(app, client)
+
+
+@pytest.fixture
+def restore_rules(app):
+    """Puts the routing rules back as they were: added ones go, deleted ones return."""
+    with app.app_context():
+        before = {
+            r.id: (r.category_id, r.area_id, r.directorate_id)
+            for r in db.session.scalars(sa.select(RoutingRule))
+        }
+    yield
+    with app.app_context():
+        now = {r.id: r for r in db.session.scalars(sa.select(RoutingRule))}
+        for rule_id, rule in now.items():
+            if rule_id not in before:
+                db.session.delete(rule)
+            else:
+                rule.directorate_id = before[rule_id][2]
+        db.session.flush()
+        for rule_id, (category_id, area_id, directorate_id) in before.items():
+            if rule_id not in now:
+                db.session.add(
+                    RoutingRule(
+                        id=rule_id,
+                        category_id=category_id,
+                        area_id=area_id,
+                        directorate_id=directorate_id,
+                    )
+                )
+        reference_data_changed()
+        db.session.commit()
+
+
+def _snapshot(row, names):
+    return {name: getattr(row, name) for name in names}
+
+
+CATEGORY_FIELDS = ("name_ar", "name_en", "sla_hours", "active", "keywords")
+AREA_FIELDS = (
+    "name_ar",
+    "name_en",
+    "alt_names",
+    "lat",
+    "lon",
+    "parent_id",
+    "point_confidence",
+    "point_source",
+)
+
+
+@pytest.fixture
+def restore_reference_data(app, restore_rules):
+    """Categories (with their keywords), areas and directorates as they were, and the parsers
+    rebuilt from them; anything a test created is removed."""
+    with app.app_context():
+        categories = {
+            c.code: _snapshot(c, CATEGORY_FIELDS) for c in db.session.scalars(sa.select(Category))
+        }
+        areas = {a.code: _snapshot(a, AREA_FIELDS) for a in db.session.scalars(sa.select(Area))}
+        directorates = {
+            d.code: _snapshot(d, ("name_ar", "name_en", "description_en"))
+            for d in db.session.scalars(sa.select(Directorate))
+        }
+    yield
+    with app.app_context():
+        for model, saved in ((Category, categories), (Area, areas), (Directorate, directorates)):
+            for row in db.session.scalars(sa.select(model)):
+                if row.code not in saved:
+                    db.session.delete(row)
+                    continue
+                for name, value in saved[row.code].items():
+                    setattr(row, name, value)
+        reference_data_changed()
+        db.session.commit()
 
 
 def count_rows(app, model) -> int:

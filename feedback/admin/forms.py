@@ -54,6 +54,12 @@ class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token travels."""
 
 
+class KeywordForm(FlaskForm):
+    """A suggested keyword an admin accepts (a button: the word travels hidden)."""
+
+    word = StringField(_l("Keyword"), validators=[DataRequired(), Length(max=200)])
+
+
 class BlockForm(FlaskForm):
     number = StringField(_l("Phone number"), validators=[DataRequired(), Length(max=40)])
     reason = TextAreaField(_l("Why"), validators=[DataRequired(), Length(max=1000)])

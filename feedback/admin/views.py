@@ -1,5 +1,5 @@
 """Admin pages: thin adapters from HTTP to the admin's use cases (feedback.services: triage,
-accounts, phones for the block list, reference_changes).
+accounts, phones for the block list, reference_changes, corrections for suggested keywords).
 
 A refused change comes back as feedback.services.errors.Refused and is shown next to the field it
 concerns, with status 400; a successful one redirects (303) with a flash."""
@@ -17,6 +17,7 @@ from feedback.admin.forms import (
     CategoryForm,
     ConfirmForm,
     DirectorateForm,
+    KeywordForm,
     NewCategoryForm,
     NewDirectorateForm,
     RuleDirectorateForm,
@@ -31,7 +32,7 @@ from feedback.admin.forms import (
 from feedback.domain.phone import normalise_phone
 from feedback.domain.roles import Role
 from feedback.models import utcnow
-from feedback.services import accounts, phones
+from feedback.services import accounts, corrections, phones
 from feedback.services import reference_changes as reference
 from feedback.services import triage as work
 from feedback.services.accounts import AccountError
@@ -344,8 +345,35 @@ def edit_category(code: str):
         else:
             flash(_("Saved. New messages are read with the new keywords."), "success")
             return redirect(url_for("admin.categories"), 303)
-    page = render_template("admin/category_edit.html", category=found, form=form)
+    page = render_template(
+        "admin/category_edit.html",
+        category=found,
+        form=form,
+        suggestions=corrections.suggested_keywords(code),
+    )
     return _status(page, form)
+
+
+@bp.post("/categories/<code>/keywords")
+@role_required(Role.ADMIN)
+def accept_keyword(code: str):
+    """A keyword suggested by officers' corrections, accepted: only now does it change how
+    messages are read and routed."""
+    form = KeywordForm()
+    if not form.validate_on_submit():
+        abort(400)
+    word = (form.word.data or "").strip()
+    try:
+        reference.add_keyword(code, word)
+    except NotFound:
+        abort(404)
+    except Refused as error:
+        flash(_refusal_text(error), "error")
+    else:
+        flash(
+            _("“%(word)s” is a keyword now; new messages are read with it.", word=word), "success"
+        )
+    return redirect(url_for("admin.edit_category", code=code), 303)
 
 
 def _category_change(form: CategoryForm) -> reference.CategoryChange:

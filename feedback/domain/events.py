@@ -12,6 +12,7 @@ class EventKind(StrEnum):
     TRIAGE = "triage"  # no directorate found: the admins' triage queue
     STATUS = "status"
     TRANSFER = "transfer"
+    CATEGORY_CHANGED = "category_changed"  # a person corrected the parser's category
     NOTE = "note"  # internal, for colleagues
     FOLLOW_UP = "follow_up"  # a message past the flood limit, joined to the ticket
     OVERDUE = "overdue"
@@ -25,6 +26,7 @@ PUBLIC_EVENT_KINDS = frozenset(
         EventKind.TRIAGE,
         EventKind.STATUS,
         EventKind.TRANSFER,
+        EventKind.CATEGORY_CHANGED,  # the category is public; who changed it is not
         EventKind.OVERDUE,
         EventKind.VERIFIED,
     }

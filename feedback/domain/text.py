@@ -189,3 +189,9 @@ def index_word(word: str) -> str:
         return _LATIN_ARTICLES[0]  # "Kut el Hajjaj" is "Kut al-Hajjaj"
     key = latin_key(word)
     return key if len(key) >= _MIN_LATIN_KEY else word
+
+
+def keyword_key(keyword: str) -> str:
+    """A keyword of one or more words as its index stores it: two spellings the parser cannot
+    tell apart share a key (a keyword belongs to one category only, by key)."""
+    return " ".join(index_word(w) for w in words(normalise_arabic(keyword)))

@@ -420,7 +420,8 @@ class RecoveryCode(Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-# The rollups' tables belong to the metadata whenever the models are loaded.
+# The corrections' and the rollups' tables belong to the metadata whenever the models are loaded.
+from feedback.models.corrections import Correction  # noqa: E402, F401
 from feedback.models.rollups import (  # noqa: E402, F401
     MapCell,
     RollupState,

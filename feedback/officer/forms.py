@@ -16,6 +16,11 @@ class TransferForm(FlaskForm):
     reason = TextAreaField(_l("Reason (public)"), [DataRequired(), Length(max=1000)])
 
 
+class CategoryChangeForm(FlaskForm):
+    category = SelectField(_l("The right category"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason (public)"), [DataRequired(), Length(max=1000)])
+
+
 class NoteForm(FlaskForm):
     note = TextAreaField(_l("Internal note"), [DataRequired(), Length(max=2000)])
 

@@ -1,5 +1,7 @@
 """Officer pages: thin adapters from HTTP to feedback.services.casework and .queues."""
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -17,8 +19,14 @@ from feedback.domain.lifecycle import (
 )
 from feedback.domain.roles import Role
 from feedback.domain.sla import is_overdue
-from feedback.models import utcnow
-from feedback.officer.forms import ActionForm, NoteForm, QueueFilterForm, TransferForm
+from feedback.models import Ticket, utcnow
+from feedback.officer.forms import (
+    ActionForm,
+    CategoryChangeForm,
+    NoteForm,
+    QueueFilterForm,
+    TransferForm,
+)
 from feedback.services import casework
 from feedback.services.errors import NotFound
 from feedback.services.queues import BadCursor, QueueFilter, filter_choices, officer_queue
@@ -72,12 +80,21 @@ def queue():
 @role_required(Role.OFFICER, Role.ADMIN)
 def ticket(reference: str):
     found = _ticket_or_404(reference)
-    language = str(get_locale())
+    choices = filter_choices(str(get_locale()))
     transfer_form = TransferForm()
     transfer_form.directorate.choices = [
         SelectChoice(code, name)
-        for code, name in filter_choices(language).directorates
+        for code, name in choices.directorates
         if found.directorate is None or code != found.directorate.code
+    ]
+    category_form = CategoryChangeForm()
+    category_form.category.choices = [
+        SelectChoice("", _("Choose a category…")),
+        *(
+            SelectChoice(code, name)
+            for code, name in choices.categories
+            if found.category is None or code != found.category.code
+        ),
     ]
     actions = [a for a in Action if TARGET[a] in ALLOWED[Status(found.status)]]
     return render_template(
@@ -86,6 +103,7 @@ def ticket(reference: str):
         actions=actions,
         action_form=ActionForm(),
         transfer_form=transfer_form if can_transfer(found.status) else None,
+        category_form=category_form if can_transfer(found.status) else None,
         note_form=NoteForm(),
         now=utcnow(),
         is_overdue=is_overdue,
@@ -121,8 +139,27 @@ def transfer(reference: str):
             current_user, reference, form.directorate.data, form.reason.data or ""
         )
     )
-    if done and current_user.role == Role.OFFICER:
+    if done is not None and not casework.may_work_on(current_user, done):
         return redirect(url_for("officer.queue"), 303)  # it belongs to another queue now
+    return redirect(url_for("officer.ticket", reference=reference), 303)
+
+
+@bp.post("/t/<reference>/category")
+@role_required(Role.OFFICER, Role.ADMIN)
+def change_category(reference: str):
+    _ticket_or_404(reference)
+    form = CategoryChangeForm()
+    form.category.choices = [SelectChoice(request.form.get("category", ""), "")]
+    if not form.validate_on_submit():
+        flash(_("Choose a category and give a reason."), "error")
+        return redirect(url_for("officer.ticket", reference=reference), 303)
+    changed = _attempt(
+        lambda: casework.change_category(
+            current_user, reference, form.category.data, form.reason.data or ""
+        )
+    )
+    if changed is not None and not casework.may_work_on(current_user, changed):
+        return redirect(url_for("officer.queue"), 303)  # the new category is another's work
     return redirect(url_for("officer.ticket", reference=reference), 303)
 
 
@@ -145,10 +182,11 @@ def _ticket_or_404(reference: str):
         abort(404)
 
 
-def _attempt(change) -> bool:
-    """Run a casework change; a refused one is explained, and has changed nothing."""
+def _attempt(change: Callable[[], Ticket]) -> Ticket | None:
+    """Run a casework change: the ticket changed, or None for a refused one, which is
+    explained and has changed nothing."""
     try:
-        change()
+        ticket = change()
     except NotFound:
         abort(404)
     except InvalidTransition as error:
@@ -160,15 +198,18 @@ def _attempt(change) -> bool:
             ),
             "error",
         )
-        return False
+        return None
     except MissingMessage:
         flash(_("Write the message the citizen will receive first."), "error")
-        return False
+        return None
     except casework.UnknownDirectorate:
         flash(_("Choose another directorate."), "error")
-        return False
+        return None
+    except casework.UnknownCategory:
+        flash(_("Choose another category."), "error")
+        return None
     flash(_("Done."), "success")
-    return True
+    return ticket
 
 
 def _choices(pairs) -> list[SelectChoice]:

@@ -1,11 +1,14 @@
 """Officers working tickets: each action is one transaction that changes the ticket, records
-one TicketEvent and queues the citizen's SMS, or changes nothing at all.
+its TicketEvents and queues the citizen's SMS, or changes nothing at all. A change of category
+or directorate is also kept as a correction the parser can learn from.
 
 An officer reaches only their own directorate's tickets; to anyone else a ticket of another
 directorate does not exist (NotFound), so guessing references reveals nothing."""
 
 from datetime import datetime
 
+from feedback.domain import sla
+from feedback.domain.corrections import CorrectionKind
 from feedback.domain.events import EventKind
 from feedback.domain.lifecycle import (
     InvalidTransition,
@@ -15,11 +18,14 @@ from feedback.domain.lifecycle import (
     plan,
 )
 from feedback.domain.roles import Role
+from feedback.domain.routing import route
 from feedback.extensions import db
-from feedback.models import Directorate, Ticket, User, utcnow
+from feedback.models import Category, Directorate, Ticket, User, utcnow
+from feedback.services.corrections import codes_of, record_correction
 from feedback.services.errors import NotFound
 from feedback.services.events import record_event
 from feedback.services.notify import queue_notice
+from feedback.services.parser_cache import load_knowledge
 from feedback.services.rows import by_code
 from feedback.services.tickets import ticket_by_reference
 
@@ -35,6 +41,10 @@ NOTICE_FOR = {
 
 class UnknownDirectorate(Exception):
     """A transfer to a directorate that does not exist, or to the ticket's own."""
+
+
+class UnknownCategory(Exception):
+    """A change to a category that does not exist or is not in use, or to the ticket's own."""
 
 
 def may_work_on(user: User, ticket: Ticket) -> bool:
@@ -122,6 +132,71 @@ def transfer(user: User, reference: str, directorate_code: str, reason: str) -> 
         raise problem
     assert target is not None  # else a problem was raised
     now = utcnow()
+    before = codes_of(ticket)
+    _move(ticket, user, target, reason, now)
+    record_correction(ticket, CorrectionKind.TRANSFER, user, before, now)
+    db.session.commit()
+    return ticket
+
+
+def change_category(user: User, reference: str, category_code: str, reason: str) -> Ticket:
+    """Correct the parser: the ticket gets the category a person chose, with its deadline,
+    and moves to the directorate the routing rules name for that category in its area when
+    that is another one (none named: it stays). A ticket is recategorised only while it
+    could be transferred."""
+    ticket = ticket_for(user, reference, lock=True)
+    category = by_code(Category, category_code)
+    problem: Exception | None = None
+    if not can_transfer(ticket.status):
+        problem = InvalidTransition(ticket.status, "category")
+    elif not (reason or "").strip():
+        problem = MissingMessage("category")
+    elif category is None or not category.active or category.id == ticket.category_id:
+        problem = UnknownCategory(category_code)
+    if problem is not None:
+        db.session.rollback()
+        raise problem
+    assert category is not None  # else a problem was raised
+    now = utcnow()
+    before = codes_of(ticket)
+    target = _directorate_for(ticket, category.code)
+    moves = target is not None and target.id != ticket.directorate_id
+    record_event(
+        ticket,
+        EventKind.CATEGORY_CHANGED,
+        at=now,
+        actor=user,
+        actor_label=Role.OFFICER,
+        # The reason is said once on the timeline: with the transfer when there is one.
+        public_message=None if moves else reason.strip(),
+        details={"from": before[0], "to": category.code},
+    )
+    set_category(ticket, category)
+    ticket.updated_at = now
+    if moves:
+        assert target is not None
+        _move(ticket, user, target, reason, now)
+    record_correction(ticket, CorrectionKind.CATEGORY, user, before, now)
+    db.session.commit()
+    return ticket
+
+
+def set_category(ticket: Ticket, category: Category) -> None:
+    """A person chose the category: it is sure, and the deadline is that category's."""
+    ticket.category = category
+    ticket.category_confidence = 1.0
+    ticket.due_at = sla.due_at(ticket.created_at, category.sla_hours)
+
+
+def _directorate_for(ticket: Ticket, category_code: str) -> Directorate | None:
+    """The directorate the routing rules send this category to in the ticket's area."""
+    knowledge = load_knowledge()
+    lineage = knowledge.lineage(knowledge.area_code(ticket.area_id))
+    return by_code(Directorate, route(category_code, lineage, knowledge.rules).directorate)
+
+
+def _move(ticket: Ticket, user: User, target: Directorate, reason: str, now: datetime) -> None:
+    """Send the ticket to `target`, where it starts afresh as new, and tell the citizen why."""
     event = record_event(
         ticket,
         EventKind.TRANSFER,
@@ -141,8 +216,6 @@ def transfer(user: User, reference: str, directorate_code: str, reason: str) -> 
     ticket.triage_reason = None
     ticket.updated_at = now
     queue_notice(ticket, "transferred", event.public_message or "")  # as stored: masked
-    db.session.commit()
-    return ticket
 
 
 def add_note(user: User, reference: str, note: str) -> Ticket:

@@ -116,7 +116,9 @@ def learned_model(categories: frozenset[str]) -> ExampleModel:
 
 def build_knowledge() -> Knowledge:
     """Build the parsers from the database as it is now."""
-    categories = db.session.scalars(sa.select(Category)).all()
+    # In a fixed order: where two categories tie, the classifier keeps the one it was given
+    # first, and PostgreSQL returns rows unordered (an updated row moves to the end).
+    categories = db.session.scalars(sa.select(Category).order_by(Category.id)).all()
     classifier = Classifier(
         [keywords_of(c.code, c.name_ar, c.name_en, c.keywords) for c in categories if c.active]
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from feedback.domain.text import index_word, normalise_arabic, words
+from feedback.domain.text import detect_language, keyword_key
 from feedback.extensions import db
 from feedback.models import (
     Area,
@@ -127,6 +127,17 @@ def update_category(code: str, change: CategoryChange) -> Category:
     return found
 
 
+def add_keyword(code: str, word: str) -> Category:
+    """An admin accepts a keyword suggested by officers' corrections: it joins the category's
+    Arabic or English list by its script, through the same checks as any edit (refused when
+    another category has it), and the parsers are rebuilt from the next message on."""
+    found = find_category(code)
+    keywords = {name: list((found.keywords or {}).get(name, ())) for name in KEYWORD_LISTS}
+    keywords[detect_language(word)].append(word)
+    change = CategoryChange(found.name_ar, found.name_en, found.sla_hours, found.active, keywords)
+    return update_category(code, change)
+
+
 def _apply_category(target: Category, change: CategoryChange) -> None:
     if not SLA_HOURS[0] <= change.sla_hours <= SLA_HOURS[1]:
         raise Refused("sla_hours", "sla_out_of_range", low=SLA_HOURS[0], high=SLA_HOURS[1])
@@ -144,13 +155,13 @@ def _refuse_keywords_of_others(target: Category, keywords: dict[str, list[str]])
     """A keyword belongs to one category only (see categories.yaml); a word newly added here
     that another category already has would make messages ambiguous. Generic words are
     shared by design."""
-    before = {_keyword_key(w) for words_ in (target.keywords or {}).values() for w in words_}
+    before = {keyword_key(w) for words_ in (target.keywords or {}).values() for w in words_}
     added = {
-        _keyword_key(word): (name, word)
+        keyword_key(word): (name, word)
         for name, listed in keywords.items()
         if name not in SHARED_KEYWORD_LISTS
         for word in listed
-        if _keyword_key(word) and _keyword_key(word) not in before
+        if keyword_key(word) and keyword_key(word) not in before
     }
     if not added:
         return
@@ -164,14 +175,10 @@ def _refuse_keywords_of_others(target: Category, keywords: dict[str, list[str]])
             if name not in SHARED_KEYWORD_LISTS
         )
         for word in (w for listed in owned for w in listed):
-            clash = added.get(_keyword_key(word))
+            clash = added.get(keyword_key(word))
             if clash is not None:
                 name, mine = clash
                 raise Refused(f"keywords_{name}", "keyword_taken", word=mine, category=other.code)
-
-
-def _keyword_key(word: str) -> str:
-    return " ".join(index_word(w) for w in words(normalise_arabic(word)))
 
 
 def list_areas() -> list[Area]:

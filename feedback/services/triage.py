@@ -7,7 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from feedback.domain import sla
+from feedback.domain.corrections import CorrectionKind
 from feedback.domain.events import EventKind
 from feedback.domain.outbox import SmsState
 from feedback.domain.roles import Role
@@ -22,6 +22,8 @@ from feedback.models import (
     User,
     utcnow,
 )
+from feedback.services.casework import set_category
+from feedback.services.corrections import codes_of, record_correction
 from feedback.services.errors import NotFound, Refused, all_or_nothing
 from feedback.services.events import record_event
 from feedback.services.notify import queue_notice
@@ -86,8 +88,8 @@ def triage_queue(limit: int = 500) -> list[Ticket]:
 def assign_from_triage(
     admin_user: User, reference: str, directorate_code: str, category_code: str | None = None
 ) -> Ticket:
-    """Route a triage ticket by hand: set its directorate (and maybe its category), record the
-    routing and queue the citizen's notice; one commit."""
+    """Route a triage ticket by hand: set its directorate (and maybe its category, kept as a
+    correction of the parser), record the routing and queue the citizen's notice; one commit."""
     ticket = db.session.scalar(
         sa.select(Ticket)
         .where(Ticket.reference == reference.strip().upper(), *_in_triage())
@@ -99,15 +101,15 @@ def assign_from_triage(
     if directorate is None:
         raise Refused("directorate", "unknown_directorate")
     details = {"reason": TRIAGE_REASON, "directorate": directorate.code}
-    if category_code:
-        category = by_code(Category, category_code)
-        if category is None:
-            raise Refused("category", "unknown_category")
-        if category.id != ticket.category_id:
-            ticket.category = category
-            ticket.category_confidence = 1.0  # a person decided
-            ticket.due_at = sla.due_at(ticket.created_at, category.sla_hours)
-            details["category"] = category.code
+    before = codes_of(ticket)
+    category = by_code(Category, category_code)
+    if category_code and category is None:
+        raise Refused("category", "unknown_category")
+    recategorised = category is not None and category.id != ticket.category_id
+    if recategorised:
+        assert category is not None
+        set_category(ticket, category)
+        details["category"] = category.code
     now = utcnow()
     ticket.directorate = directorate
     ticket.triage_reason = None
@@ -115,6 +117,8 @@ def assign_from_triage(
     record_event(
         ticket, EventKind.ROUTED, at=now, actor=admin_user, actor_label=Role.ADMIN, details=details
     )
+    if recategorised:
+        record_correction(ticket, CorrectionKind.CATEGORY, admin_user, before, now)
     queue_notice(ticket, "transferred")
     db.session.commit()
     return ticket

@@ -25,6 +25,7 @@ EVENT_LABELS: dict[str, object] = {
     EventKind.ROUTED: _l("Sent to the directorate responsible"),
     EventKind.TRIAGE: _l("Waiting to be assigned to a directorate"),
     EventKind.TRANSFER: _l("Transferred to another directorate"),
+    EventKind.CATEGORY_CHANGED: _l("Category corrected"),
     EventKind.ASKED: _l("The citizen was asked for details"),
     EventKind.ANSWERED: _l("The citizen answered"),
     EventKind.FOLLOW_UP: _l("A further message from the citizen"),

@@ -80,3 +80,10 @@ def test_rollups_refresh_builds_then_brings_up_to_date(runner):
     assert again.exit_code == 0 and "brought up to date" in again.output
     full = runner.invoke(args=["rollups-refresh", "--full"])
     assert full.exit_code == 0 and "rebuilt from every ticket" in full.output
+
+
+def test_understanding_report_says_when_there_is_nothing_to_learn_from(runner):
+    result = runner.invoke(args=["understanding", "report", "--days", "7"])
+    assert result.exit_code == 0, result.output
+    assert "No corrections in the last 7 days." in result.output
+    assert runner.invoke(args=["understanding", "report", "--days", "0"]).exit_code == 2

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Ticket
+from feedback.models import Correction, Ticket
 from tests.conftest import csrf_from
 
 VISITORS = ["anonymous", "monitor", "officer.water", "officer.electricity", "admin"]
@@ -16,6 +16,7 @@ PARAMETERS = {
     "code": {
         "admin.edit_area": "dist-basra",
         "admin.edit_category": "water-supply",
+        "admin.accept_keyword": "water-supply",
         "admin.edit_directorate": "water",
     },
     "action": "acknowledge",
@@ -30,6 +31,8 @@ POST_DATA = {
     "officer.act": {},
     "officer.note": {"note": "ملاحظة"},
     "officer.transfer": {"directorate": "sewerage", "reason": "ليس لنا"},
+    # Another water category: the ticket stays with the water directorate.
+    "officer.change_category": {"category": "water-leak", "reason": "بوري مكسور"},
     "admin.assign": {"directorate": "water"},
     "admin.change_rule": {"directorate": "water"},
     "monitor.follow_area": {"area": "dist-basra"},
@@ -42,7 +45,7 @@ EXPECTED = {
     ("officer.ticket", "GET"): {**OFFICER_GET, "officer.water": 200, "officer.electricity": 404,
                                 "admin": 200},
 }  # fmt: skip
-for endpoint in ("officer.act", "officer.note", "officer.transfer"):
+for endpoint in ("officer.act", "officer.note", "officer.transfer", "officer.change_category"):
     EXPECTED[(endpoint, "POST")] = {
         "anonymous": 302, "monitor": 403, "officer.water": 303, "officer.electricity": 404,
         "admin": 303,
@@ -67,6 +70,8 @@ ADMIN_POST_TO_NOTHING = {"admin.delete_rule": 404, "admin.change_rule": 404,
                          "admin.sign_out_user": 404,
                          "admin.unblock_number": 404, "admin.retry_sms": 404,
                          "admin.assign": 303,
+                         # No word: nothing to accept (the real acceptance: test_corrections).
+                         "admin.accept_keyword": 400,
                          # Blank forms: a creation is refused with its errors (400); an edit
                          # keeps the values it was filled with (WTForms) and saves nothing new.
                          "admin.users": 400, "admin.rules": 400, "admin.directorates": 400,
@@ -139,6 +144,7 @@ def test_every_staff_route_for_every_visitor(app, client, auth, twilio, visitor)
             ticket = db.session.scalar(sa.select(Ticket))
             assert (ticket.status, ticket.directorate.code) == (status_before, "water")
             assert [e.kind for e in ticket.events] == ["created", "routed"]
+            assert db.session.scalar(sa.select(sa.func.count(Correction.id))) == 0
 
 
 def test_guessing_references_finds_nothing_of_another_directorate(app, client, auth, twilio):
