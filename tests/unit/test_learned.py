@@ -26,7 +26,7 @@ def test_probabilities_cover_every_label_and_add_up_to_one():
 
 
 def test_pieces_of_words_carry_a_form_no_example_had():
-    """"بالسبتكات" was never seen; its pieces were."""
+    """ "بالسبتكات" was never seen; its pieces were."""
     assert ExampleModel(EXAMPLES, CODES).probabilities("بالسبتكات")[0][1] == "sewage-overflow"
 
 
