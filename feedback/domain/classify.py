@@ -33,6 +33,7 @@ TIE_CONFIDENCE = 0.4
 SURE = 0.5  # the confidence below which a guess is worse than a question
 MODEL_SETTLES = 0.6  # the model's probability that settles what the keywords left open
 MODEL_DISPUTES = 0.95  # ... and that disputes what they decided
+CONTENDER_SHARE = 0.5  # a category the model may settle on scores at least this share of the best
 MODEL_ALONE = 0.99  # ... and that decides when they found nothing (it is sure of greetings too)
 
 # Words after which a named thing is where the problem is, not the problem (normalised).
@@ -311,7 +312,9 @@ def _with_model(
             return replace(by_keywords, confidence=TIE_CONFIDENCE, alternative=learned)
         return by_keywords
     if by_keywords.scores:
-        agrees = learned in by_keywords.scores and probability >= MODEL_SETTLES
+        best = max(by_keywords.scores.values())
+        contender = by_keywords.scores.get(learned or "", 0.0) >= best * CONTENDER_SHARE
+        agrees = contender and probability >= MODEL_SETTLES
     else:
         agrees = probability >= MODEL_ALONE
     if learned is not None and agrees:

@@ -59,3 +59,22 @@ def test_the_model_disputes_a_keyword_decision_it_is_nearly_sure_of_and_the_citi
 def test_a_thank_you_is_no_complaint_whatever_the_model_says():
     classifier = Classifier(KEYWORDS, ExampleModel(EXAMPLES, CODES))
     assert classifier.classify("شكرا الكم الكهرباء رجعت").code is None
+
+
+def test_the_model_breaks_a_tie_only_between_the_keywords_contenders():
+    """A clinic named after "the road to" counts a quarter: the model may not settle on it."""
+    keywords = [
+        CategoryKeywords("street-lighting", ("ظلمه",)),
+        CategoryKeywords("electricity-outage", ("طافيه",)),
+        CategoryKeywords("health-facility", ("مستوصف",)),
+    ]
+    examples = [Example("الدرب للمستوصف ظلمه طافيه", "health-facility")] * 20 + [
+        Example("ظلمه", "street-lighting"),
+        Example("طافيه", "electricity-outage"),
+    ]
+    codes = ["street-lighting", "electricity-outage", "health-facility"]
+    result = Classifier(keywords, ExampleModel(examples, codes)).classify(
+        "الدرب للمستوصف ظلمه طافيه"
+    )
+    assert result.scores["health-facility"] == 0.25
+    assert result.code != "health-facility" and result.confidence < SURE
