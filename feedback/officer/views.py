@@ -139,9 +139,7 @@ def transfer(reference: str):
             current_user, reference, form.directorate.data, form.reason.data or ""
         )
     )
-    if done is not None and not casework.may_work_on(current_user, done):
-        return redirect(url_for("officer.queue"), 303)  # it belongs to another queue now
-    return redirect(url_for("officer.ticket", reference=reference), 303)
+    return _back_after_moving(reference, done)
 
 
 @bp.post("/t/<reference>/category")
@@ -158,8 +156,13 @@ def change_category(reference: str):
             current_user, reference, form.category.data, form.reason.data or ""
         )
     )
-    if changed is not None and not casework.may_work_on(current_user, changed):
-        return redirect(url_for("officer.queue"), 303)  # the new category is another's work
+    return _back_after_moving(reference, changed)
+
+
+def _back_after_moving(reference: str, ticket: Ticket | None):
+    """Back to the ticket, or to the queue when it has become another directorate's work."""
+    if ticket is not None and not casework.may_work_on(current_user, ticket):
+        return redirect(url_for("officer.queue"), 303)
     return redirect(url_for("officer.ticket", reference=reference), 303)
 
 
