@@ -66,14 +66,15 @@ NOT_A_REPORT = frozenset(
         "شكرا", "شكر", "بالشكر", "نشكر", "اشكر", "نشكركم", "مشكورين", "مشكور", "ممنونين", "ممنون",
         "يحفظكم", "يحفظ", "احسنتم", "التقدير", "جهودهم", "جهودكم", "اشتكي", "نشتكي", "اسجل",
         "شكوى", "thank", "thanks", "thx", "bless", "shukran", "mashkoreen", "mamnoon", "complain",
-        "shakwa", "asajil",
+        "shakwa", "asajil", "عاشت", "ايدكم", "3ashat", "aydeekum",
     )
 )  # fmt: skip
 FIXED = frozenset(
     normalise_arabic(word)
     for word in (
         "صلحوا", "صلحو", "صلحوها", "صلحها", "صلح", "اصلحوا", "رجع", "رجعت", "حملة", "حمله",
-        "استجابتهم", "استجابتكم", "fixed", "fixing", "repaired", "solved",
+        "استجابتهم", "استجابتكم", "شالو", "شالوا", "نظفوا", "نظفو", "fixed", "fixing",
+        "repaired", "solved", "cleaned", "tasli7", "sal7oha", "sal7o",
     )
 )  # fmt: skip
 

@@ -62,6 +62,7 @@ RESIDENCE_WORDS = {
     "live", "living", "lives", "work", "working", "engineer", "employee", "sakin", "saakin",
     "askun", "sakna", "sakneen",
 }  # fmt: skip
+ROUTE_WORDS = {"طريق", "الطريق", "road", "highway"}
 # "I live in Ashar but the problem is in Tannuma": the place after the "but" is the one meant.
 CONTRAST_WORDS = {"بس", "لكن", "but", "however", "bas", "lakin"}
 _MAX_NAME_WORDS = 5
@@ -301,9 +302,12 @@ class Gazetteer:
 
 def _where_the_writer_lives(tokens: list[str], start: int) -> bool:
     """The place follows "I live in", "من سكنة", "I work in": the writer's, not the problem's
-    when the message names another."""
+    when the message names another. So does a road's end ("طريق البصرة - الفاو", "the Basra
+    road"): the road runs through the other place named."""
     before = tokens[max(0, start - 3) : start]
-    return any(token in RESIDENCE_WORDS for token in before)
+    return any(token in RESIDENCE_WORDS for token in before) or (
+        start > 0 and tokens[start - 1] in ROUTE_WORDS
+    )
 
 
 def _name_word_forms(token: str) -> list[str]:
