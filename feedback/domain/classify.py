@@ -33,15 +33,15 @@ TIE_CONFIDENCE = 0.4
 SURE = 0.5  # the confidence below which a guess is worse than a question
 MODEL_SETTLES = 0.6  # the model's probability that settles what the keywords left open
 MODEL_DISPUTES = 0.95  # ... and that disputes what they decided
-CONTENDER_SHARE = 0.5  # a category the model may settle on scores at least this share of the best
 MODEL_ALONE = 0.99  # ... and that decides when they found nothing (it is sure of greetings too)
+CONTENDER_SHARE = 0.5  # a category the model may settle on scores at least this share of the best
 
 # Words after which a named thing is where the problem is, not the problem (normalised).
 LOCATIVES = frozenset(
     normalise_arabic(word)
     for word in (
         "قرب", "قريب", "يم", "جنب", "بجنب", "بجانب", "جانب", "گدام", "كدام", "قدام", "امام",
-        "أمام", "مقابل", "ورا", "وره", "خلف", "جوار", "بجوار", "عند", "الى", "إلى", "لل",
+        "أمام", "مقابل", "ورا", "وره", "خلف", "جوار", "بجوار", "عند", "الى", "إلى",
         "المؤدي", "المؤديه", "المؤدية", "باتجاه", "على", "near", "to", "towards", "beside",
         "behind", "opposite", "outside", "next", "front", "nearby", "infront", "by",
     )
@@ -72,9 +72,9 @@ NOT_A_REPORT = frozenset(
 FIXED = frozenset(
     normalise_arabic(word)
     for word in (
-        "صلحوا", "صلحو", "صلحوها", "صلحها", "صلح", "اصلحوا", "رجع", "رجعت", "حملة", "حمله",
-        "استجابتهم", "استجابتكم", "شالو", "شالوا", "نظفوا", "نظفو", "fixed", "fixing",
-        "repaired", "solved", "cleaned", "tasli7", "sal7oha", "sal7o",
+        "صلحوا", "صلحو", "صلحوها", "صلحها", "صلح", "اصلحوا", "رجع", "رجعت", "استجابتهم",
+        "استجابتكم", "شالو", "شالوا", "نظفوا", "نظفو", "fixed", "fixing", "repaired", "solved",
+        "cleaned", "tasli7", "sal7oha", "sal7o",
     )
 )  # fmt: skip
 

@@ -18,6 +18,12 @@ from feedback.domain.text import (
     words,
 )
 
+
+def _normalised(listed: set[str]) -> frozenset[str]:
+    """Word lists as the text they are compared with is normalised (قرب is كرب there)."""
+    return frozenset(normalise_arabic(word) for word in listed)
+
+
 # More specific places win when a message names two (a neighbourhood beats its district).
 SPECIFICITY = {
     "governorate": 1,
@@ -28,11 +34,11 @@ SPECIFICITY = {
     "landmark": 5,
 }
 # Words that name the kind of place rather than the place ("Hay Al-Hussein" is "Al-Hussein").
-_GENERIC = {
+_GENERIC = _normalised({
     "حي", "منطقه", "محله", "ناحيه", "قضاء", "مدينه", "محافظه", "قريه", "شارع",
     "hay", "hai", "district", "subdistrict", "nahiyat", "nahiya", "qadha", "city",
     "governorate", "province", "town", "mahalla", "area",
-}  # fmt: skip
+})  # fmt: skip
 _ENGLISH_ARTICLES = {"al", "el", "ad", "ar", "as", "at", "az", "an", "ash"}
 # Names that are also everyday words: they name the place only with a locative cue, a
 # preposition glued on ("بالمدينة") or a word before ("في", "حي", "قضاء"); alone, "المدينة"
@@ -45,26 +51,30 @@ EVERYDAY_WORDS = {
     "sana",  # Hay Sanaa, and Arabizi for year
     "siba", "al siba",  # Al-Siba, and Arabizi for stray (سايبة)
 }  # fmt: skip
-LOCATIVE_WORDS = {
+LOCATIVE_WORDS = _normalised({
     "في", "حي", "منطقه", "محله", "ناحيه", "قضاء", "مدينه", "قرب", "يم", "جنب",
     "in", "at", "near", "hay", "hai", "b", "bl", "bil", "fi", "ymm", "yam",
-}  # fmt: skip
+})  # fmt: skip
 # A word before a name that says which kind of place is meant, when a town and its
 # sub-district share the name ("ناحية البحار" is the sub-district).
 KIND_WORDS = {
-    "ناحيه": "subdistrict", "nahiya": "subdistrict", "nahiyat": "subdistrict",
-    "subdistrict": "subdistrict", "قضاء": "district", "qadha": "district", "district": "district",
+    normalise_arabic(word): kind
+    for word, kind in {
+        "ناحيه": "subdistrict", "nahiya": "subdistrict", "nahiyat": "subdistrict",
+        "subdistrict": "subdistrict", "قضاء": "district", "qadha": "district",
+        "district": "district",
+    }.items()
 }  # fmt: skip
 # "I live in Ashar, my parents in Tannuma have no water": a place after these is where the
 # writer lives or works, which yields to any other place the message names.
-RESIDENCE_WORDS = {
-    "اسكن", "ساكن", "ساكنه", "ساكنين", "نسكن", "سكنه", "سكان", "اعمل", "اشتغل", "موظف", "مهندس",
+RESIDENCE_WORDS = _normalised({
+    "اسكن", "ساكن", "ساكنه", "ساكنين", "نسكن", "سكنه", "اعمل", "اشتغل", "موظف", "مهندس",
     "live", "living", "lives", "work", "working", "engineer", "employee", "sakin", "saakin",
     "askun", "sakna", "sakneen",
-}  # fmt: skip
-ROUTE_WORDS = {"طريق", "الطريق", "road", "highway"}
+})  # fmt: skip
+ROUTE_WORDS = _normalised({"طريق", "الطريق", "road", "highway"})
 # "I live in Ashar but the problem is in Tannuma": the place after the "but" is the one meant.
-CONTRAST_WORDS = {"بس", "لكن", "but", "however", "bas", "lakin"}
+CONTRAST_WORDS = _normalised({"بس", "لكن", "but", "however", "bas", "lakin"})
 _MAX_NAME_WORDS = 5
 _CLITIC_NAME_WORDS = 3  # names up to this long may carry a clitic on any word
 NEAREST_PLACE_KM = 2.5

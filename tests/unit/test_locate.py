@@ -239,3 +239,42 @@ def test_a_name_shared_within_one_district_is_not_ambiguous():
     )
     assert nested.find_in_text("ماكو ماي بسفوان").confidence == 0.75
     assert split.find_in_text("ماكو ماي بالجمهورية").confidence == 0.375
+
+
+def test_where_the_writer_lives_or_works_yields_to_the_place_of_the_problem(everyday):
+    text = "أسكن في العشار، غير أن شكواي تخص دار والدي في التنومة حيث انقطع الماء"
+    assert everyday.find_in_text(text).place_code == "town-tannuma"
+    assert everyday.find_in_text("engineer in Ashar, no water in Tannuma").place_code == (
+        "town-tannuma"
+    )
+    # ... unless it is the only place, or lies inside the other one
+    assert everyday.find_in_text("اسكن بالعشار والماي مقطوع").place_code == "nbh-ashar"
+    inside = "I'm from Basra District, living in Al-Ashar, the power cuts every day"
+    assert everyday.find_in_text(inside).place_code == "nbh-ashar"
+
+
+def test_a_road_s_end_yields_to_the_place_the_road_runs_through(everyday):
+    assert everyday.find_in_text("طريق العشار التنومة كله حفر").place_code == "town-tannuma"
+    assert everyday.find_in_text("حفر بالعشار").place_code == "nbh-ashar"
+
+
+def test_a_kind_word_chooses_between_a_town_and_its_sub_district():
+    shared = Gazetteer(
+        [
+            Place("sub-bahar", "subdistrict", ("ناحية البحار", "البحار")),
+            Place("town-bahar", "town", ("ناحية البحار", "البحار"), 30.1, 47.9),
+        ]
+    )
+    assert shared.find_in_text("المركز الصحي في ناحية البحار").place_code == "sub-bahar"
+    assert shared.find_in_text("ماكو ماي بالبحار").place_code == "town-bahar"
+
+
+def test_the_city_of_a_place_is_that_place_not_al_midaina(everyday):
+    assert everyday.find_in_text("الاشارات معطلة في مدينة التنومة").place_code == "town-tannuma"
+
+
+def test_latin_articles_are_one_and_q_is_g():
+    kut = Gazetteer([Place("nbh-kut", "neighbourhood", ("Kut al-Hajjaj",)), *PLACES])
+    assert kut.find_in_text("el mai maq6oo3 b kut el 7ajjaj").place_code == "nbh-kut"
+    maqal = Gazetteer([Place("nbh-maqal", "neighbourhood", ("Al-Maqal",)), *PLACES])
+    assert maqal.find_in_text("shari3na bl ma3gal kula 7ufar").place_code == "nbh-maqal"
