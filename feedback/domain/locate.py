@@ -50,6 +50,7 @@ EVERYDAY_WORDS = {
     "مجنون",  # Majnoon field, and "crazy"; "حقل مجنون" still names the field
     "sana",  # Hay Sanaa, and Arabizi for year
     "siba", "al siba",  # Al-Siba, and Arabizi for stray (سايبة)
+    "فيه",  # Al-Fayya, and "in it"
 }  # fmt: skip
 LOCATIVE_WORDS = _normalised({
     "في", "حي", "منطقه", "محله", "ناحيه", "قضاء", "مدينه", "قرب", "يم", "جنب",
@@ -73,6 +74,12 @@ RESIDENCE_WORDS = _normalised({
     "askun", "sakna", "sakneen",
 })  # fmt: skip
 ROUTE_WORDS = _normalised({"طريق", "الطريق", "road", "highway"})
+# "محافظ البصرة", "مديرية تربية البصرة", "Basra municipality": the place names an office, and
+# yields to the place of the problem as well.
+OFFICE_WORDS = _normalised({
+    "محافظ", "مديريه", "مديرية", "دائره", "دائرة", "بلديه", "بلدية", "تربيه", "تربية",
+    "governor", "directorate", "municipality", "mayor",
+})  # fmt: skip
 # "I live in Ashar but the problem is in Tannuma": the place after the "but" is the one meant.
 CONTRAST_WORDS = _normalised({"بس", "لكن", "but", "however", "bas", "lakin"})
 _MAX_NAME_WORDS = 5
@@ -312,11 +319,11 @@ class Gazetteer:
 
 def _where_the_writer_lives(tokens: list[str], start: int) -> bool:
     """The place follows "I live in", "من سكنة", "I work in": the writer's, not the problem's
-    when the message names another. So does a road's end ("طريق البصرة - الفاو", "the Basra
-    road"): the road runs through the other place named."""
+    when the message names another. So do a road's end ("طريق البصرة - الفاو": the road runs
+    through the other place named) and an office's ("محافظ البصرة")."""
     before = tokens[max(0, start - 3) : start]
     return any(token in RESIDENCE_WORDS for token in before) or (
-        start > 0 and tokens[start - 1] in ROUTE_WORDS
+        start > 0 and tokens[start - 1] in ROUTE_WORDS | OFFICE_WORDS
     )
 
 

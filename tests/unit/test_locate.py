@@ -278,3 +278,16 @@ def test_latin_articles_are_one_and_q_is_g():
     assert kut.find_in_text("el mai maq6oo3 b kut el 7ajjaj").place_code == "nbh-kut"
     maqal = Gazetteer([Place("nbh-maqal", "neighbourhood", ("Al-Maqal",)), *PLACES])
     assert maqal.find_in_text("shari3na bl ma3gal kula 7ufar").place_code == "nbh-maqal"
+
+
+def test_an_office_s_place_yields_to_the_place_of_the_problem(everyday):
+    text = "أطالب محافظ البصرة بمحاسبة مدير الكهرباء فالقطع في العشار عشرين ساعة"
+    basra = Gazetteer([Place("town-basra", "town", ("البصرة",), 30.5, 47.8), *EVERYDAY])
+    assert basra.find_in_text(text).place_code == "nbh-ashar"
+    assert basra.find_in_text("الكهرباء مقطوعة بالبصرة").place_code == "town-basra"
+
+
+def test_fayya_is_also_in_it():
+    fayya = Gazetteer([Place("town-fayya", "town", ("الفيه",)), *PLACES])
+    assert fayya.find_in_text("النهر ترسب فيه الطمي").place_code is None
+    assert fayya.find_in_text("ماكو ماي بالفيه").place_code == "town-fayya"
