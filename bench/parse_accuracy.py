@@ -7,7 +7,7 @@ says), the share asked, the precision of the categories decided without asking, 
 by language, by kind of writing and by category; the naive substring matcher beside it,
 measured in the same run; and messages per second on one core.
 
-    .venv/bin/python bench/parse_accuracy.py [--misses] [--brief]
+    .venv/bin/python bench/parse_accuracy.py [--misses] [--brief] [--calibrate]
 """
 
 import argparse
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from bench.summary import record  # noqa: E402
 from feedback.domain.classify import Classifier  # noqa: E402
 from feedback.domain.conversation import knows_category  # noqa: E402
-from feedback.domain.learned import ExampleModel  # noqa: E402
+from feedback.domain.learned import TEMPERATURE, ExampleModel, log_loss  # noqa: E402
 from feedback.domain.locate import SPECIFICITY, Gazetteer  # noqa: E402
 from feedback.domain.text import index_word, match_forms, normalise_arabic  # noqa: E402
 from feedback.domain.understand import understand  # noqa: E402
@@ -242,7 +242,13 @@ def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     arguments.add_argument("--misses", action="store_true", help="list every miss")
     arguments.add_argument("--brief", action="store_true", help="no line per category")
+    arguments.add_argument(
+        "--calibrate", action="store_true", help="the model's log-loss by temperature, and stop"
+    )
     options = arguments.parse_args()
+    if options.calibrate:
+        calibrate()
+        return
     naive_parser = NaiveParser()
     print("category: right or asked; asked: share of messages asked what the problem is")
     print("(compl.: of the complaints only); decided: precision of the categories decided")
@@ -275,6 +281,19 @@ def main() -> None:
     )
     naive_text = f"naive {naive_speed:,.0f}/s"
     record("parse_accuracy", "messages per second, one core", real_speed, "/s", naive_text)
+
+
+def calibrate() -> None:
+    """The log-loss of every labelled message read by a model of the other corpora, at each
+    temperature: learned.TEMPERATURE is the least."""
+    codes = [category.code for category in category_keywords()]
+    scored = []
+    for path in corpora():
+        model = ExampleModel(labelled_messages(path.name), codes)
+        scored += [(model.log_scores(s.text), s.category or "") for s in read_corpus(path)]
+    for temperature in (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 12.0):
+        mark = "  <- learned.TEMPERATURE" if temperature == TEMPERATURE else ""
+        print(f"temperature {temperature:>4}: log-loss {log_loss(scored, temperature):.4f}{mark}")
 
 
 if __name__ == "__main__":

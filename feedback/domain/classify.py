@@ -31,9 +31,9 @@ SUBJECT_WEIGHT = 0.5
 LOCATIVE_FACTOR = 0.25
 TIE_CONFIDENCE = 0.4
 SURE = 0.5  # the confidence below which a guess is worse than a question
-MODEL_SETTLES = 0.6  # the model's probability that settles what the keywords left open
-MODEL_DISPUTES = 0.95  # ... and that disputes what they decided
-MODEL_ALONE = 0.99  # ... and that decides when they found nothing (it is sure of greetings too)
+MODEL_SURE = 0.6  # the model's probability at which it settles what the keywords left open,
+# or disputes what they decided (its probabilities are calibrated: learned.TEMPERATURE)
+MODEL_ALONE = 0.99  # ... and at which it decides when they found nothing at all
 CONTENDER_SHARE = 0.5  # a category the model may settle on scores at least this share of the best
 
 # Words after which a named thing is where the problem is, not the problem (normalised).
@@ -309,13 +309,13 @@ def _with_model(
         return by_keywords
     probability, learned = ranked[0]
     if by_keywords.code is not None and by_keywords.confidence >= SURE:
-        if probability > MODEL_DISPUTES and learned != by_keywords.code:
+        if probability > MODEL_SURE and learned != by_keywords.code:
             return replace(by_keywords, confidence=TIE_CONFIDENCE, alternative=learned)
         return by_keywords
     if by_keywords.scores:
         best = max(by_keywords.scores.values())
         contender = by_keywords.scores.get(learned or "", 0.0) >= best * CONTENDER_SHARE
-        agrees = contender and probability >= MODEL_SETTLES
+        agrees = contender and probability >= MODEL_SURE
     else:
         agrees = probability >= MODEL_ALONE
     if learned is not None and agrees:

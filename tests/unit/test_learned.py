@@ -42,10 +42,19 @@ KEYWORDS = [
 
 
 def test_the_model_settles_what_the_keywords_leave_open():
-    without = Classifier(KEYWORDS).classify("السبتك طافح")
-    assert without.code is None
-    settled = Classifier(KEYWORDS, ExampleModel(EXAMPLES, CODES)).classify("السبتك طافح")
+    """ "طافح" overflows for a sewer and trips for a feeder: a close call the examples settle."""
+    keywords = [
+        CategoryKeywords("electricity-outage", ("الوطنية",), ("كهرباء",), ("طافح",)),
+        CategoryKeywords("sewage-overflow", ("منهول",), (), ("طافح",)),
+    ]
+    without = Classifier(keywords).classify("السبتك طافح")
+    assert without.is_tie and without.confidence < SURE
+    settled = Classifier(keywords, ExampleModel(EXAMPLES, CODES)).classify("السبتك طافح")
     assert settled.code == "sewage-overflow" and settled.confidence >= SURE
+
+
+def test_the_model_alone_decides_only_when_all_but_certain():
+    assert Classifier(KEYWORDS, ExampleModel(EXAMPLES, CODES)).classify("السبتك").code is None
 
 
 def test_the_model_disputes_a_keyword_decision_it_is_nearly_sure_of_and_the_citizen_is_asked():
