@@ -21,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 # (script, extra environment): None removes the variable.
 RUNS: list[tuple[str, dict[str, str | None]]] = [
     ("parse_accuracy.py", {}),
+    ("incident_grouping.py", {}),
     ("map_scale.py", {}),
     ("queue_scale.py", {}),
     ("scale.py", {"BENCH_DATABASE_URL": None}),

@@ -336,10 +336,10 @@ def _name_word_forms(token: str) -> list[str]:
 def _km_to(place: Place, lat: float, lon: float) -> float:
     """From a point to one of the places that have one (Gazetteer._points)."""
     assert place.lat is not None and place.lon is not None
-    return _km(lat, lon, place.lat, place.lon)
+    return distance_km(lat, lon, place.lat, place.lon)
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Equirectangular distance: exact enough within a governorate."""
     x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
     y = math.radians(lat2 - lat1)

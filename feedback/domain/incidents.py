@@ -1,0 +1,234 @@
+"""Many tickets about one fault (issue 14): a new report joins an open incident of its category
+in the same or a neighbouring place, or close by, recently; two such ungrouped reports form a
+new incident. Staff see why each ticket joined; a report with no place never joins."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from feedback.domain.locate import SPECIFICITY, Gazetteer, distance_km
+
+Point = tuple[float, float]  # lat, lon
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Outcome(StrEnum):
+    JOIN = "join"  # the report joins an open incident
+    FORM = "form"  # the report and some ungrouped reports form a new incident
+    ALONE = "alone"
+
+
+class JoinReason(StrEnum):
+    SAME_AREA = "same_area"
+    NEIGHBOURING_AREA = "neighbouring_area"  # one small place holds both
+    NEARBY = "nearby"  # points within the category's radius
+
+
+@dataclass(frozen=True)
+class GroupingRule:
+    """How far one fault reaches and how long its reports keep coming."""
+
+    radius_km: float
+    window: timedelta
+
+
+RULES = {
+    "electricity-outage": GroupingRule(1.5, timedelta(hours=6)),  # a feeder: a district quarter
+    "water-leak": GroupingRule(0.4, timedelta(hours=12)),  # a burst main: a few streets
+    "water-supply": GroupingRule(1.5, timedelta(hours=24)),
+    "sewage-overflow": GroupingRule(0.5, timedelta(hours=24)),
+}
+DEFAULT_RULE = GroupingRule(0.3, timedelta(hours=3))
+# Each report is its own problem (one building, one animal): nothing to group.
+NEVER_GROUPED = frozenset({"health-facility", "school-building", "stray-animals"})
+MIN_REPORTS = 2  # reports that make an incident
+
+
+@dataclass(frozen=True)
+class Report:
+    """A ticket waiting to be grouped, where and when it was reported."""
+
+    ticket_id: int
+    category: str
+    area_code: str | None
+    lat: float | None
+    lon: float | None
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class Incident:
+    """Tickets about one fault; the centre stays where it was formed, so an incident does not
+    creep across town one report at a time."""
+
+    id: int
+    category: str
+    area_codes: frozenset[str]
+    centre: Point | None
+    opened_at: datetime
+    last_report_at: datetime
+    status: IncidentStatus = IncidentStatus.OPEN
+
+
+@dataclass(frozen=True)
+class Match:
+    """Why a report goes with an incident or another report, in words shown to staff."""
+
+    reason: JoinReason
+    text: str
+
+
+@dataclass(frozen=True)
+class GroupingDecision:
+    outcome: Outcome
+    match: Match | None = None
+    incident: Incident | None = None  # JOIN: the incident joined
+    together_with: tuple[Report, ...] = ()  # FORM: the other reports of the new incident
+
+
+ALONE = GroupingDecision(Outcome.ALONE)
+
+
+def rule_for(category: str) -> GroupingRule | None:
+    """The category's rule; None where grouping makes no sense."""
+    return None if category in NEVER_GROUPED else RULES.get(category, DEFAULT_RULE)
+
+
+def group_report(
+    report: Report,
+    incidents: Iterable[Incident],
+    ungrouped: Iterable[Report],
+    gazetteer: Gazetteer,
+) -> GroupingDecision:
+    """Join the open incident that matches best (same area, then neighbouring, then near; of
+    equals the latest reported), else form one with the matching ungrouped reports, else stay
+    alone."""
+    rule = rule_for(report.category)
+    point = point_of(report, gazetteer)
+    if rule is None or (report.area_code is None and point is None):
+        return ALONE
+    places = _own_area(report)
+    candidates = [
+        (match, incident)
+        for incident in incidents
+        if incident.status == IncidentStatus.OPEN
+        and incident.category == report.category
+        and _within(report.received_at, incident.last_report_at, rule)
+        and (match := _match(places, point, incident.area_codes, incident.centre, rule, gazetteer))
+    ]
+    if candidates:
+        match, incident = min(candidates, key=lambda found: _closeness(found[0], found[1]))
+        return GroupingDecision(Outcome.JOIN, match, incident)
+    others = [
+        (match, other)
+        for other in ungrouped
+        if other.ticket_id != report.ticket_id
+        and other.category == report.category
+        and _within(report.received_at, other.received_at, rule)
+        and (
+            match := _match(
+                places, point, _own_area(other), point_of(other, gazetteer), rule, gazetteer
+            )
+        )
+    ]
+    if len(others) + 1 < MIN_REPORTS:
+        return ALONE
+    match, _ = min(others, key=lambda found: _strength(found[0]))
+    return GroupingDecision(Outcome.FORM, match, together_with=tuple(o for _, o in others))
+
+
+def formed(incident_id: int, reports: Iterable[Report], gazetteer: Gazetteer) -> Incident:
+    """The incident the reports of a FORM decision make; its centre the mean of their points."""
+    reports = list(reports)
+    points = [p for report in reports if (p := point_of(report, gazetteer)) is not None]
+    centre = None
+    if points:
+        centre = (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
+    times = [report.received_at for report in reports]
+    return Incident(
+        incident_id,
+        reports[0].category,
+        frozenset(code for report in reports for code in _own_area(report)),
+        centre,
+        opened_at=min(times),
+        last_report_at=max(times),
+    )
+
+
+def joined(incident: Incident, report: Report) -> Incident:
+    """The incident with the report in it: its area too, and the time of its latest report."""
+    return replace(
+        incident,
+        area_codes=incident.area_codes | _own_area(report),
+        last_report_at=max(incident.last_report_at, report.received_at),
+    )
+
+
+def point_of(report: Report, gazetteer: Gazetteer) -> Point | None:
+    """The report's own point, else that of its place when the place is small enough for a
+    point to stand for it (a town or neighbourhood, not a district)."""
+    if report.lat is not None and report.lon is not None:
+        return report.lat, report.lon
+    if report.area_code is None or not _is_small(report.area_code, gazetteer):
+        return None
+    place = gazetteer.place(report.area_code)
+    return None if place.lat is None or place.lon is None else (place.lat, place.lon)
+
+
+def _own_area(report: Report) -> frozenset[str]:
+    return frozenset() if report.area_code is None else frozenset({report.area_code})
+
+
+def _within(received_at: datetime, other_at: datetime, rule: GroupingRule) -> bool:
+    return abs(received_at - other_at) <= rule.window
+
+
+def _match(
+    places: frozenset[str],
+    point: Point | None,
+    their_places: frozenset[str],
+    their_point: Point | None,
+    rule: GroupingRule,
+    gazetteer: Gazetteer,
+) -> Match | None:
+    """The strongest tie between a report and an incident or another report, if any."""
+    same = sorted(places & their_places)
+    if same:
+        return Match(JoinReason.SAME_AREA, f"same area {same[0]}")
+    for code in sorted(places):
+        for theirs in sorted(their_places):
+            shared = _smallest_common_place(code, theirs, gazetteer)
+            if shared is not None:
+                text = f"neighbouring area: {code} and {theirs} are both in {shared}"
+                return Match(JoinReason.NEIGHBOURING_AREA, text)
+    if point is not None and their_point is not None:
+        km = distance_km(*point, *their_point)
+        if km <= rule.radius_km:
+            return Match(JoinReason.NEARBY, f"within {km:.1f} km (limit {rule.radius_km} km)")
+    return None
+
+
+def _smallest_common_place(code: str, other: str, gazetteer: Gazetteer) -> str | None:
+    """The smallest place enclosing both, when it is a town or neighbourhood: a district or
+    sub-district holds too much to call its places neighbours."""
+    their_lineage = {other, *gazetteer.ancestors(other)}
+    common = next((c for c in [code, *gazetteer.ancestors(code)] if c in their_lineage), None)
+    return common if common is not None and _is_small(common, gazetteer) else None
+
+
+def _is_small(code: str, gazetteer: Gazetteer) -> bool:
+    return SPECIFICITY[gazetteer.place(code).kind] >= SPECIFICITY["town"]
+
+
+def _strength(match: Match) -> int:
+    return list(JoinReason).index(match.reason)
+
+
+def _closeness(match: Match, incident: Incident) -> tuple[int, float]:
+    """Stronger reason first; of equals, the incident most recently reported."""
+    return _strength(match), -incident.last_report_at.timestamp()
