@@ -24,7 +24,13 @@ from enum import Enum
 
 from feedback.domain.fuzzy import NearWords
 from feedback.domain.learned import ExampleModel
-from feedback.domain.text import index_word, match_forms, normalise_arabic, words
+from feedback.domain.text import (
+    index_word,
+    match_forms,
+    normalise_arabic,
+    normalised_words,
+    words,
+)
 
 FUZZY_WEIGHT = 0.7
 SUBJECT_WEIGHT = 0.5
@@ -37,41 +43,37 @@ MODEL_ALONE = 0.99  # ... and at which it decides when they found nothing at all
 CONTENDER_SHARE = 0.5  # a category the model may settle on scores at least this share of the best
 
 # Words after which a named thing is where the problem is, not the problem (normalised).
-LOCATIVES = frozenset(
-    normalise_arabic(word)
-    for word in (
+LOCATIVES = normalised_words(
+    (
         "قرب", "قريب", "يم", "جنب", "بجنب", "بجانب", "جانب", "گدام", "كدام", "قدام", "امام",
         "أمام", "مقابل", "ورا", "وره", "خلف", "جوار", "بجوار", "عند", "الى", "إلى",
         "المؤدي", "المؤديه", "المؤدية", "باتجاه", "على", "near", "to", "towards", "beside",
         "behind", "opposite", "outside", "next", "front", "nearby", "infront", "by",
     )
 )  # fmt: skip
-_SKIPPED_BEFORE_LOCATIVE = frozenset(("the", "a", "of", "al", "el", "شارع", "طريق"))
+_SKIPPED_BEFORE_LOCATIVE = normalised_words(("the", "a", "of", "al", "el", "شارع", "طريق"))
 _PLACE = "·"  # stands for the place name taken out of the text
 # "Not the power": a word that says the service named next is not the problem ...
-NEGATIONS = frozenset(("مو", "موش", "مش", "ليس", "ليست", "not", "isnt", "mu", "mo", "mob"))
+NEGATIONS = normalised_words(("مو", "موش", "مش", "ليس", "ليست", "not", "isnt", "mu", "mo", "mob"))
 # ... and words that say it works ("الكهرباء متوفرة", "power is fine"), unless negated.
-WORKING = frozenset(
-    normalise_arabic(word)
-    for word in (
+WORKING = normalised_words(
+    (
         "متوفر", "متوفره", "متوفرة", "موجود", "موجوده", "شغال", "شغاله", "تشتغل", "يشتغل",
         "available", "fine", "ok", "okay", "working", "works",
     )
 )  # fmt: skip
 # Thanks, and questions about the service itself: with no problem named, or with a fix
 # reported ("صلحوا المحولة"), such a message is no complaint.
-NOT_A_REPORT = frozenset(
-    normalise_arabic(word)
-    for word in (
+NOT_A_REPORT = normalised_words(
+    (
         "شكرا", "شكر", "بالشكر", "نشكر", "اشكر", "نشكركم", "مشكورين", "مشكور", "ممنونين", "ممنون",
         "يحفظكم", "يحفظ", "احسنتم", "التقدير", "جهودهم", "جهودكم", "اشتكي", "نشتكي", "اسجل",
         "شكوى", "thank", "thanks", "thx", "bless", "shukran", "mashkoreen", "mamnoon", "complain",
         "shakwa", "asajil", "عاشت", "ايدكم", "3ashat", "aydeekum",
     )
 )  # fmt: skip
-FIXED = frozenset(
-    normalise_arabic(word)
-    for word in (
+FIXED = normalised_words(
+    (
         "صلحوا", "صلحو", "صلحوها", "صلحها", "صلح", "اصلحوا", "رجع", "رجعت", "استجابتهم",
         "استجابتكم", "شالو", "شالوا", "نظفوا", "نظفو", "fixed", "fixing", "repaired", "solved",
         "cleaned", "tasli7", "sal7oha", "sal7o",

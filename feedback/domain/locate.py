@@ -14,15 +14,10 @@ from feedback.domain.text import (
     is_latin,
     match_forms,
     normalise_arabic,
+    normalised_words,
     word_forms,
     words,
 )
-
-
-def _normalised(listed: set[str]) -> frozenset[str]:
-    """Word lists as the text they are compared with is normalised (قرب is كرب there)."""
-    return frozenset(normalise_arabic(word) for word in listed)
-
 
 # More specific places win when a message names two (a neighbourhood beats its district).
 SPECIFICITY = {
@@ -34,7 +29,7 @@ SPECIFICITY = {
     "landmark": 5,
 }
 # Words that name the kind of place rather than the place ("Hay Al-Hussein" is "Al-Hussein").
-_GENERIC = _normalised({
+_GENERIC = normalised_words({
     "حي", "منطقه", "محله", "ناحيه", "قضاء", "مدينه", "محافظه", "قريه", "شارع",
     "hay", "hai", "district", "subdistrict", "nahiyat", "nahiya", "qadha", "city",
     "governorate", "province", "town", "mahalla", "area",
@@ -52,7 +47,7 @@ EVERYDAY_WORDS = {
     "siba", "al siba",  # Al-Siba, and Arabizi for stray (سايبة)
     "فيه",  # Al-Fayya, and "in it"
 }  # fmt: skip
-LOCATIVE_WORDS = _normalised({
+LOCATIVE_WORDS = normalised_words({
     "في", "حي", "منطقه", "محله", "ناحيه", "قضاء", "مدينه", "قرب", "يم", "جنب",
     "in", "at", "near", "hay", "hai", "b", "bl", "bil", "fi", "ymm", "yam",
 })  # fmt: skip
@@ -68,20 +63,20 @@ KIND_WORDS = {
 }  # fmt: skip
 # "I live in Ashar, my parents in Tannuma have no water": a place after these is where the
 # writer lives or works, which yields to any other place the message names.
-RESIDENCE_WORDS = _normalised({
+RESIDENCE_WORDS = normalised_words({
     "اسكن", "ساكن", "ساكنه", "ساكنين", "نسكن", "سكنه", "اعمل", "اشتغل", "موظف", "مهندس",
     "live", "living", "lives", "work", "working", "engineer", "employee", "sakin", "saakin",
     "askun", "sakna", "sakneen",
 })  # fmt: skip
-ROUTE_WORDS = _normalised({"طريق", "الطريق", "road", "highway"})
+ROUTE_WORDS = normalised_words({"طريق", "الطريق", "road", "highway"})
 # "محافظ البصرة", "مديرية تربية البصرة", "Basra municipality": the place names an office, and
 # yields to the place of the problem as well.
-OFFICE_WORDS = _normalised({
+OFFICE_WORDS = normalised_words({
     "محافظ", "مديريه", "مديرية", "دائره", "دائرة", "بلديه", "بلدية", "تربيه", "تربية",
     "governor", "directorate", "municipality", "mayor",
 })  # fmt: skip
 # "I live in Ashar but the problem is in Tannuma": the place after the "but" is the one meant.
-CONTRAST_WORDS = _normalised({"بس", "لكن", "but", "however", "bas", "lakin"})
+CONTRAST_WORDS = normalised_words({"بس", "لكن", "but", "however", "bas", "lakin"})
 _MAX_NAME_WORDS = 5
 _CLITIC_NAME_WORDS = 3  # names up to this long may carry a clitic on any word
 NEAREST_PLACE_KM = 2.5

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 # Harakat, tanween, shadda, sukun, superscript alef and Quranic marks.
@@ -189,6 +190,12 @@ def index_word(word: str) -> str:
         return _LATIN_ARTICLES[0]  # "Kut el Hajjaj" is "Kut al-Hajjaj"
     key = latin_key(word)
     return key if len(key) >= _MIN_LATIN_KEY else word
+
+
+def normalised_words(listed: Iterable[str]) -> frozenset[str]:
+    """A word list as the text it is compared with is normalised: written "قرب", it is "كرب"
+    in a message."""
+    return frozenset(normalise_arabic(word) for word in listed)
 
 
 def keyword_key(keyword: str) -> str:

@@ -17,27 +17,31 @@ from feedback.models import Area, Category, Directorate, ReferenceDataVersion, R
 from feedback.reference_data import keywords_of, labelled_messages
 
 
+class _Named:
+    """A row named in Arabic and English, said in the citizen's language."""
+
+    name_ar: str
+    name_en: str
+
+    def name(self, language: str) -> str:
+        return self.name_ar if language == "ar" else self.name_en
+
+
 @dataclass(frozen=True)
-class CategoryRow:
+class CategoryRow(_Named):
     id: int
     code: str
     sla_hours: int
     name_ar: str
     name_en: str
 
-    def name(self, language: str) -> str:
-        return self.name_ar if language == "ar" else self.name_en
-
 
 @dataclass(frozen=True)
-class DirectorateRow:
+class DirectorateRow(_Named):
     id: int
     code: str
     name_ar: str
     name_en: str
-
-    def name(self, language: str) -> str:
-        return self.name_ar if language == "ar" else self.name_en
 
 
 @dataclass(frozen=True)

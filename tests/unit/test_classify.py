@@ -185,6 +185,8 @@ def test_what_follows_a_word_of_place_is_where_not_what():
     assert result.scores["health-facility"] == pytest.approx(0.25)
     assert GENERIC.classify("اضويه الشارع طافيه قرب المستوصف").code == "street-lighting"
     assert GENERIC.classify("الاضويه طافيه للمستوصف").scores["health-facility"] == 0.25
+    road_to = GENERIC.classify("الاضويه طافيه قرب طريق المستوصف")  # طريق is طريك as read
+    assert road_to.scores["health-facility"] == 0.25
 
 
 def test_runner_up_is_the_second_category():

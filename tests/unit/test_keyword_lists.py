@@ -3,7 +3,7 @@ category, else a message using it would be a coin toss; generic words are shared
 
 from collections import defaultdict
 
-from feedback.domain.text import index_word, normalise_arabic, words
+from feedback.domain.text import keyword_key
 from feedback.reference_data import read_yaml
 from feedback.services.reference_changes import SHARED_KEYWORD_LISTS
 
@@ -15,9 +15,7 @@ def test_every_owned_keyword_belongs_to_one_category():
             if name in SHARED_KEYWORD_LISTS:
                 continue
             for word in listed:
-                owners[" ".join(index_word(w) for w in words(normalise_arabic(word)))].add(
-                    category["code"]
-                )
+                owners[keyword_key(word)].add(category["code"])
     assert {key: codes for key, codes in owners.items() if len(codes) > 1} == {}
 
 
