@@ -22,7 +22,7 @@ from feedback.domain.routing import route
 from feedback.extensions import db
 from feedback.models import Category, Directorate, Ticket, User, utcnow
 from feedback.services.corrections import codes_of, record_correction
-from feedback.services.errors import NotFound
+from feedback.services.errors import NotFound, all_or_nothing
 from feedback.services.events import record_event
 from feedback.services.notify import queue_notice
 from feedback.services.parser_cache import load_knowledge
@@ -116,21 +116,17 @@ def change_status(
         queue_notice(ticket, NOTICE_FOR[target], event.public_message or "")  # as stored: masked
 
 
+@all_or_nothing
 def transfer(user: User, reference: str, directorate_code: str, reason: str) -> Ticket:
     """Send a ticket to another directorate, which starts it afresh as new."""
     ticket = ticket_for(user, reference, lock=True)
     target = by_code(Directorate, directorate_code)
-    problem: Exception | None = None
     if not can_transfer(ticket.status):
-        problem = InvalidTransition(ticket.status, "transfer")
-    elif not (reason or "").strip():
-        problem = MissingMessage("transfer")
-    elif target is None or target.id == ticket.directorate_id:
-        problem = UnknownDirectorate(directorate_code)
-    if problem is not None:
-        db.session.rollback()
-        raise problem
-    assert target is not None  # else a problem was raised
+        raise InvalidTransition(ticket.status, "transfer")
+    if not (reason or "").strip():
+        raise MissingMessage("transfer")
+    if target is None or target.id == ticket.directorate_id:
+        raise UnknownDirectorate(directorate_code)
     now = utcnow()
     before = codes_of(ticket)
     _move(ticket, user, target, reason, now)
@@ -139,6 +135,7 @@ def transfer(user: User, reference: str, directorate_code: str, reason: str) -> 
     return ticket
 
 
+@all_or_nothing
 def change_category(user: User, reference: str, category_code: str, reason: str) -> Ticket:
     """Correct the parser: the ticket gets the category a person chose, with its deadline,
     and moves to the directorate the routing rules name for that category in its area when
@@ -146,17 +143,12 @@ def change_category(user: User, reference: str, category_code: str, reason: str)
     could be transferred."""
     ticket = ticket_for(user, reference, lock=True)
     category = by_code(Category, category_code)
-    problem: Exception | None = None
     if not can_transfer(ticket.status):
-        problem = InvalidTransition(ticket.status, "category")
-    elif not (reason or "").strip():
-        problem = MissingMessage("category")
-    elif category is None or not category.active or category.id == ticket.category_id:
-        problem = UnknownCategory(category_code)
-    if problem is not None:
-        db.session.rollback()
-        raise problem
-    assert category is not None  # else a problem was raised
+        raise InvalidTransition(ticket.status, "category")
+    if not (reason or "").strip():
+        raise MissingMessage("category")
+    if category is None or not category.active or category.id == ticket.category_id:
+        raise UnknownCategory(category_code)
     now = utcnow()
     before = codes_of(ticket)
     target = _directorate_for(ticket, category.code)
