@@ -145,3 +145,34 @@ def test_words_and_spellings_of_a_database_seeded_before_issue_13_are_brought_up
     assert spellings[:2] == ["Hay al-Nasr Safwan", "حي النصر في سفوان"]
     assert {"Hay al-Nasr in Safwan", "حي النصر في صفوان"} <= set(spellings)
     assert version == 4
+
+
+def test_a_bridge_category_seeded_before_gains_the_words_for_holes(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    old_keywords = {"ar": ["جسر"], "generic": ["مكسور", "هبوط"]}
+    with app.app_context():
+        upgrade(revision="245bcbc819ef")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                'INSERT INTO category (id, code, name_ar, name_en, "group", description_en,'
+                " sla_hours, keywords, active) VALUES (1, 'bridges-highways', 'الجسور',"
+                " 'Bridges', 'roads', '', 168, ?, 1)",
+                (json.dumps(old_keywords),),
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO reference_data_version VALUES (1, 4, '2026-11-01 10:00:00')"
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            keywords = json.loads(
+                connection.exec_driver_sql("SELECT keywords FROM category").scalar_one()
+            )
+            version = connection.exec_driver_sql(
+                "SELECT version FROM reference_data_version"
+            ).scalar_one()
+        db.engine.dispose()
+    assert keywords["ar"] == ["جسر"]
+    assert keywords["generic"][:2] == ["مكسور", "هبوط"]
+    assert {"حفر", "تخسفات", "potholes", "6assat"} <= set(keywords["generic"])
+    assert keywords["generic"].count("هبوط") == 1
+    assert version == 5

@@ -4,6 +4,7 @@ import pytest
 
 from feedback.domain.classify import TIE_CONFIDENCE, CategoryKeywords, Classifier
 from feedback.domain.conversation import MIN_CATEGORY_CONFIDENCE
+from feedback.reference_data import category_keywords
 
 CATEGORIES = [
     CategoryKeywords("water-supply", ("ماي", "ماء", "no water")),
@@ -193,3 +194,13 @@ def test_runner_up_is_the_second_category():
     result = GENERIC.classify("ماي مالح وزباله")
     assert result.runner_up in {"waste-collection", "water-supply"}
     assert GENERIC.classify("مالح").runner_up is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["الجسر كله حفر وتخسفات", "jisr el ma3qal kullah 6assat", "potholes all over the bridge"],
+)
+def test_holes_in_a_bridge_are_the_bridge_s_with_the_shipped_lists(text):
+    """Holes are a street's problem word; on a named bridge they count for the bridge."""
+    result = Classifier(category_keywords()).classify(text)
+    assert result.code == "bridges-highways" and result.confidence >= MIN_CATEGORY_CONFIDENCE

@@ -87,3 +87,23 @@ def test_the_model_breaks_a_tie_only_between_the_keywords_contenders():
     )
     assert result.scores["health-facility"] == 0.25
     assert result.code != "health-facility" and result.confidence < SURE
+
+
+def test_the_model_overrules_a_decision_when_all_but_certain_of_a_category_the_keywords_found():
+    """Two words for the power against one for the sewer, but the examples know this message:
+    the sewer it is, without a question."""
+    keywords = [
+        CategoryKeywords("electricity-outage", ("الوطنية", "طافية")),
+        CategoryKeywords("sewage-overflow", ("منهول",)),
+    ]
+    text = "الوطنية طافية والمنهول طافح بالشارع"
+    examples = EXAMPLES + [Example(text, "sewage-overflow")] * 40
+    without = Classifier(keywords).classify(text)
+    assert without.code == "electricity-outage" and without.confidence >= SURE
+    overruled = Classifier(keywords, ExampleModel(examples, CODES)).classify(text)
+    assert overruled.code == "sewage-overflow" and overruled.confidence >= 0.99
+
+
+def test_a_thank_you_for_a_replaced_transformer_is_no_complaint():
+    classifier = Classifier(KEYWORDS, ExampleModel(EXAMPLES, CODES))
+    assert classifier.classify("الكهرباء صارت زينة تسلم ايد اللي بدلوا المحولة").code is None
