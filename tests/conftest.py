@@ -52,6 +52,9 @@ TICKET_TABLES = (
     "message",
     "outbox",
     "ticket",
+    "incident_event",
+    "incident_area",
+    "incident",
     "number_block",
     "notice_stop",
     # Rollups (feedback.models.rollups): derived from the tickets above.

@@ -17,6 +17,7 @@ class EventKind(StrEnum):
     FOLLOW_UP = "follow_up"  # a message past the flood limit, joined to the ticket
     OVERDUE = "overdue"
     VERIFIED = "verified"  # a monitor checked the fix
+    INCIDENT = "incident"  # joined or left an incident (details: incident, why)
 
 
 PUBLIC_EVENT_KINDS = frozenset(
@@ -29,6 +30,7 @@ PUBLIC_EVENT_KINDS = frozenset(
         EventKind.CATEGORY_CHANGED,  # the category is public; who changed it is not
         EventKind.OVERDUE,
         EventKind.VERIFIED,
+        EventKind.INCIDENT,  # the incident is public; why it joined is for staff
     }
 )
 

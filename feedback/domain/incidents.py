@@ -14,7 +14,31 @@ Point = tuple[float, float]  # lat, lon
 
 class IncidentStatus(StrEnum):
     OPEN = "open"
-    CLOSED = "closed"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"  # not one fault after all, or not the directorate's
+
+
+# An incident takes new reports until it is resolved or rejected.
+TAKES_REPORTS = frozenset({IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED})
+
+
+class Origin(StrEnum):
+    GROUPED = "grouped"  # formed from citizens' reports
+    DECLARED = "declared"  # an outage notice from the directorate
+
+
+class IncidentEventKind(StrEnum):
+    """A step on an incident's public timeline."""
+
+    FORMED = "formed"
+    DECLARED = "declared"
+    ACKNOWLEDGED = "acknowledged"
+    UPDATED = "updated"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+    TICKET_ADDED = "ticket_added"  # by hand
+    TICKET_REMOVED = "ticket_removed"  # a wrong join undone
 
 
 class Outcome(StrEnum):
@@ -24,6 +48,7 @@ class Outcome(StrEnum):
 
 
 class JoinReason(StrEnum):
+    DECLARED_AREA = "declared_area"  # inside an area an outage notice names
     SAME_AREA = "same_area"
     NEIGHBOURING_AREA = "neighbouring_area"  # one small place holds both
     NEARBY = "nearby"  # points within the category's radius
@@ -73,6 +98,7 @@ class Incident:
     opened_at: datetime
     last_report_at: datetime
     status: IncidentStatus = IncidentStatus.OPEN
+    origin: Origin = Origin.GROUPED
 
 
 @dataclass(frozen=True)
@@ -116,10 +142,16 @@ def group_report(
     candidates = [
         (match, incident)
         for incident in incidents
-        if incident.status == IncidentStatus.OPEN
+        if incident.status in TAKES_REPORTS
         and incident.category == report.category
-        and _within(report.received_at, incident.last_report_at, rule)
-        and (match := _match(places, point, incident.area_codes, incident.centre, rule, gazetteer))
+        and (
+            incident.origin is Origin.DECLARED
+            or _within(report.received_at, incident.last_report_at, rule)
+        )
+        and (
+            match := _declared_match(report, incident, gazetteer)
+            or _match(places, point, incident.area_codes, incident.centre, rule, gazetteer)
+        )
     ]
     if candidates:
         match, incident = min(candidates, key=lambda found: _closeness(found[0], found[1]))
@@ -211,6 +243,18 @@ def _match(
         if km <= rule.radius_km:
             return Match(JoinReason.NEARBY, f"within {km:.1f} km (limit {rule.radius_km} km)")
     return None
+
+
+def _declared_match(report: Report, incident: Incident, gazetteer: Gazetteer) -> Match | None:
+    """A declared outage takes every report from inside the areas it names, however large,
+    for as long as it lasts."""
+    if incident.origin is not Origin.DECLARED or report.area_code is None:
+        return None
+    lineage = [report.area_code, *gazetteer.ancestors(report.area_code)]
+    inside = next((code for code in lineage if code in incident.area_codes), None)
+    if inside is None:
+        return None
+    return Match(JoinReason.DECLARED_AREA, f"inside the declared area {inside}")
 
 
 def _smallest_common_place(code: str, other: str, gazetteer: Gazetteer) -> str | None:

@@ -10,6 +10,14 @@ REPLIES: dict[str, dict[str, str]] = {
         "en": "Your complaint is registered as {ref} and sent to {directorate}. "
         "To follow up, text: STATUS {ref}",
     },
+    # A report that joined an incident: the problem is known; {message} is the incident's
+    # latest public message, shortened to fit two segments.
+    "received_incident": {
+        "ar": "سجلنا شكواك برقم {ref}. المشكلة معروفة، بلغ عنها {count} مواطن و{directorate} "
+        "عدها خبر. {message}",
+        "en": "Your complaint is registered as {ref}. This problem is known: {count} people "
+        "reported it and {directorate} is aware. {message}",
+    },
     "received_triage": {
         "ar": "سجلنا شكواك برقم {ref}. سنحدد الجهة المسؤولة ونبلغك. للمتابعة ارسل: حالة {ref}",
         "en": "Your complaint is registered as {ref}. We will find the office responsible "
@@ -155,6 +163,11 @@ def reply_text(key: str, language: str, **values: object) -> str:
     return REPLIES[key][_language(language)].format(**values)
 
 
+def reply_with_message(key: str, language: str, message: str, **values: str) -> str:
+    """The reply `key` with `message` cut to keep the whole within two segments."""
+    return _fitted(REPLIES[key][_language(language)], message, values)
+
+
 def choice_name(code: str, language: str, title: str) -> str:
     """A category as the choice question names it; `title` when it has no short name."""
     return CHOICE_NAMES.get(code, {}).get(_language(language), title)
@@ -162,7 +175,10 @@ def choice_name(code: str, language: str, title: str) -> str:
 
 def notice_text(key: str, language: str, message: str = "", **values: str) -> str:
     """A notice in the citizen's language, the officer's `message` cut to fit two segments."""
-    template = NOTICES[key][_language(language)]
+    return _fitted(NOTICES[key][_language(language)], message, values)
+
+
+def _fitted(template: str, message: str, values: dict[str, str]) -> str:
     return fit(template, message.strip(), MAX_SEGMENTS, **values).strip()
 
 

@@ -241,6 +241,10 @@ class Ticket(Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The incident this ticket is one report of (feedback.models.incidents), and why it was
+    # put there, for staff: "same area nbh-ashar", "moved in by hand".
+    incident_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incident.id"), index=True)
+    incident_reason: Mapped[str | None] = mapped_column(sa.String(200))
 
     category: Mapped[Category | None] = relationship()
     area: Mapped[Area | None] = relationship()
@@ -422,6 +426,7 @@ class RecoveryCode(Model):
 
 # The corrections' and the rollups' tables belong to the metadata whenever the models are loaded.
 from feedback.models.corrections import Correction  # noqa: E402, F401
+from feedback.models.incidents import Incident, IncidentEvent  # noqa: E402, F401
 from feedback.models.rollups import (  # noqa: E402, F401
     MapCell,
     RollupState,

@@ -30,7 +30,7 @@ from feedback.domain.limits import MessageHandling, SmsKind
 from feedback.domain.locate import Location
 from feedback.domain.phone import bare_number
 from feedback.domain.reference import new_reference
-from feedback.domain.replies import choice_name, reply_text
+from feedback.domain.replies import choice_name, reply_text, reply_with_message
 from feedback.domain.routing import route
 from feedback.domain.text import detect_language, normalise_arabic
 from feedback.domain.understand import understand
@@ -45,6 +45,7 @@ from feedback.services.flood import (
     latest_open_ticket,
     received_since,
 )
+from feedback.services.incidents import Membership, group_ticket, latest_public_event
 from feedback.services.notify import queue_sms, queue_to
 from feedback.services.parser_cache import Knowledge, load_knowledge, version_query
 from feedback.services.phones import blocking, lock_sender
@@ -249,8 +250,9 @@ def _answer(
         else:
             choices = choices_for(classification) if question is Question.CHOICE else None
             _ask(ticket, question, now, choices)
+    membership = group_ticket(knowledge, ticket, now) if ticket.awaiting is None else None
     record.ticket = ticket
-    reply = _reply_for(knowledge, ticket, language, choices)
+    reply = _reply_for(knowledge, ticket, language, choices, membership)
     return IntakeReply(reply, language, ticket.reference)
 
 
@@ -376,6 +378,7 @@ def route_expired_conversations(now: datetime | None = None) -> int:
         knowledge = load_knowledge()
         for ticket in expired:
             _route(knowledge, ticket, now, NO_ANSWER)
+            group_ticket(knowledge, ticket, now)
     db.session.commit()
     return len(expired)
 
@@ -412,8 +415,10 @@ def submit_web_report(report: WebReport) -> Ticket:
         now=now,
     )
     _route(knowledge, ticket, now)  # the form asked its questions already
+    membership = group_ticket(knowledge, ticket, now)
     db.session.add(ticket)
-    queue_sms(ticket, _received_text(knowledge, ticket, report.language), SmsKind.RECEIPT)
+    receipt = _received_text(knowledge, ticket, report.language, membership)
+    queue_sms(ticket, receipt, SmsKind.RECEIPT)
     db.session.commit()
     return ticket
 
@@ -501,13 +506,14 @@ def _reply_for(
     ticket: Ticket,
     language: str,
     choices: tuple[str, str] | None = None,
+    membership: Membership | None = None,
 ) -> str:
     if ticket.awaiting == Question.CHOICE and choices:
         first, second = (_choice_name(knowledge, code, language) for code in choices)
         return reply_text("ask_choice", language, ref=ticket.reference, first=first, second=second)
     if ticket.awaiting:
         return reply_text(f"ask_{ticket.awaiting}", language, ref=ticket.reference)
-    return _received_text(knowledge, ticket, language)
+    return _received_text(knowledge, ticket, language, membership)
 
 
 def _choice_name(knowledge: Knowledge, code: str, language: str) -> str:
@@ -515,10 +521,22 @@ def _choice_name(knowledge: Knowledge, code: str, language: str) -> str:
     return choice_name(code, language, row.name(language) if row else code)
 
 
-def _received_text(knowledge: Knowledge, ticket: Ticket, language: str) -> str:
+def _received_text(
+    knowledge: Knowledge, ticket: Ticket, language: str, membership: Membership | None = None
+) -> str:
     directorate = knowledge.directorate(ticket.directorate_id)
     if directorate is None:
         return reply_text("received_triage", language, ref=ticket.reference)
+    if membership is not None:
+        latest = latest_public_event(membership.incident)
+        return reply_with_message(
+            "received_incident",
+            language,
+            (latest.public_message(language) or "") if latest else "",
+            ref=ticket.reference,
+            count=str(membership.reports),
+            directorate=directorate.name(language),
+        )
     return reply_text(
         "received_routed",
         language,

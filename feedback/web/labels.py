@@ -32,6 +32,7 @@ EVENT_LABELS: dict[str, object] = {
     EventKind.NOTE: _l("Internal note"),
     EventKind.OVERDUE: _l("Deadline passed"),
     EventKind.VERIFIED: _l("Fix verified in the field by civil society"),
+    EventKind.INCIDENT: _l("Grouped with other reports of the same problem"),
 }
 
 CHANNEL_LABELS: dict[str, object] = {

@@ -10,6 +10,7 @@ from feedback.domain.incidents import (
     Incident,
     IncidentStatus,
     JoinReason,
+    Origin,
     Outcome,
     Report,
     formed,
@@ -126,7 +127,7 @@ def test_a_report_without_a_place_never_joins(gazetteer):
 
 
 def test_a_closed_incident_takes_no_report(gazetteer):
-    closed = incident(status=IncidentStatus.CLOSED)
+    closed = incident(status=IncidentStatus.RESOLVED)
     assert group_report(report(), [closed], [], gazetteer) == ALONE
 
 
@@ -174,3 +175,26 @@ def test_the_same_area_beats_a_nearer_incident_by_distance(gazetteer):
     here = Incident(8, OUTAGE, frozenset({"nbh-ashar"}), None, NOON, NOON)
     decision = group_report(report(point=ASHAR), [there, here], [], gazetteer)
     assert decision.incident == here
+
+
+def test_a_declared_outage_takes_reports_from_anywhere_inside_its_areas_while_it_lasts(gazetteer):
+    """An outage notice for the whole district: a report from one of its neighbourhoods a day
+    later still joins it; a grouped incident of the district would not."""
+    declared = Incident(
+        9, OUTAGE, frozenset({"dist-basra"}), None, NOON, NOON, origin=Origin.DECLARED
+    )
+    late = report(area="nbh-hussein", minutes=24 * 60)
+    decision = group_report(late, [declared], [], gazetteer)
+    assert decision.outcome == Outcome.JOIN and decision.incident == declared
+    assert decision.match is not None and decision.match.reason == JoinReason.DECLARED_AREA
+    grouped = Incident(9, OUTAGE, frozenset({"dist-basra"}), None, NOON, NOON)
+    assert group_report(report(area="nbh-hussein", minutes=30), [grouped], [], gazetteer) == ALONE
+
+
+def test_a_declared_outage_takes_no_report_of_another_category_or_from_outside(gazetteer):
+    declared = Incident(
+        9, OUTAGE, frozenset({"nbh-ashar"}), None, NOON, NOON, origin=Origin.DECLARED
+    )
+    water = report(category="water-supply")
+    assert group_report(water, [declared], [], gazetteer) == ALONE
+    assert group_report(report(area="nbh-hussein"), [declared], [], gazetteer) == ALONE

@@ -5,7 +5,7 @@ from pathlib import Path
 import yaml
 from babel.messages.pofile import read_po
 
-from feedback.domain.replies import CHOICE_NAMES, REPLIES, reply_text
+from feedback.domain.replies import CHOICE_NAMES, REPLIES, reply_text, reply_with_message
 
 ROOT = Path(__file__).resolve().parents[2]
 UCS2_TWO_SEGMENTS = 134
@@ -22,7 +22,7 @@ def longest_directorate_names():
 
 def test_every_reply_fits_two_sms_segments_in_both_languages():
     name_ar, name_en = longest_directorate_names()
-    values = {"ref": "B7K2Q", "length": 1601, "limit": 1600}
+    values = {"ref": "B7K2Q", "length": 1601, "limit": 1600, "count": 1200, "message": ""}
     arabic, english = (
         max((names[language] for names in CHOICE_NAMES.values()), key=len)
         for language in ("ar", "en")
@@ -34,6 +34,20 @@ def test_every_reply_fits_two_sms_segments_in_both_languages():
         )
         assert len(text_ar) <= UCS2_TWO_SEGMENTS, key
         assert len(text_en) <= GSM_TWO_SEGMENTS, key
+
+
+def test_the_reply_of_a_known_problem_cuts_the_incident_s_message_to_two_segments():
+    name_ar, name_en = longest_directorate_names()
+    long_ar = "الفرق تبدل كيبل المغذي وترجع الكهرباء الساعة ٦ مساء " * 3
+    short_en = "Crews are replacing the feeder cable; power back by 6 pm"
+    text_ar = reply_with_message(
+        "received_incident", "ar", long_ar, ref="B7K2Q", count="1200", directorate=name_ar
+    )
+    text_en = reply_with_message(
+        "received_incident", "en", short_en, ref="B7K2Q", count="1200", directorate=name_en
+    )
+    assert len(text_ar) <= UCS2_TWO_SEGMENTS and "1200" in text_ar
+    assert len(text_en) <= GSM_TWO_SEGMENTS and text_en.endswith(short_en)
 
 
 def test_every_reply_exists_in_arabic_and_english():

@@ -20,9 +20,10 @@ from feedback.services.parser_cache import load_knowledge
 # Statements for one new complaint from a new sender: the sender's lock (PostgreSQL) or BEGIN
 # IMMEDIATE (SQLite); in one, what is known of the sender (block, flood count, pending
 # question), the reference data's version and whether a new reference is free; then the
-# ticket, the message and the events (one statement on PostgreSQL; on SQLite, one a row).
-# Was 20 on both, then 5 and 6 through the ORM's flush.
-STATEMENT_BUDGET = {"postgresql": 3, "sqlite": 6}
+# ticket, the message and the events (one statement on PostgreSQL; on SQLite, one a row); and,
+# for a routed complaint, the open incidents and ungrouped reports it may join (issue 14).
+# Was 20 on both, then 5 and 6 through the ORM's flush, then 3 and 6 before incidents.
+STATEMENT_BUDGET = {"postgresql": 4, "sqlite": 7}
 REFERENCE_TABLES = ("area", "category", "directorate", "routing_rule")
 CORPUS = message_corpora()[0]
 
@@ -139,7 +140,9 @@ def test_corpus_tickets_are_stored_as_the_tables_say(app, twilio):
                 continue
             lineage = [area.code for area in ticket.area.lineage()] if ticket.area else []
             decision = route(category.code if category else None, lineage, rules)
-            assert [e.kind for e in later] == ["routed" if decision.directorate else "triage"]
+            routed, *grouped = later  # and perhaps put in an incident with earlier reports
+            assert routed.kind == ("routed" if decision.directorate else "triage")
+            assert [e.kind for e in grouped] in ([], ["incident"])
             assert later[0].details["directorate"] == decision.directorate
             assert (ticket.directorate.code if ticket.directorate else None) == decision.directorate
             if ticket.directorate:

@@ -1,0 +1,214 @@
+"""Incidents (issue 14): a routed ticket joins an open incident of its fault, or forms one with
+other recent reports of it (feedback.domain.incidents decides; this reads and writes the rows).
+Called inside the caller's transaction: intake's, so a citizen's ticket and its incident are
+written together or not at all."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from feedback.domain import incidents as rule
+from feedback.domain.events import EventKind
+from feedback.domain.lifecycle import OPEN_STATUSES
+from feedback.extensions import db
+from feedback.models import Area, Ticket
+from feedback.models.incidents import Incident, IncidentEvent, incident_area
+from feedback.services.events import record_event
+from feedback.services.parser_cache import Knowledge
+
+# Of the recent ungrouped reports of a fault, how many are weighed (the newest).
+UNGROUPED_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Membership:
+    """What the citizen's reply says of the incident their report is in."""
+
+    incident: Incident
+    reports: int  # tickets in it, this one included, and supporters
+
+
+def group_ticket(knowledge: Knowledge, ticket: Ticket, now: datetime) -> Membership | None:
+    """Put a routed ticket (perhaps not yet written: then its id is None) into the incident of
+    its fault, or form one with the reports it matches; None when it stays alone. What it may
+    join is read in one statement; rows are loaded only to change them."""
+    category = knowledge.category_code(ticket.category_id)
+    if category is None or ticket.directorate_id is None or ticket.incident_id is not None:
+        return None
+    grouping = rule.rule_for(category)
+    if grouping is None:
+        return None
+    report = _report(knowledge, ticket, category, now)
+    if report.area_code is None and rule.point_of(report, knowledge.gazetteer) is None:
+        return None
+    incidents, ungrouped = _candidates(knowledge, ticket, category, now, grouping)
+    decision = rule.group_report(report, incidents, ungrouped, knowledge.gazetteer)
+    if decision.outcome is rule.Outcome.JOIN and decision.incident and decision.match:
+        row = db.session.get_one(Incident, decision.incident.id)
+        _join(knowledge, row, ticket, decision.match.text, now)
+    elif decision.outcome is rule.Outcome.FORM and decision.match:
+        made = rule.formed(0, [report, *decision.together_with], knowledge.gazetteer)
+        row = _form(knowledge, made, ticket, now)
+        for other in decision.together_with:
+            _join(
+                knowledge,
+                row,
+                db.session.get_one(Ticket, other.ticket_id),
+                decision.match.text,
+                now,
+            )
+        _join(knowledge, row, ticket, decision.match.text, now)
+    else:
+        return None
+    return Membership(row, report_count(row, unwritten=ticket.id is None))
+
+
+def report_count(incident: Incident, unwritten: int = 0) -> int:
+    """Reports of the incident: its tickets written so far, `unwritten` more, and supporters."""
+    written = db.session.scalar(
+        sa.select(sa.func.count(Ticket.id)).where(Ticket.incident_id == incident.id)
+    )
+    return (written or 0) + unwritten + incident.supporters
+
+
+def latest_public_event(incident: Incident) -> IncidentEvent | None:
+    """The incident's latest step with a public message."""
+    with_message = [e for e in incident.events if e.public_message_ar or e.public_message_en]
+    return with_message[-1] if with_message else None
+
+
+def _report(knowledge: Knowledge, ticket: Ticket, category: str, at: datetime) -> rule.Report:
+    return rule.Report(
+        ticket.id or 0,
+        category,
+        knowledge.area_code(ticket.area_id),
+        ticket.lat,
+        ticket.lon,
+        at,
+    )
+
+
+def _candidates(
+    knowledge: Knowledge,
+    ticket: Ticket,
+    category: str,
+    now: datetime,
+    grouping: rule.GroupingRule,
+) -> tuple[list[rule.Incident], list[rule.Report]]:
+    """The open incidents of the ticket's category and directorate reported lately or declared
+    (a row for each of their areas), and its recent open reports in no incident with a place,
+    the newest UNGROUPED_LIMIT: one statement."""
+    since = now - grouping.window
+    incidents = (
+        sa.select(
+            sa.literal("incident").label("kind"),
+            Incident.id,
+            incident_area.c.area_id,
+            Incident.centre_lat.label("lat"),
+            Incident.centre_lon.label("lon"),
+            Incident.opened_at.label("opened_at"),
+            Incident.last_report_at.label("at"),
+            Incident.status,
+            Incident.origin,
+        )
+        .outerjoin(incident_area, incident_area.c.incident_id == Incident.id)
+        .where(
+            Incident.category_id == ticket.category_id,
+            Incident.directorate_id == ticket.directorate_id,
+            Incident.status.in_([status.value for status in rule.TAKES_REPORTS]),
+            sa.or_(Incident.last_report_at >= since, Incident.origin == rule.Origin.DECLARED),
+        )
+    )
+    recent = (
+        sa.select(Ticket.id, Ticket.area_id, Ticket.lat, Ticket.lon, Ticket.created_at)
+        .where(
+            Ticket.category_id == ticket.category_id,
+            Ticket.directorate_id == ticket.directorate_id,
+            Ticket.incident_id.is_(None),
+            Ticket.status.in_([status.value for status in OPEN_STATUSES]),
+            Ticket.created_at >= since,
+            sa.or_(Ticket.area_id.is_not(None), Ticket.lat.is_not(None)),
+            Ticket.id != (ticket.id or 0),
+        )
+        .order_by(Ticket.created_at.desc())
+        .limit(UNGROUPED_LIMIT)
+        .subquery()
+    )
+    reports = sa.select(
+        sa.literal("ticket"),
+        recent.c.id,
+        recent.c.area_id,
+        recent.c.lat,
+        recent.c.lon,
+        recent.c.created_at,
+        recent.c.created_at,
+        sa.null(),
+        sa.null(),
+    )
+    found: dict[int, sa.Row[Any]] = {}
+    areas: dict[int, set[str]] = {}
+    ungrouped = []
+    for row in db.session.execute(sa.union_all(incidents, reports)):
+        if row.kind == "ticket":
+            area = knowledge.area_code(row.area_id)
+            ungrouped.append(rule.Report(row.id, category, area, row.lat, row.lon, row.at))
+        else:
+            found[row.id] = row
+            code = knowledge.area_code(row.area_id)
+            areas.setdefault(row.id, set()).update([code] if code else [])
+    incidents_found = [
+        rule.Incident(
+            row.id,
+            category,
+            frozenset(areas[row.id]),
+            (row.lat, row.lon) if row.lat is not None and row.lon is not None else None,
+            row.opened_at,
+            row.at,
+            rule.IncidentStatus(row.status),
+            rule.Origin(row.origin),
+        )
+        for row in found.values()
+    ]
+    return incidents_found, ungrouped
+
+
+def _form(knowledge: Knowledge, made: rule.Incident, ticket: Ticket, now: datetime) -> Incident:
+    lat, lon = made.centre if made.centre else (None, None)
+    row = Incident(
+        category_id=ticket.category_id,
+        directorate_id=ticket.directorate_id,
+        status=rule.IncidentStatus.OPEN.value,
+        origin=rule.Origin.GROUPED.value,
+        centre_lat=lat,
+        centre_lon=lon,
+        opened_at=made.opened_at,
+        last_report_at=made.last_report_at,
+        updated_at=now,
+    )
+    row.areas = _areas(knowledge, made.area_codes)
+    row.events.append(
+        IncidentEvent(created_at=now, actor_label="system", kind=rule.IncidentEventKind.FORMED)
+    )
+    db.session.add(row)
+    db.session.flush()  # its id goes on the tickets
+    return row
+
+
+def _join(knowledge: Knowledge, row: Incident, ticket: Ticket, reason: str, now: datetime) -> None:
+    ticket.incident_id = row.id
+    ticket.incident_reason = reason[:200]
+    ticket.updated_at = now
+    area = knowledge.area_code(ticket.area_id)
+    if area and area not in {a.code for a in row.areas}:
+        row.areas += _areas(knowledge, {area})
+    row.last_report_at = max(row.last_report_at, ticket.created_at)
+    row.updated_at = now
+    record_event(ticket, EventKind.INCIDENT, at=now, details={"incident": row.id, "why": reason})
+
+
+def _areas(knowledge: Knowledge, codes: Iterable[str]) -> list[Area]:
+    ids = [knowledge.area_ids[code] for code in sorted(codes) if code in knowledge.area_ids]
+    return list(db.session.scalars(sa.select(Area).where(Area.id.in_(ids)))) if ids else []
