@@ -7,14 +7,15 @@ Revises: bf0114ba601e
 Create Date: 2026-11-27 11:10:00
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 from feedback.domain.text import mask_phone_numbers
 
 # revision identifiers, used by Alembic.
-revision = 'c3a9d1e0f7b2'
-down_revision = 'bf0114ba601e'
+revision = "c3a9d1e0f7b2"
+down_revision = "bf0114ba601e"
 branch_labels = None
 depends_on = None
 

@@ -7,12 +7,13 @@ Revises: 252461dc492d
 Create Date: 2026-11-27 12:20:00
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = 'd4b8e2f1a6c3'
-down_revision = '252461dc492d'
+revision = "d4b8e2f1a6c3"
+down_revision = "252461dc492d"
 branch_labels = None
 depends_on = None
 

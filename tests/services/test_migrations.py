@@ -147,7 +147,9 @@ def test_words_and_spellings_of_a_database_seeded_before_issue_13_are_brought_up
     assert version == 4
 
 
-def test_a_bridge_category_seeded_before_gains_the_words_for_holes(tmp_path):
+def test_a_bridge_category_seeded_before_gains_the_words_for_holes_and_power_the_grid(
+    tmp_path,
+):
     app = make_app(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     old_keywords = {"ar": ["جسر"], "generic": ["مكسور", "هبوط"]}
     with app.app_context():
@@ -160,17 +162,27 @@ def test_a_bridge_category_seeded_before_gains_the_words_for_holes(tmp_path):
                 (json.dumps(old_keywords),),
             )
             connection.exec_driver_sql(
+                'INSERT INTO category (id, code, name_ar, name_en, "group", description_en,'
+                " sla_hours, keywords, active) VALUES (2, 'electricity-outage', 'انقطاع',"
+                " 'Power cut', 'electricity', '', 24, ?, 1)",
+                (json.dumps({"ar": ["الوطنيه"]}),),
+            )
+            connection.exec_driver_sql(
                 "INSERT INTO reference_data_version VALUES (1, 4, '2026-11-01 10:00:00')"
             )
         upgrade()
         with db.engine.connect() as connection:
-            keywords = json.loads(
-                connection.exec_driver_sql("SELECT keywords FROM category").scalar_one()
+            keywords, power = (
+                json.loads(text)
+                for text in connection.exec_driver_sql(
+                    "SELECT keywords FROM category ORDER BY id"
+                ).scalars()
             )
             version = connection.exec_driver_sql(
                 "SELECT version FROM reference_data_version"
             ).scalar_one()
         db.engine.dispose()
+    assert power["ar"] == ["الوطنيه", "وطنيه"]
     assert keywords["ar"] == ["جسر"]
     assert keywords["generic"][:2] == ["مكسور", "هبوط"]
     assert {"حفر", "تخسفات", "potholes", "6assat"} <= set(keywords["generic"])
