@@ -60,18 +60,30 @@ class GroupingRule:
 
     radius_km: float
     window: timedelta
+    whole_town: bool = False  # one fault can leave a whole town without the service
 
 
 RULES = {
-    "electricity-outage": GroupingRule(1.5, timedelta(hours=6)),  # a feeder: a district quarter
+    "electricity-outage": GroupingRule(1.5, timedelta(hours=6), whole_town=True),  # a feeder
     "water-leak": GroupingRule(0.4, timedelta(hours=12)),  # a burst main: a few streets
-    "water-supply": GroupingRule(1.5, timedelta(hours=24)),
+    "water-supply": GroupingRule(1.5, timedelta(hours=24), whole_town=True),  # a pumping station
     "sewage-overflow": GroupingRule(0.5, timedelta(hours=24)),
 }
 DEFAULT_RULE = GroupingRule(0.3, timedelta(hours=3))
 # Each report is its own problem (one building, one animal): nothing to group.
 NEVER_GROUPED = frozenset({"health-facility", "school-building", "stray-animals"})
 MIN_REPORTS = 2  # reports that make an incident
+# Two reports that name only the city of Basra (41 neighbourhoods) are never one fault; those
+# naming only a district or sub-district centre are one only for a fault that can leave a
+# whole town without service (a feeder, a pumping station), not a burst main. Neighbourhoods,
+# landmarks and points near each other still group.
+CITY = "town-basra"
+LARGE_TOWNS = frozenset(
+    {
+        "town-zubair", "town-qurna", "town-midaina", "town-faw", "town-abu-al-khaseeb",
+        "town-umm-qasr", "town-safwan", "town-hartha",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -206,7 +218,8 @@ def point_of(report: Report, gazetteer: Gazetteer) -> Point | None:
     point to stand for it (a town or neighbourhood, not a district)."""
     if report.lat is not None and report.lon is not None:
         return report.lat, report.lon
-    if report.area_code is None or not _is_small(report.area_code, gazetteer):
+    rule = rule_for(report.category) or DEFAULT_RULE
+    if report.area_code is None or not _is_small(report.area_code, gazetteer, rule):
         return None
     place = gazetteer.place(report.area_code)
     return None if place.lat is None or place.lon is None else (place.lat, place.lon)
@@ -229,12 +242,12 @@ def _match(
     gazetteer: Gazetteer,
 ) -> Match | None:
     """The strongest tie between a report and an incident or another report, if any."""
-    same = sorted(places & their_places)
+    same = sorted(code for code in places & their_places if _is_small(code, gazetteer, rule))
     if same:
         return Match(JoinReason.SAME_AREA, f"same area {same[0]}")
     for code in sorted(places):
         for theirs in sorted(their_places):
-            shared = _smallest_common_place(code, theirs, gazetteer)
+            shared = _smallest_common_place(code, theirs, gazetteer, rule)
             if shared is not None:
                 text = f"neighbouring area: {code} and {theirs} are both in {shared}"
                 return Match(JoinReason.NEIGHBOURING_AREA, text)
@@ -257,15 +270,21 @@ def _declared_match(report: Report, incident: Incident, gazetteer: Gazetteer) ->
     return Match(JoinReason.DECLARED_AREA, f"inside the declared area {inside}")
 
 
-def _smallest_common_place(code: str, other: str, gazetteer: Gazetteer) -> str | None:
+def _smallest_common_place(
+    code: str, other: str, gazetteer: Gazetteer, rule: GroupingRule
+) -> str | None:
     """The smallest place enclosing both, when it is a town or neighbourhood: a district or
     sub-district holds too much to call its places neighbours."""
     their_lineage = {other, *gazetteer.ancestors(other)}
     common = next((c for c in [code, *gazetteer.ancestors(code)] if c in their_lineage), None)
-    return common if common is not None and _is_small(common, gazetteer) else None
+    return common if common is not None and _is_small(common, gazetteer, rule) else None
 
 
-def _is_small(code: str, gazetteer: Gazetteer) -> bool:
+def _is_small(code: str, gazetteer: Gazetteer, rule: GroupingRule) -> bool:
+    """Small enough that two reports naming it may be one fault: a village, a neighbourhood or
+    a landmark; a large town too for a fault that reaches a whole town."""
+    if code == CITY or (code in LARGE_TOWNS and not rule.whole_town):
+        return False
     return SPECIFICITY[gazetteer.place(code).kind] >= SPECIFICITY["town"]
 
 

@@ -198,3 +198,34 @@ def test_a_declared_outage_takes_no_report_of_another_category_or_from_outside(g
     water = report(category="water-supply")
     assert group_report(water, [declared], [], gazetteer) == ALONE
     assert group_report(report(area="nbh-hussein"), [declared], [], gazetteer) == ALONE
+
+
+def test_two_reports_that_name_only_the_city_or_a_district_are_not_one_fault():
+    """ "No power in Basra" twice is not one feeder: the city and the district are too big."""
+    for area in ("town-basra", "dist-basra"):
+        first, second = report(area=area), report(ticket_id=2, area=area, minutes=5)
+        assert group_report(second, [], [first], LARGER) == ALONE, area
+
+
+def test_a_large_town_is_one_fault_for_a_power_cut_but_not_for_a_burst_main():
+    """A feeder can black out all of Zubair; one burst main does not flood it."""
+    first, second = report(area="town-zubair"), report(ticket_id=2, area="town-zubair")
+    assert group_report(second, [], [first], LARGER).outcome == Outcome.FORM
+    leaks = [
+        report(ticket_id=n, area="town-zubair", category="water-leak", minutes=n) for n in (1, 2)
+    ]
+    assert group_report(leaks[1], [], [leaks[0]], LARGER) == ALONE
+    village = [
+        report(ticket_id=n, area="town-siba", category="water-leak", minutes=n) for n in (1, 2)
+    ]
+    assert group_report(village[1], [], [village[0]], LARGER).outcome == Outcome.FORM
+
+
+LARGER = Gazetteer(
+    [
+        *PLACES,
+        Place("town-basra", "town", ("Basra",), 30.508, 47.78, parent="dist-basra"),
+        Place("town-zubair", "town", ("Al-Zubair",), 30.39, 47.70, parent="gov-basra"),
+        Place("town-siba", "town", ("Al-Siba",), 30.34, 48.27, parent="gov-basra"),
+    ]
+)

@@ -5,7 +5,7 @@ reply of a report that joins says the problem is known and how many reported it.
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Ticket
+from feedback.models import Outbox, Ticket
 from feedback.models.incidents import Incident
 from tests.factories import reply_of
 
@@ -70,3 +70,36 @@ def test_twenty_five_reports_of_one_outage_form_one_incident_and_a_water_complai
     assert "المشكلة معروفة" not in water
     english = [r for r in replies[8:] if r.startswith("Your complaint")]
     assert any("This problem is known" in reply for reply in english)
+
+
+def test_web_reports_with_pins_a_street_apart_form_an_incident_and_the_receipt_says_so(app, client):
+    """Two burst-main reports by the web form, pins some 100 m apart: the second joins the
+    first, and its receipt SMS says the problem is known."""
+    from tests.web.test_report_form import report
+
+    first = report(
+        client,
+        category="water-leak",
+        description="بوري مكسور",
+        lat="30.5085",
+        lon="47.7804",
+        phone="0780 123 4501",
+    )
+    second = report(
+        client,
+        category="water-leak",
+        description="الماي يطلع من القاع",
+        lat="30.5092",
+        lon="47.7810",
+        phone="0780 123 4502",
+    )
+    assert first.status_code == second.status_code == 302
+    with app.app_context():
+        tickets = db.session.scalars(sa.select(Ticket).order_by(Ticket.id)).all()
+        assert len(tickets) == 2
+        assert tickets[0].incident_id is not None
+        assert tickets[0].incident_id == tickets[1].incident_id
+        assert tickets[1].incident_reason.startswith("within 0.1 km")
+        receipts = db.session.scalars(sa.select(Outbox.body).order_by(Outbox.id)).all()
+    assert "المشكلة معروفة" not in receipts[0]
+    assert "بلغ عنها 2 مواطن" in receipts[1]
