@@ -21,6 +21,7 @@ from feedback.domain.phone import normalise_phone
 from feedback.domain.reference import normalise_reference
 from feedback.extensions import limiter
 from feedback.services.intake import WebReport, submit_web_report
+from feedback.services.public_incidents import find_public_incident
 from feedback.services.tickets import (
     active_categories,
     basemap_geojson,
@@ -35,6 +36,8 @@ from feedback.web.labels import (
     channel_label,
     delivery_label,
     event_label,
+    incident_event_label,
+    incident_status_label,
     receipt_withheld_label,
     status_label,
     triage_reason_label,
@@ -55,6 +58,8 @@ def inject_labels():
         "triage_reason_label": triage_reason_label,
         "withheld_label": withheld_label,
         "receipt_withheld_label": receipt_withheld_label,
+        "incident_status_label": incident_status_label,
+        "incident_event_label": incident_event_label,
     }
 
 
@@ -137,6 +142,14 @@ def public_ticket(reference: str):
     return render_template(
         "web/ticket.html", ticket=found, events=found.events, notices_off=found.notices_off
     )
+
+
+@bp.get("/incidents/<int:incident_id>")
+def public_incident(incident_id: int):
+    found = find_public_incident(incident_id, str(get_locale()))
+    if found is None:
+        abort(404)
+    return render_template("web/incident.html", incident=found)
 
 
 @bp.get("/lang/<code>")
