@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from feedback.domain.incidents import TAKES_REPORTS, IncidentStatus
 from feedback.extensions import db
 from feedback.models import MAX_ROW_ID, Ticket
 from feedback.models.incidents import Incident
@@ -46,6 +47,7 @@ class PublicIncident:
     resolved_at: datetime | None
     events: list[PublicIncidentEvent]
     members: list[PublicMember]  # the first LISTED_MEMBERS
+    takes_support: bool  # still counting reports: "me too" is offered
 
 
 def find_public_incident(incident_id: int, language: str) -> PublicIncident | None:
@@ -78,4 +80,5 @@ def find_public_incident(incident_id: int, language: str) -> PublicIncident | No
             for event in incident.events
         ],
         members=[PublicMember(reference, status) for reference, status in members],
+        takes_support=IncidentStatus(incident.status) in TAKES_REPORTS,
     )
