@@ -15,6 +15,8 @@ from feedback.models.incidents import Incident, IncidentEvent, IncidentSupport
 from tests.conftest import TwilioWebhook, csrf_from, shows_phone
 from tests.factories import reply_of
 from tests.web.test_incidents import NO_POWER_IN_JUMHURIYA, phone
+from tests.web.test_open311 import requests_both
+from tests.web.test_public_map import read_csv
 
 
 def outage(app, twilio) -> tuple[int, list[str]]:
@@ -183,3 +185,31 @@ def test_me_too_by_sms_for_a_ref_in_no_incident_or_unknown_says_so(app, twilio):
     assert "not part of a shared problem" in reply_of(twilio.send(f"+1 {alone}", sender=phone(201)))
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Ticket.id))) == 1
+
+
+def test_open311_keeps_one_request_per_ticket_and_says_its_incident(app, client, twilio):
+    incident_id, references = outage(app, twilio)
+    reply_of(twilio.send(f"+1 {references[0]}", sender=phone(300)))
+    reply_of(twilio.send("ماكو ماي بحي الحسين", sender=phone(301)))
+    requests = requests_both(client)
+    assert len(requests) == 26
+    members = [r for r in requests if r["service_request_id"] in references]
+    assert len(members) == 25
+    for request in members:
+        assert request["description"].endswith(f"[incident {incident_id}: 26 reports]")
+    [alone] = [r for r in requests if r["service_request_id"] not in references]
+    assert "[incident" not in alone["description"]
+
+
+def test_exports_have_an_incident_column(app, client, twilio):
+    incident_id, references = outage(app, twilio)
+    reply_of(twilio.send("ماكو ماي بحي الحسين", sender=phone(301)))
+    rows = read_csv(client.get("/export/tickets.csv"))
+    assert {row["reference"]: row["incident"] for row in rows} == {
+        **dict.fromkeys(references, str(incident_id)),
+        **{row["reference"]: "" for row in rows if row["reference"] not in references},
+    }
+    assert sum(1 for row in rows if row["incident"] == "") == 1
+    features = client.get("/export/tickets.geojson").get_json()["features"]
+    incidents = [feature["properties"]["incident"] for feature in features]
+    assert sorted(incidents, key=str) == sorted([incident_id] * 25 + [None], key=str)
