@@ -37,7 +37,7 @@ EVENT_LABELS: dict[str, object] = {
 }
 
 INCIDENT_STATUS_LABELS: dict[str, object] = {
-    IncidentStatus.OPEN: _l("Open"),
+    IncidentStatus.OPEN: _l("Still open"),
     IncidentStatus.ACKNOWLEDGED: _l("Acknowledged"),
     IncidentStatus.RESOLVED: _l("Resolved"),
     IncidentStatus.REJECTED: _l("Not one shared problem: each report is handled on its own"),

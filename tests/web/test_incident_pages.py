@@ -46,6 +46,7 @@ def test_each_ticket_page_links_to_the_incident_page_which_shows_25_and_no_phone
         ticket_page = page(client, f"/t/{reference}", "en")
         assert f'href="/incidents/{incident_id}"' in ticket_page
         assert "25 reports" in ticket_page
+    assert f"رقم {incident_id} (25 بلاغاً)" in page(client, f"/t/{references[0]}")
     arabic = page(client, f"/incidents/{incident_id}")
     english = page(client, f"/incidents/{incident_id}", "en")
     assert 'dir="rtl"' in arabic and 'dir="ltr"' in english
