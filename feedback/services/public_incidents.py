@@ -37,7 +37,6 @@ class PublicMember:
 class PublicIncident:
     id: int
     status: str  # feedback.domain.incidents.IncidentStatus
-    origin: str  # feedback.domain.incidents.Origin
     category: PublicName
     directorate: PublicName | None
     areas: list[PublicName]
@@ -67,7 +66,6 @@ def find_public_incident(incident_id: int, language: str) -> PublicIncident | No
     return PublicIncident(
         id=incident.id,
         status=incident.status,
-        origin=incident.origin,
         category=PublicName(incident.category.name_ar, incident.category.name_en),
         directorate=PublicName.of(incident.directorate),
         areas=[PublicName(area.name_ar, area.name_en) for area in incident.areas],
