@@ -121,6 +121,9 @@ class Config:
     )
     # Reports giving a phone number accepted from one address (Flask-Limiter's storage).
     REPORT_PHONE_LIMIT_PER_ADDRESS = os.environ.get("REPORT_PHONE_LIMIT_PER_ADDRESS", "10 per hour")
+    # "Me too" on public incident pages from one address, whatever the incident (each incident
+    # counts an address once anyway).
+    SUPPORT_LIMIT_PER_ADDRESS = os.environ.get("SUPPORT_LIMIT_PER_ADDRESS", "20 per hour")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

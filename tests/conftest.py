@@ -52,6 +52,7 @@ TICKET_TABLES = (
     "message",
     "outbox",
     "ticket",
+    "incident_support",
     "incident_event",
     "incident_area",
     "incident",

@@ -1,5 +1,6 @@
-"""Citizens' SMS commands: STATUS <ref> / حالة <ref> and REOPEN <ref> / اعادة <ref>,
-in any case, with Arabic-Indic digits, and for REOPEN the citizen's new words after the ref.
+"""Citizens' SMS commands: STATUS <ref> / حالة <ref>, REOPEN <ref> / اعادة <ref> and
++1 <ref> / انا هم <ref> (me too), in any case, with Arabic-Indic digits, and for REOPEN the
+citizen's new words after the ref.
 A command word not followed by a reference is a complaint ("حالة الكهرباء سيئة").
 STOP / توقف and START / ابدأ, about the number itself, count only as the whole message:
 "توقف الماي" (the water stopped) is a complaint."""
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from feedback.domain.reference import normalise_reference
-from feedback.domain.text import detect_language, normalise_arabic
+from feedback.domain.text import detect_language, normalise_arabic, to_ascii_digits
 
 
 class Command(StrEnum):
@@ -16,6 +17,7 @@ class Command(StrEnum):
     REOPEN = "reopen"
     STOP = "stop"  # no more notices to this number
     START = "start"  # notices again
+    ME_TOO = "me_too"  # a supporter of the incident the referenced ticket is in
 
 
 # Whole-message keywords, normalised; stray punctuation around them is forgiven.
@@ -38,6 +40,8 @@ COMMAND_WORDS = {
     "reopen": Command.REOPEN,
     "اعاده": Command.REOPEN,
     "اعاده فتح": Command.REOPEN,
+    "+1": Command.ME_TOO,
+    normalise_arabic("انا هم"): Command.ME_TOO,
 }
 
 
@@ -62,7 +66,7 @@ def parse_command(text: str) -> ParsedCommand | None:
         if command is None or len(words) < length:
             continue
         rest = words[length:]
-        language = detect_language(" ".join(words[:length]))
+        language = _language_of(words[:length])
         if not rest:
             return ParsedCommand(command, None, "", language)
         reference = normalise_reference(rest[0])
@@ -70,3 +74,12 @@ def parse_command(text: str) -> ParsedCommand | None:
             return None  # "حالة الكهرباء سيئة" is a complaint about the electricity
         return ParsedCommand(command, reference, " ".join(rest[1:]), language)
     return None
+
+
+def _language_of(keyword: list[str]) -> str:
+    """The language of the command word as typed; +1, which has no letters, is Arabic when
+    typed with Arabic-Indic digits (+١) and English otherwise."""
+    typed = " ".join(keyword)
+    if any(character.isalpha() for character in typed):
+        return detect_language(typed)
+    return "en" if to_ascii_digits(typed) == typed else "ar"

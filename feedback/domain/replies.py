@@ -63,6 +63,26 @@ REPLIES: dict[str, dict[str, str]] = {
         "ar": "ستصلك اشعارات شكاواك مرة ثانية. لايقافها ارسل: توقف",
         "en": "You will get notices about your complaints again. To stop them, text STOP",
     },
+    # +1 <ref> / انا هم <ref>: the citizen counted among those affected, with the new count.
+    "supported": {
+        "ar": "شكرا، انحسبت ويا المتضررين من نفس مشكلة {ref}. بلغ عنها لحد الان {count} مواطن",
+        "en": "Thank you: you are counted as affected by the same problem as {ref}. "
+        "{count} people have reported it so far.",
+    },
+    "already_supported": {
+        "ar": "انت محسوب ويا المتضررين من مشكلة {ref}. بلغ عنها {count} مواطن",
+        "en": "You are already counted for the problem of {ref}: {count} people reported it.",
+    },
+    "support_closed": {
+        "ar": "مشكلة {ref} انحلت او انغلقت. اذا رجعت ارسل شكوى جديدة: شنو المشكلة ووين",
+        "en": "The problem of {ref} is resolved or closed. If it is back, text a new "
+        "complaint: what is wrong and where.",
+    },
+    "support_unknown": {
+        "ar": "الرقم {ref} مو ضمن مشكلة مشتركة نعرفها، او الرقم غلط. للشكوى اكتب شنو المشكلة ووين",
+        "en": "{ref} is not part of a shared problem we know of, or the reference is wrong. "
+        "To report a problem, text what is wrong and where.",
+    },
     "too_long": {
         "ar": "رسالتك طويلة ({length} حرف) والحد {limit}. رجاء ارسل شكوى مختصرة",
         "en": "Your message is too long ({length} characters; the limit is {limit}). "

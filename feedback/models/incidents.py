@@ -87,3 +87,16 @@ class IncidentEvent(Model):
             else (self.public_message_en, self.public_message_ar)
         )
         return first or second
+
+
+class IncidentSupport(Model):
+    """One "me too" (feedback.domain.support): counted in Incident.supporters, kept so that
+    the same phone or address is counted once per incident."""
+
+    __table_args__ = (sa.UniqueConstraint("incident_id", "supporter_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incident.id"))
+    channel: Mapped[str] = mapped_column(sa.String(10))  # feedback.domain.support.SupportChannel
+    supporter_key: Mapped[str] = mapped_column(sa.String(64))  # a keyed hash, never the number
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -61,7 +61,7 @@ def _request(found: ServiceRequest) -> dict:
         "status_notes": found.status_notes,
         "service_name": found.service_name,
         "service_code": found.service_code,
-        "description": found.public_text[:MAX_DESCRIPTION],
+        "description": _description(found),
         "agency_responsible": found.agency,
         "service_notice": "",
         "requested_datetime": local_datetime(found.created_at),
@@ -74,6 +74,15 @@ def _request(found: ServiceRequest) -> dict:
         "long": found.lon,
         "media_url": "",
     }
+
+
+def _description(found: ServiceRequest) -> str:
+    """The citizen's words (masked), then the incident they are one report of, if any: the
+    spec has no field for it, and each ticket stays a request of its own."""
+    if found.incident is None:
+        return found.public_text[:MAX_DESCRIPTION]
+    note = f" [incident {found.incident.id}: {found.incident.reports} reports]"
+    return found.public_text[: MAX_DESCRIPTION - len(note)] + note
 
 
 def created(request: CreatedRequest) -> list[dict]:

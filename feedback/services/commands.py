@@ -1,15 +1,19 @@
 """Answering citizens' STATUS and REOPEN commands. Only the number that filed a ticket learns
 anything about it: to anyone else the reference does not exist, so scraping refs is useless.
-STOP and START turn the number's notices off and on, each confirmed by its one reply."""
+STOP and START turn the number's notices off and on, each confirmed by its one reply. ME TOO
+(+1 <ref>) takes anyone's ref, as a neighbour passes it on, and tells only what the public
+incident page shows: whether the ref is in an incident, and its count."""
 
 import sqlalchemy as sa
 
 from feedback.domain.commands import Command, ParsedCommand
 from feedback.domain.lifecycle import ReopenWindowClosed, Status, check_reopen_window
 from feedback.domain.replies import notice_text, reply_text, status_word
+from feedback.domain.support import SupportChannel, SupportOutcome
 from feedback.extensions import db
 from feedback.models import Ticket, utcnow
 from feedback.services.casework import change_status
+from feedback.services.incident_support import Support, add_supporter
 from feedback.services.phones import start_notices, stop_notices
 
 
@@ -23,6 +27,8 @@ def answer_command(command: ParsedCommand, sender: str, language: str) -> tuple[
         return reply_text("started", language), None
     if command.reference is None:
         return reply_text("help", language), None
+    if command.command == Command.ME_TOO:
+        return _me_too(command.reference, sender, language), None
     ticket = db.session.scalar(
         sa.select(Ticket).where(
             Ticket.reference == command.reference, Ticket.citizen_phone == sender
@@ -33,6 +39,28 @@ def answer_command(command: ParsedCommand, sender: str, language: str) -> tuple[
     if command.command == Command.STATUS:
         return _status(ticket, language), ticket
     return _reopen(ticket, command.text, language), ticket
+
+
+SUPPORT_REPLIES = {
+    SupportOutcome.ADDED: "supported",
+    SupportOutcome.ALREADY: "already_supported",
+    SupportOutcome.CLOSED: "support_closed",
+    SupportOutcome.NOT_FOUND: "support_unknown",
+}
+
+
+def _me_too(reference: str, sender: str, language: str) -> str:
+    incident_id = db.session.scalar(
+        sa.select(Ticket.incident_id).where(Ticket.reference == reference)
+    )
+    support = (
+        add_supporter(incident_id, SupportChannel.SMS, sender, utcnow())
+        if incident_id is not None
+        else Support(SupportOutcome.NOT_FOUND)
+    )
+    return reply_text(
+        SUPPORT_REPLIES[support.outcome], language, ref=reference, count=support.reports
+    )
 
 
 def _status(ticket: Ticket, language: str) -> str:

@@ -68,10 +68,24 @@ def group_ticket(knowledge: Knowledge, ticket: Ticket, now: datetime) -> Members
 
 def report_count(incident: Incident, unwritten: int = 0) -> int:
     """Reports of the incident: its tickets written so far, `unwritten` more, and supporters."""
-    written = db.session.scalar(
-        sa.select(sa.func.count(Ticket.id)).where(Ticket.incident_id == incident.id)
+    return report_counts([incident.id]).get(incident.id, 0) + unwritten
+
+
+def report_counts(incident_ids: Iterable[int]) -> dict[int, int]:
+    """Reports of each incident (tickets and supporters), in one statement for them all."""
+    ids = sorted(set(incident_ids))
+    if not ids:
+        return {}
+    tickets = (
+        sa.select(sa.func.count(Ticket.id))
+        .where(Ticket.incident_id == Incident.id)
+        .correlate(Incident)
+        .scalar_subquery()
     )
-    return (written or 0) + unwritten + incident.supporters
+    rows = db.session.execute(
+        sa.select(Incident.id, tickets + Incident.supporters).where(Incident.id.in_(ids))
+    )
+    return {incident_id: int(count) for incident_id, count in rows}
 
 
 def latest_public_event(incident: Incident) -> IncidentEvent | None:

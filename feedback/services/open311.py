@@ -19,9 +19,11 @@ from feedback.domain.reference import normalise_reference
 from feedback.domain.text import detect_language
 from feedback.extensions import db
 from feedback.models import ApiKey, Area, Category, Directorate, Ticket, TicketEvent, utcnow
+from feedback.services.incidents import report_counts
 from feedback.services.intake import WebReport, submit_web_report
 from feedback.services.map_filter import round_public
 from feedback.services.parser_cache import load_knowledge
+from feedback.services.tickets import IncidentLink
 
 MAX_RANGE = timedelta(days=90)
 MAX_REQUESTS = 1000
@@ -69,6 +71,7 @@ class ServiceRequest:
     area_code: str | None
     lat: float | None
     lon: float | None
+    incident: IncidentLink | None  # the incident the ticket is one report of
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ _COLUMNS = (
     Ticket.due_at,
     Ticket.lat,
     Ticket.lon,
+    Ticket.incident_id,
 )
 
 
@@ -234,7 +238,8 @@ def _requests(rows: Sequence[sa.Row[*tuple[Any, ...]]]) -> list[ServiceRequest]:
         return []
     names = _Names.load()
     notes = _last_public_messages([row.id for row in rows])
-    return [_request(row, names, notes.get(row.id, "")) for row in rows]
+    counts = report_counts(row.incident_id for row in rows if row.incident_id is not None)
+    return [_request(row, names, notes.get(row.id, ""), counts) for row in rows]
 
 
 def _last_public_messages(ticket_ids: list[int]) -> dict[int, str]:
@@ -254,7 +259,9 @@ def _last_public_messages(ticket_ids: list[int]) -> dict[int, str]:
     return {ticket_id: message for ticket_id, message in rows if message}
 
 
-def _request(ticket: sa.Row[*tuple[Any, ...]], names: _Names, status_notes: str) -> ServiceRequest:
+def _request(
+    ticket: sa.Row[*tuple[Any, ...]], names: _Names, status_notes: str, counts: dict[int, int]
+) -> ServiceRequest:
     category_code, category_name = names.categories.get(ticket.category_id, ("", ""))
     area_code, address = names.areas.get(ticket.area_id, (None, None))
     return ServiceRequest(
@@ -272,6 +279,11 @@ def _request(ticket: sa.Row[*tuple[Any, ...]], names: _Names, status_notes: str)
         area_code=area_code,
         lat=round_public(ticket.lat),
         lon=round_public(ticket.lon),
+        incident=(
+            IncidentLink(ticket.incident_id, counts.get(ticket.incident_id, 0))
+            if ticket.incident_id is not None
+            else None
+        ),
     )
 
 

@@ -45,6 +45,7 @@ class PublicRow:
     lat: float | None
     lon: float | None
     public_text: str
+    incident: int | None  # the incident's id (/incidents/<id>), when the ticket is in one
 
 
 EXPORT_BATCH = 1000
@@ -98,6 +99,7 @@ def public_rows(wanted: MapFilter) -> Iterator[PublicRow]:
             public_coordinate(Ticket.lat).label("lat"),
             public_coordinate(Ticket.lon).label("lon"),
             Ticket.public_text,
+            Ticket.incident_id,
         ),
         wanted,
         now,
@@ -133,6 +135,7 @@ def public_rows(wanted: MapFilter) -> Iterator[PublicRow]:
                     lat=round_public(row.lat),
                     lon=round_public(row.lon),
                     public_text=row.public_text,
+                    incident=row.incident_id,
                 )
             batch = _batch(query, batch[-1].id) if len(batch) == EXPORT_BATCH else []
 

@@ -2,6 +2,8 @@
 kept on it: the one place services read the app, so none of them reads its configuration or
 asks the channels which of them are set up."""
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -19,6 +21,7 @@ class Settings:
     timezone: ZoneInfo  # the city's: an SMS allowance is counted per local day
     allowance: Allowance
     flood: FloodLimit
+    supporter_secret: bytes  # keys the hashes "me too" supporters are kept by
 
 
 def install_settings(app: Flask, channels: frozenset[str]) -> None:
@@ -34,6 +37,9 @@ def install_settings(app: Flask, channels: frozenset[str]) -> None:
             config["FLOOD_MESSAGES_PER_SENDER"],
             timedelta(minutes=config["FLOOD_WINDOW_MINUTES"]),
         ),
+        supporter_secret=hmac.new(
+            str(config["SECRET_KEY"]).encode(), b"incident-supporter", hashlib.sha256
+        ).digest(),
     )
 
 

@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from feedback.domain.events import PUBLIC_EVENT_KINDS
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Outbox, Ticket
+from feedback.models.incidents import Incident
 from feedback.models.rollups import RollupState, ScorecardDay
+from feedback.services.incidents import report_count
 from feedback.services.phones import notices_off
 
 
@@ -42,6 +44,14 @@ class PublicEvent:
 
 
 @dataclass(frozen=True)
+class IncidentLink:
+    """The incident a ticket is one report of, for a link to its page."""
+
+    id: int
+    reports: int  # tickets and "me too" supporters
+
+
+@dataclass(frozen=True)
 class PublicTicket:
     reference: str
     status: str
@@ -53,6 +63,7 @@ class PublicTicket:
     public_text: str  # the citizen's text with phone numbers masked
     events: list[PublicEvent]
     notices_off: bool = False  # its citizen texted STOP: said publicly, the number never
+    incident: IncidentLink | None = None
 
 
 def ticket_by_reference(reference: str, lock: bool = False) -> Ticket | None:
@@ -82,7 +93,13 @@ def find_public_ticket(reference: str) -> PublicTicket | None:
         public_text=ticket.public_text,
         events=events,
         notices_off=bool(ticket.citizen_phone and notices_off(ticket.citizen_phone)),
+        incident=_incident_link(ticket.incident_id),
     )
+
+
+def _incident_link(incident_id: int | None) -> IncidentLink | None:
+    incident = db.session.get(Incident, incident_id) if incident_id is not None else None
+    return IncidentLink(incident.id, report_count(incident)) if incident is not None else None
 
 
 def receipt_sms(reference: str) -> Outbox | None:

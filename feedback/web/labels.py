@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from feedback.domain.channels import Channel
 from feedback.domain.events import EventKind
+from feedback.domain.incidents import IncidentEventKind, IncidentStatus
 from feedback.domain.lifecycle import Status
 from feedback.domain.limits import Withheld
 from feedback.domain.outbox import SmsState
@@ -33,6 +34,24 @@ EVENT_LABELS: dict[str, object] = {
     EventKind.OVERDUE: _l("Deadline passed"),
     EventKind.VERIFIED: _l("Fix verified in the field by civil society"),
     EventKind.INCIDENT: _l("Grouped with other reports of the same problem"),
+}
+
+INCIDENT_STATUS_LABELS: dict[str, object] = {
+    IncidentStatus.OPEN: _l("Still open"),
+    IncidentStatus.ACKNOWLEDGED: _l("Acknowledged"),
+    IncidentStatus.RESOLVED: _l("Resolved"),
+    IncidentStatus.REJECTED: _l("Not one shared problem: each report is handled on its own"),
+}
+
+INCIDENT_EVENT_LABELS: dict[str, object] = {
+    IncidentEventKind.FORMED: _l("Reports of the same problem were grouped"),
+    IncidentEventKind.DECLARED: _l("Outage announced by the directorate"),
+    IncidentEventKind.ACKNOWLEDGED: _l("Acknowledged by the directorate"),
+    IncidentEventKind.UPDATED: _l("Update from the directorate"),
+    IncidentEventKind.RESOLVED: _l("Resolved"),
+    IncidentEventKind.REJECTED: _l("Found not to be one shared problem"),
+    IncidentEventKind.TICKET_ADDED: _l("A report was added"),
+    IncidentEventKind.TICKET_REMOVED: _l("A report was taken out"),
 }
 
 CHANNEL_LABELS: dict[str, object] = {
@@ -118,6 +137,14 @@ def event_label(event) -> str:
     if event.kind == EventKind.STATUS:
         return str(_l("Status changed to: %(status)s", status=status_label(event.to_status)))
     return str(EVENT_LABELS.get(event.kind, event.kind))
+
+
+def incident_status_label(status: str) -> str:
+    return str(INCIDENT_STATUS_LABELS.get(status, status))
+
+
+def incident_event_label(kind: str) -> str:
+    return str(INCIDENT_EVENT_LABELS.get(kind, kind))
 
 
 def action_label(action: str) -> str:

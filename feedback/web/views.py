@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -19,8 +20,11 @@ from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms
 
 from feedback.domain.phone import normalise_phone
 from feedback.domain.reference import normalise_reference
+from feedback.domain.support import SupportOutcome
 from feedback.extensions import limiter
+from feedback.services.incident_support import support_from_web
 from feedback.services.intake import WebReport, submit_web_report
+from feedback.services.public_incidents import find_public_incident
 from feedback.services.tickets import (
     active_categories,
     basemap_geojson,
@@ -35,6 +39,8 @@ from feedback.web.labels import (
     channel_label,
     delivery_label,
     event_label,
+    incident_event_label,
+    incident_status_label,
     receipt_withheld_label,
     status_label,
     triage_reason_label,
@@ -55,6 +61,8 @@ def inject_labels():
         "triage_reason_label": triage_reason_label,
         "withheld_label": withheld_label,
         "receipt_withheld_label": receipt_withheld_label,
+        "incident_status_label": incident_status_label,
+        "incident_event_label": incident_event_label,
     }
 
 
@@ -137,6 +145,34 @@ def public_ticket(reference: str):
     return render_template(
         "web/ticket.html", ticket=found, events=found.events, notices_off=found.notices_off
     )
+
+
+@bp.get("/incidents/<int:incident_id>")
+def public_incident(incident_id: int):
+    found = find_public_incident(incident_id, str(get_locale()))
+    if found is None:
+        abort(404)
+    return render_template("web/incident.html", incident=found)
+
+
+@bp.post("/incidents/<int:incident_id>/me-too")
+@limiter.limit(lambda: current_app.config["SUPPORT_LIMIT_PER_ADDRESS"])
+def support_incident(incident_id: int):
+    """A "me too" from the incident's page; one per client address (kept hashed)."""
+    support = support_from_web(incident_id, get_remote_address())
+    if support.outcome is SupportOutcome.NOT_FOUND:
+        abort(404)
+    flash(str(_SUPPORTED[support.outcome]) % {"count": support.reports}, "success")
+    return redirect(url_for("web.public_incident", incident_id=incident_id))
+
+
+_SUPPORTED = {
+    SupportOutcome.ADDED: _l("Thank you: you are counted. %(count)s reports so far."),
+    SupportOutcome.ALREADY: _l("You are already counted for this problem."),
+    SupportOutcome.CLOSED: _l(
+        "This problem is marked resolved or closed. If it is back, please report it."
+    ),
+}
 
 
 @bp.get("/lang/<code>")

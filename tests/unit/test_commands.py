@@ -10,3 +10,21 @@ def test_stop_and_start_are_whole_messages_in_either_language():
         assert parse_command(text).command == Command.START, text
     assert parse_command("توقف الماي بحي الحسين") is None  # the water stopped: a complaint
     assert parse_command("stop the sewage please") is None
+
+
+def test_me_too_takes_a_reference_in_either_language_with_arabic_digits():
+    cases = {
+        "+1 b7k2q": ("B7K2Q", "en"),
+        "+1 B7K-2Q": ("B7K2Q", "en"),
+        "＋1 B7K2Q": ("B7K2Q", "en"),
+        "+١ B7K2Q": ("B7K2Q", "ar"),
+        "انا هم B7K2Q": ("B7K2Q", "ar"),
+        "أنا هم b7k2q": ("B7K2Q", "ar"),
+        "انا هم ٢٣٤٥٦": ("23456", "ar"),
+    }
+    for text, expected in cases.items():
+        parsed = parse_command(text)
+        assert parsed.command == Command.ME_TOO, text
+        assert (parsed.reference, parsed.language) == expected, text
+    assert parse_command("انا هم ماكو ماي عدنا") is None  # "me too, no water here": a complaint
+    assert parse_command("+1").reference is None  # the word alone: help
