@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from feedback.domain.channels import Channel
 from feedback.domain.events import EventKind
+from feedback.domain.incidents import IncidentAction, IncidentEventKind, IncidentStatus
 from feedback.domain.lifecycle import Status
 from feedback.domain.limits import Withheld
 from feedback.domain.outbox import SmsState
@@ -33,6 +34,39 @@ EVENT_LABELS: dict[str, object] = {
     EventKind.OVERDUE: _l("Deadline passed"),
     EventKind.VERIFIED: _l("Fix verified in the field by civil society"),
     EventKind.INCIDENT: _l("Grouped with other reports of the same problem"),
+}
+
+# An incident step on a member ticket's timeline (details "step"); none: it joined by grouping.
+INCIDENT_TICKET_LABELS: dict[str, object] = {
+    IncidentEventKind.UPDATED: _l("News of the problem reported with others"),
+    IncidentEventKind.TICKET_ADDED: _l("Added by an officer to reports of the same problem"),
+    IncidentEventKind.TICKET_REMOVED: _l("Taken out of the reports of another problem"),
+}
+
+INCIDENT_STATUS_LABELS: dict[str, object] = {
+    IncidentStatus.OPEN: _l("Open"),
+    IncidentStatus.ACKNOWLEDGED: _l("Acknowledged"),
+    IncidentStatus.RESOLVED: _l("Resolved"),
+    IncidentStatus.REJECTED: _l("Rejected"),
+}
+
+INCIDENT_ACTION_LABELS: dict[str, object] = {
+    IncidentAction.ACKNOWLEDGE: _l("Acknowledge"),
+    IncidentAction.UPDATE: _l("Post an update"),
+    IncidentAction.RESOLVE: _l("Resolve"),
+    IncidentAction.REJECT: _l("Reject"),
+}
+
+INCIDENT_STEP_LABELS: dict[str, object] = {
+    IncidentEventKind.FORMED: _l("Formed from matching reports"),
+    IncidentEventKind.DECLARED: _l("Outage declared by the directorate"),
+    IncidentEventKind.ACKNOWLEDGED: _l("Acknowledged"),
+    IncidentEventKind.UPDATED: _l("Update"),
+    IncidentEventKind.RESOLVED: _l("Resolved"),
+    IncidentEventKind.REJECTED: _l("Rejected"),
+    IncidentEventKind.TICKET_ADDED: _l("A complaint was added by hand"),
+    IncidentEventKind.TICKET_REMOVED: _l("A complaint was taken out"),
+    IncidentEventKind.TRANSFERRED: _l("Transferred to another directorate"),
 }
 
 CHANNEL_LABELS: dict[str, object] = {
@@ -117,7 +151,23 @@ def event_label(event) -> str:
         return str(_l("Fix disputed by civil society: reopened"))
     if event.kind == EventKind.STATUS:
         return str(_l("Status changed to: %(status)s", status=status_label(event.to_status)))
+    if event.kind == EventKind.INCIDENT and event.details:
+        step = event.details.get("step")
+        if step in INCIDENT_TICKET_LABELS:
+            return str(INCIDENT_TICKET_LABELS[step])
     return str(EVENT_LABELS.get(event.kind, event.kind))
+
+
+def incident_status_label(status: str) -> str:
+    return str(INCIDENT_STATUS_LABELS.get(status, status))
+
+
+def incident_action_label(action: str) -> str:
+    return str(INCIDENT_ACTION_LABELS.get(action, action))
+
+
+def incident_step_label(kind: str) -> str:
+    return str(INCIDENT_STEP_LABELS.get(kind, kind))
 
 
 def action_label(action: str) -> str:

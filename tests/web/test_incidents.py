@@ -2,11 +2,15 @@
 place form one incident, each with their own ticket; an unrelated complaint stays apart; the
 reply of a report that joins says the problem is known and how many reported it."""
 
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Ticket
+from feedback.models import Outbox, Ticket
 from feedback.models.incidents import Incident
+from feedback.services.settings import settings
+from tests.conftest import csrf_from
 from tests.factories import reply_of
 
 # Twenty-five ways a Basra resident says the power is out in Al-Jumhuriya.
@@ -70,3 +74,78 @@ def test_twenty_five_reports_of_one_outage_form_one_incident_and_a_water_complai
     assert "المشكلة معروفة" not in water
     english = [r for r in replies[8:] if r.startswith("Your complaint")]
     assert any("This problem is known" in reply for reply in english)
+
+
+def test_the_officer_resolves_the_incident_once_and_each_of_25_phones_gets_one_sms(
+    app, client, auth, twilio
+):
+    for n, text in enumerate(NO_POWER_IN_JUMHURIYA):
+        reply_of(twilio.send(text, sender=phone(n)))
+    with app.app_context():
+        incident_id = db.session.scalar(sa.select(Incident.id))
+        db.session.execute(sa.delete(Outbox))  # the receipts
+        db.session.commit()
+    auth.login("officer.electricity")
+    page = client.get(f"/officer/incidents/{incident_id}").get_data(as_text=True)
+    assert page.count('remove-ticket">') == 25
+    response = client.post(
+        f"/officer/incidents/{incident_id}/act/resolve",
+        data={
+            "csrf_token": csrf_from(client, f"/officer/incidents/{incident_id}"),
+            "message_ar": "رجعت الكهرباء للجمهورية بعد تبديل كيبل المغذي",
+            "message_en": "Power is back in Al-Jumhuriya: the feeder cable was replaced",
+        },
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        sms = db.session.scalars(sa.select(Outbox)).all()
+        members = db.session.scalars(sa.select(Ticket).where(Ticket.incident_id == incident_id))
+        reference_of = {ticket.citizen_phone: ticket.reference for ticket in members}
+        assert len(sms) == 25
+        assert {row.to_number for row in sms} == {phone(n) for n in range(25)}
+        for row in sms:
+            assert reference_of[row.to_number] in row.body
+            told = "رجعت الكهرباء" if row.language == "ar" else "Power is back"
+            assert told in row.body, row.body
+        assert db.session.get(Incident, incident_id).status == "resolved"
+        assert set(reference_of) == {phone(n) for n in range(25)}
+    for reference in reference_of.values():
+        public = client.get(f"/t/{reference}").get_data(as_text=True)
+        assert "رجعت الكهرباء للجمهورية" in public or "Power is back" in public
+
+
+def test_a_declared_outage_takes_matching_complaints_at_once_and_their_reply_says_when_it_ends(
+    app, client, auth, twilio
+):
+    auth.login("officer.electricity")
+    form = {
+        "csrf_token": csrf_from(client, "/officer/incidents/new"),
+        "category": "electricity-outage",
+        "areas": ["nbh-jumhuriya"],
+        "expected_end": tomorrow_at_six_pm(app),
+        "message_ar": "عطل بمغذي الجمهورية",
+        "message_en": "Feeder fault in Al-Jumhuriya",
+    }
+    response = client.post("/officer/incidents/new", data=form)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    arabic = reply_of(twilio.send("ماكو كهرباء بالجمهورية", sender=phone(1)))
+    english = reply_of(twilio.send("No power in Al-Jumhuriya since an hour", sender=phone(2)))
+    water = reply_of(twilio.send("ماكو ماي بالجمهورية", sender=phone(3)))
+    assert arabic.startswith("انقطاع معروف، متوقع يرجع باجر الساعة ٦ م.")
+    assert "عطل بمغذي الجمهورية" in arabic
+    assert english.startswith("Known outage, expected to end tomorrow at 6 pm.")
+    assert english.endswith("Feeder fault in Al-Jumhuriya")
+    assert "انقطاع معروف" not in water
+    with app.app_context():
+        incident = db.session.scalar(sa.select(Incident))
+        assert incident.origin == "declared"
+        members = db.session.scalars(sa.select(Ticket).where(Ticket.incident_id == incident.id))
+        assert {ticket.citizen_phone for ticket in members} == {phone(1), phone(2)}
+        assert all(ticket.reference in arabic + english for ticket in members)
+
+
+def tomorrow_at_six_pm(app) -> str:
+    """Tomorrow 18:00 in Basra, as a datetime-local field sends it."""
+    with app.app_context():
+        zone = settings().timezone
+    return (datetime.now(zone) + timedelta(days=1)).strftime("%Y-%m-%dT18:00")
