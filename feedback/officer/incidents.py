@@ -22,7 +22,7 @@ from feedback.officer.forms import (
     RemoveFromIncidentForm,
     TransferForm,
 )
-from feedback.services import incident_work
+from feedback.services import casework, incident_work
 from feedback.services.casework import UnknownDirectorate
 from feedback.services.errors import NotFound, Refused
 from feedback.services.incidents import report_count
@@ -169,6 +169,10 @@ def remove_ticket(incident_id: int, reference: str):
 @bp.post("/officer/t/<reference>/incident")
 @role_required(Role.OFFICER, Role.ADMIN)
 def join(reference: str):
+    try:
+        casework.ticket_for(current_user, reference)
+    except NotFound:
+        abort(404)  # another directorate's ticket does not exist for this officer
     form = JoinIncidentForm()
     form.incident.choices = [SelectChoice(request.form.get("incident", ""), "")]
     if not form.validate_on_submit():

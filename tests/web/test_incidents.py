@@ -11,7 +11,7 @@ from feedback.models import Outbox, Ticket
 from feedback.models.incidents import Incident
 from feedback.services.settings import settings
 from tests.conftest import csrf_from
-from tests.factories import reply_of
+from tests.factories import reply_of, sms_ticket
 
 # Twenty-five ways a Basra resident says the power is out in Al-Jumhuriya.
 NO_POWER_IN_JUMHURIYA = [
@@ -149,3 +149,49 @@ def tomorrow_at_six_pm(app) -> str:
     with app.app_context():
         zone = settings().timezone
     return (datetime.now(zone) + timedelta(days=1)).strftime("%Y-%m-%dT18:00")
+
+
+def test_the_officer_s_incident_pages_in_arabic_and_english(app, client, auth, twilio):
+    for n, text in enumerate(NO_POWER_IN_JUMHURIYA[:3]):
+        reply_of(twilio.send(text, sender=phone(n)))
+    lone = sms_ticket(twilio, "ماكو كهرباء بالعشار", sender=phone(50))
+    with app.app_context():
+        incident_id = db.session.scalar(sa.select(Incident.id))
+        member = db.session.scalar(
+            sa.select(Ticket.reference).where(Ticket.incident_id.isnot(None))
+        )
+    auth.login("officer.electricity")
+    listing = client.get("/officer/incidents").get_data(as_text=True)
+    assert f"/officer/incidents/{incident_id}" in listing and "الحوادث" in listing
+    page = client.get(f"/officer/incidents/{incident_id}").get_data(as_text=True)
+    assert member in page and "إجراء على كل شكاواها" in page
+    ticket_page = client.get(f"/officer/t/{member}").get_data(as_text=True)
+    assert f"/officer/incidents/{incident_id}" in ticket_page
+    assert "join-incident" not in ticket_page  # already in one
+    lone_page = client.get(f"/officer/t/{lone}").get_data(as_text=True)
+    assert "join-incident" in lone_page  # the officer may know it is the same feeder
+    client.get("/lang/en")
+    english = client.get(f"/officer/incidents/{incident_id}").get_data(as_text=True)
+    assert "Act on all its complaints" in english and "Formed from matching reports" in english
+    token = csrf_from(client, f"/officer/incidents/{incident_id}")
+    response = client.post(
+        f"/officer/incidents/{incident_id}/remove/{member}",
+        data={"csrf_token": token, "reason": "a generator, not the grid"},
+    )
+    assert response.status_code == 303
+    response = client.post(
+        f"/officer/t/{lone}/incident", data={"csrf_token": token, "incident": incident_id}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        moved = db.session.scalars(sa.select(Ticket).where(Ticket.reference.in_([member, lone])))
+        assert {t.reference: (t.incident_id, t.incident_reason) for t in moved} == {
+            member: (None, None),
+            lone: (incident_id, "moved in by hand"),
+        }
+    taken_out = client.get(f"/t/{member}").get_data(as_text=True)
+    assert "Taken out of the reports of another problem" in taken_out
+    assert "generator" not in taken_out  # the reason is for staff
+    added = client.get(f"/t/{lone}").get_data(as_text=True)
+    assert "Added by an officer to reports of the same problem" in added
+    assert "moved in by hand" not in added
