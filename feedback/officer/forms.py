@@ -16,6 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from feedback.models import row_id
+
 
 class ActionForm(FlaskForm):
     public_message = TextAreaField(_l("Public message (sent to the citizen)"), [Length(max=1000)])
@@ -73,4 +75,4 @@ class RemoveFromIncidentForm(FlaskForm):
 
 
 class JoinIncidentForm(FlaskForm):
-    incident = SelectField(_l("Incident"), coerce=int, validators=[DataRequired()])
+    incident = SelectField(_l("Incident"), coerce=row_id, validators=[DataRequired()])

@@ -15,6 +15,7 @@ from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms
 from feedback.domain.incidents import TAKES_REPORTS, IncidentActionRefused, allowed_actions
 from feedback.domain.lifecycle import MissingMessage
 from feedback.domain.roles import Role
+from feedback.models import MAX_ROW_ID
 from feedback.officer.forms import (
     DeclareIncidentForm,
     IncidentActionForm,
@@ -88,7 +89,7 @@ def declare():
     return render_template("officer/incident_new.html", form=form), status
 
 
-@bp.get("/officer/incidents/<int:incident_id>")
+@bp.get(f"/officer/incidents/<int(max={MAX_ROW_ID}):incident_id>")
 @role_required(Role.OFFICER, Role.ADMIN)
 def page(incident_id: int):
     incident = _incident_or_404(incident_id)
@@ -113,7 +114,7 @@ def page(incident_id: int):
     )
 
 
-@bp.post("/officer/incidents/<int:incident_id>/act/<action>")
+@bp.post(f"/officer/incidents/<int(max={MAX_ROW_ID}):incident_id>/act/<action>")
 @role_required(Role.OFFICER, Role.ADMIN)
 def act(incident_id: int, action: str):
     _incident_or_404(incident_id)
@@ -133,7 +134,7 @@ def act(incident_id: int, action: str):
     return redirect(url_for(".page", incident_id=incident_id), 303)
 
 
-@bp.post("/officer/incidents/<int:incident_id>/transfer")
+@bp.post(f"/officer/incidents/<int(max={MAX_ROW_ID}):incident_id>/transfer")
 @role_required(Role.OFFICER, Role.ADMIN)
 def transfer(incident_id: int):
     _incident_or_404(incident_id)
@@ -147,12 +148,12 @@ def transfer(incident_id: int):
             current_user, incident_id, form.directorate.data, form.reason.data or ""
         )
     )
-    if moved is not None and not incident_work.may_work_on_incident(current_user, moved):
+    if moved is not None and not casework.may_work_on(current_user, moved):
         return redirect(url_for(".index"), 303)
     return redirect(url_for(".page", incident_id=incident_id), 303)
 
 
-@bp.post("/officer/incidents/<int:incident_id>/remove/<reference>")
+@bp.post(f"/officer/incidents/<int(max={MAX_ROW_ID}):incident_id>/remove/<reference>")
 @role_required(Role.OFFICER, Role.ADMIN)
 def remove_ticket(incident_id: int, reference: str):
     _incident_or_404(incident_id)

@@ -21,6 +21,7 @@ from feedback.domain.roles import Role
 from feedback.domain.routing import route
 from feedback.extensions import db
 from feedback.models import Category, Directorate, Ticket, User, utcnow
+from feedback.models.incidents import Incident
 from feedback.services.corrections import codes_of, record_correction
 from feedback.services.errors import NotFound, all_or_nothing
 from feedback.services.events import record_event
@@ -48,10 +49,11 @@ class UnknownCategory(Exception):
     """A change to a category that does not exist or is not in use, or to the ticket's own."""
 
 
-def may_work_on(user: User, ticket: Ticket) -> bool:
+def may_work_on(user: User, work: Ticket | Incident) -> bool:
+    """An admin works on everything; an officer on their directorate's tickets and incidents."""
     if user.role == Role.ADMIN:
         return True
-    return user.role == Role.OFFICER and ticket.directorate_id == user.directorate_id
+    return user.role == Role.OFFICER and work.directorate_id == user.directorate_id
 
 
 def ticket_for(user: User, reference: str, lock: bool = False) -> Ticket:

@@ -26,6 +26,7 @@ from feedback.services.casework import (
     NOTICE_FOR,
     UnknownDirectorate,
     change_status,
+    may_work_on,
     move,
     ticket_for,
 )
@@ -55,17 +56,11 @@ class IncidentRow:
     reports: int
 
 
-def may_work_on_incident(user: User, incident: Incident) -> bool:
-    if user.role == Role.ADMIN:
-        return True
-    return user.role == Role.OFFICER and incident.directorate_id == user.directorate_id
-
-
 def incident_for(user: User, incident_id: int, lock: bool = False) -> Incident:
     """The incident if `user` may work on it; `lock` holds its row until commit (PostgreSQL)."""
     query = sa.select(Incident).where(Incident.id == incident_id)
     incident = db.session.scalar(query.with_for_update() if lock else query)
-    if incident is None or not may_work_on_incident(user, incident):
+    if incident is None or not may_work_on(user, incident):
         raise NotFound(str(incident_id))
     return incident
 

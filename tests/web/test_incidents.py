@@ -195,3 +195,15 @@ def test_the_officer_s_incident_pages_in_arabic_and_english(app, client, auth, t
     added = client.get(f"/t/{lone}").get_data(as_text=True)
     assert "Added by an officer to reports of the same problem" in added
     assert "moved in by hand" not in added
+
+
+def test_an_incident_number_no_row_can_have_is_not_found_not_an_error(client, auth, twilio):
+    lone = sms_ticket(twilio, "ماكو كهرباء بالعشار", sender=phone(50))
+    auth.login("admin")
+    for number in ("2147483648", "99999999999999999999"):
+        assert client.get(f"/officer/incidents/{number}").status_code == 404
+        response = client.post(
+            f"/officer/t/{lone}/incident",
+            data={"csrf_token": csrf_from(client, "/officer/incidents"), "incident": number},
+        )
+        assert response.status_code == 303
