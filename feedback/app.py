@@ -159,6 +159,7 @@ def select_locale() -> str:
 def register_blueprints(app: Flask) -> None:
     from feedback.admin.views import bp as admin_bp
     from feedback.monitor.views import bp as monitor_bp
+    from feedback.officer.incidents import bp as officer_incidents_bp
     from feedback.officer.views import bp as officer_bp
     from feedback.open311.views import bp as open311_bp
     from feedback.web.auth import bp as auth_bp
@@ -173,6 +174,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(two_factor_bp)
     app.register_blueprint(officer_bp)
+    app.register_blueprint(officer_incidents_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(monitor_bp)
     app.register_blueprint(sms_bp)

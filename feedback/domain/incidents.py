@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from feedback.domain.lifecycle import Status
 from feedback.domain.locate import SPECIFICITY, Gazetteer, distance_km
 
 Point = tuple[float, float]  # lat, lon
@@ -39,6 +40,78 @@ class IncidentEventKind(StrEnum):
     REJECTED = "rejected"
     TICKET_ADDED = "ticket_added"  # by hand
     TICKET_REMOVED = "ticket_removed"  # a wrong join undone
+    TRANSFERRED = "transferred"  # to another directorate, with its open tickets
+
+
+class IncidentAction(StrEnum):
+    """What an officer does to an incident once for all its tickets."""
+
+    ACKNOWLEDGE = "acknowledge"
+    UPDATE = "update"  # news for the reporters; no change of status
+    RESOLVE = "resolve"
+    REJECT = "reject"
+
+
+# The incident's status after each action (None: unchanged), and the step its timeline records.
+INCIDENT_TARGET: dict[IncidentAction, IncidentStatus | None] = {
+    IncidentAction.ACKNOWLEDGE: IncidentStatus.ACKNOWLEDGED,
+    IncidentAction.UPDATE: None,
+    IncidentAction.RESOLVE: IncidentStatus.RESOLVED,
+    IncidentAction.REJECT: IncidentStatus.REJECTED,
+}
+STEP_OF: dict[IncidentAction, IncidentEventKind] = {
+    IncidentAction.ACKNOWLEDGE: IncidentEventKind.ACKNOWLEDGED,
+    IncidentAction.UPDATE: IncidentEventKind.UPDATED,
+    IncidentAction.RESOLVE: IncidentEventKind.RESOLVED,
+    IncidentAction.REJECT: IncidentEventKind.REJECTED,
+}
+# What each action does to the incident's open tickets (None: an event, no change of status).
+TICKET_TARGET: dict[IncidentAction, Status | None] = {
+    IncidentAction.ACKNOWLEDGE: Status.ACKNOWLEDGED,
+    IncidentAction.UPDATE: None,
+    IncidentAction.RESOLVE: Status.RESOLVED,
+    IncidentAction.REJECT: Status.REJECTED,
+}
+# Every reporter is told something they can read: an update, a resolution or a rejection.
+NEEDS_MESSAGE = frozenset({IncidentAction.UPDATE, IncidentAction.RESOLVE, IncidentAction.REJECT})
+
+
+class IncidentActionRefused(Exception):
+    """An action the incident's status does not allow (`reason` "status"), or one without the
+    public message it needs ("message"); nothing is changed."""
+
+    def __init__(self, action: str, status: str, reason: str):
+        super().__init__(f"cannot {action} an incident that is {status}: {reason}")
+        self.action = action
+        self.status = status
+        self.reason = reason
+
+
+def allowed_actions(status: str) -> list[IncidentAction]:
+    """What may be done to an incident that is `status`: anything while it takes reports,
+    acknowledging only once."""
+    current = IncidentStatus(status)
+    if current not in TAKES_REPORTS:
+        return []
+    return [
+        action
+        for action in IncidentAction
+        if action is not IncidentAction.ACKNOWLEDGE or current is IncidentStatus.OPEN
+    ]
+
+
+def plan_action(action: str, status: str, has_message: bool) -> IncidentAction:
+    """The action, if an incident that is `status` may take it; acting needs an incident that
+    still takes reports, and acknowledging one not yet acknowledged."""
+    try:
+        chosen = IncidentAction(action)
+    except ValueError:
+        raise IncidentActionRefused(action, status, "status") from None
+    if chosen not in allowed_actions(status):
+        raise IncidentActionRefused(action, status, "status")
+    if chosen in NEEDS_MESSAGE and not has_message:
+        raise IncidentActionRefused(action, status, "message")
+    return chosen
 
 
 class Outcome(StrEnum):

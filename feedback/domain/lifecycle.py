@@ -99,3 +99,23 @@ def check_reopen_window(resolved_at: datetime | None, now: datetime) -> None:
 def can_transfer(current: str) -> bool:
     """Only a ticket still being worked can move to another directorate."""
     return current in OPEN_STATUSES
+
+
+def path(current: str, target: Status) -> list[Status] | None:
+    """The statuses a ticket passes through to reach `target` (the shortest way, through open
+    statuses only, acknowledging first where there is a choice), or None when it cannot: an
+    incident resolved at once resolves its new tickets too, by way of acknowledged."""
+    start = Status(current)
+    routes: dict[Status, list[Status]] = {start: []}
+    frontier = [start]
+    while frontier and target not in routes:
+        step = []
+        for status in frontier:
+            if status != start and status not in OPEN_STATUSES:
+                continue
+            for following in sorted(ALLOWED[status], key=list(Status).index):
+                if following not in routes:
+                    routes[following] = [*routes[status], following]
+                    step.append(following)
+        frontier = step
+    return routes.get(target) or None

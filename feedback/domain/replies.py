@@ -2,6 +2,8 @@
 
 Arabic SMS travel as UCS-2 (70 characters a segment, 67 when split): keep each to two segments."""
 
+from datetime import datetime, timedelta
+
 from feedback.domain.segments import MAX_SEGMENTS, fit
 
 REPLIES: dict[str, dict[str, str]] = {
@@ -17,6 +19,13 @@ REPLIES: dict[str, dict[str, str]] = {
         "عدها خبر. {message}",
         "en": "Your complaint is registered as {ref}. This problem is known: {count} people "
         "reported it and {directorate} is aware. {message}",
+    },
+    # A report that joined an outage the directorate declared: when it should end ({end},
+    # clock_text) and the outage's latest public message.
+    "received_outage": {
+        "ar": "انقطاع معروف، متوقع يرجع {end}. سجلنا شكواك برقم {ref}. {message}",
+        "en": "Known outage, expected to end {end}. Your complaint is registered as {ref}. "
+        "{message}",
     },
     "received_triage": {
         "ar": "سجلنا شكواك برقم {ref}. سنحدد الجهة المسؤولة ونبلغك. للمتابعة ارسل: حالة {ref}",
@@ -137,6 +146,11 @@ NOTICES: dict[str, dict[str, str]] = {
         "ar": "شكواك {ref} مرفوضة: {message}",
         "en": "Complaint {ref} was rejected: {message}",
     },
+    # News of the incident the complaint is in, once to each reporting phone.
+    "incident_update": {
+        "ar": "خبر عن شكواك {ref}: {message}",
+        "en": "News about your complaint {ref}: {message}",
+    },
     "transferred": {
         "ar": "شكواك {ref} تحولت الى {directorate}. {message}",
         "en": "Complaint {ref} was passed to {directorate}. {message}",
@@ -204,3 +218,25 @@ def _fitted(template: str, message: str, values: dict[str, str]) -> str:
 
 def status_word(status: str, language: str) -> str:
     return STATUS_WORDS[status][_language(language)]
+
+
+ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+CLOCK_WORDS = {
+    "ar": {"am": "ص", "pm": "م", "at": "الساعة", "tomorrow": "باجر", "on": "يوم"},
+    "en": {"am": "am", "pm": "pm", "at": "at", "tomorrow": "tomorrow", "on": "on"},
+}
+
+
+def clock_text(when: datetime, now: datetime, language: str) -> str:
+    """A time as a citizen's SMS says it, both in local time: "الساعة ٦ م" / "at 6 pm" today,
+    "باجر الساعة ٦ م" tomorrow, "يوم ١٢/٣ الساعة ٦ م" on another day; Arabic digits in Arabic,
+    as Basra's phones write them."""
+    words = CLOCK_WORDS[_language(language)]
+    hour = when.hour % 12 or 12
+    clock = f"{hour}" if when.minute == 0 else f"{hour}:{when.minute:02d}"
+    text = f"{words['at']} {clock} {words['pm' if when.hour >= 12 else 'am']}"
+    if when.date() == (now + timedelta(days=1)).date():
+        text = f"{words['tomorrow']} {text}"
+    elif when.date() != now.date():
+        text = f"{words['on']} {when.day}/{when.month} {text}"
+    return text.translate(ARABIC_DIGITS) if _language(language) == "ar" else text

@@ -23,12 +23,14 @@ from feedback.models import Ticket, utcnow
 from feedback.officer.forms import (
     ActionForm,
     CategoryChangeForm,
+    JoinIncidentForm,
     NoteForm,
     QueueFilterForm,
     TransferForm,
 )
 from feedback.services import casework
 from feedback.services.errors import NotFound
+from feedback.services.incident_work import incidents_to_join
 from feedback.services.queues import BadCursor, QueueFilter, filter_choices, officer_queue
 from feedback.web.labels import status_label
 from feedback.web.roles import role_required
@@ -97,6 +99,18 @@ def ticket(reference: str):
         ),
     ]
     actions = [a for a in Action if TARGET[a] in ALLOWED[Status(found.status)]]
+    join_form = JoinIncidentForm()
+    join_form.incident.choices = [
+        SelectChoice(
+            incident.id,
+            _(
+                "Incident %(number)s: %(areas)s",
+                number=incident.id,
+                areas=", ".join(area.name(str(get_locale())) for area in incident.areas),
+            ),
+        )
+        for incident in incidents_to_join(current_user, found)
+    ]
     return render_template(
         "officer/ticket.html",
         ticket=found,
@@ -105,6 +119,7 @@ def ticket(reference: str):
         transfer_form=transfer_form if can_transfer(found.status) else None,
         category_form=category_form if can_transfer(found.status) else None,
         note_form=NoteForm(),
+        join_form=join_form if join_form.incident.choices else None,
         now=utcnow(),
         is_overdue=is_overdue,
     )

@@ -21,9 +21,11 @@ from feedback.domain.roles import Role
 from feedback.domain.routing import route
 from feedback.extensions import db
 from feedback.models import Category, Directorate, Ticket, User, utcnow
+from feedback.models.incidents import Incident
 from feedback.services.corrections import codes_of, record_correction
 from feedback.services.errors import NotFound, all_or_nothing
 from feedback.services.events import record_event
+from feedback.services.incidents import leave_incident
 from feedback.services.notify import queue_notice
 from feedback.services.parser_cache import load_knowledge
 from feedback.services.rows import by_code
@@ -47,10 +49,11 @@ class UnknownCategory(Exception):
     """A change to a category that does not exist or is not in use, or to the ticket's own."""
 
 
-def may_work_on(user: User, ticket: Ticket) -> bool:
+def may_work_on(user: User, work: Ticket | Incident) -> bool:
+    """An admin works on everything; an officer on their directorate's tickets and incidents."""
     if user.role == Role.ADMIN:
         return True
-    return user.role == Role.OFFICER and ticket.directorate_id == user.directorate_id
+    return user.role == Role.OFFICER and work.directorate_id == user.directorate_id
 
 
 def ticket_for(user: User, reference: str, lock: bool = False) -> Ticket:
@@ -129,7 +132,7 @@ def transfer(user: User, reference: str, directorate_code: str, reason: str) -> 
         raise UnknownDirectorate(directorate_code)
     now = utcnow()
     before = codes_of(ticket)
-    _move(ticket, user, target, reason, now)
+    move(ticket, user, target, reason, now)
     record_correction(ticket, CorrectionKind.TRANSFER, user, before, now)
     db.session.commit()
     return ticket
@@ -167,7 +170,7 @@ def change_category(user: User, reference: str, category_code: str, reason: str)
     ticket.updated_at = now
     if moves:
         assert target is not None
-        _move(ticket, user, target, reason, now)
+        move(ticket, user, target, reason, now)
     record_correction(ticket, CorrectionKind.CATEGORY, user, before, now)
     db.session.commit()
     return ticket
@@ -187,8 +190,17 @@ def _directorate_for(ticket: Ticket, category_code: str) -> Directorate | None:
     return by_code(Directorate, route(category_code, lineage, knowledge.rules).directorate)
 
 
-def _move(ticket: Ticket, user: User, target: Directorate, reason: str, now: datetime) -> None:
-    """Send the ticket to `target`, where it starts afresh as new, and tell the citizen why."""
+def move(
+    ticket: Ticket,
+    user: User,
+    target: Directorate,
+    reason: str,
+    now: datetime,
+    with_incident: bool = False,
+) -> None:
+    """Send the ticket to `target`, where it starts afresh as new (no commit). Moved alone it
+    leaves its incident, whose directorate stays, and the citizen is told why; moved
+    `with_incident`, the caller moves the incident and tells each reporting phone once."""
     event = record_event(
         ticket,
         EventKind.TRANSFER,
@@ -207,6 +219,10 @@ def _move(ticket: Ticket, user: User, target: Directorate, reason: str, now: dat
     ticket.status = Status.NEW.value
     ticket.triage_reason = None
     ticket.updated_at = now
+    if with_incident:
+        return
+    if ticket.incident_id is not None:
+        leave_incident(ticket, user, f"transferred alone to {target.code}", now)
     queue_notice(ticket, "transferred", event.public_message or "")  # as stored: masked
 
 

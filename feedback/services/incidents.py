@@ -11,10 +11,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from feedback.domain import incidents as rule
-from feedback.domain.events import EventKind
+from feedback.domain.events import SYSTEM, EventKind
 from feedback.domain.lifecycle import OPEN_STATUSES
+from feedback.domain.roles import Role
 from feedback.extensions import db
-from feedback.models import Area, Ticket
+from feedback.models import Area, Ticket, User
 from feedback.models.incidents import Incident, IncidentEvent, incident_area
 from feedback.services.events import record_event
 from feedback.services.parser_cache import Knowledge
@@ -92,6 +93,37 @@ def latest_public_event(incident: Incident) -> IncidentEvent | None:
     """The incident's latest step with a public message."""
     with_message = [e for e in incident.events if e.public_message_ar or e.public_message_en]
     return with_message[-1] if with_message else None
+
+
+def leave_incident(ticket: Ticket, user: User | None, why: str, now: datetime) -> None:
+    """Take the ticket out of its incident (a wrong join, or transferred alone), on both
+    timelines; why is for staff. The ticket stays as it is, now on its own."""
+    incident = db.session.get_one(Incident, ticket.incident_id)
+    label = Role.OFFICER if user else SYSTEM
+    step = rule.IncidentEventKind.TICKET_REMOVED
+    record_event(
+        ticket,
+        EventKind.INCIDENT,
+        at=now,
+        actor=user,
+        actor_label=label,
+        internal_note=why,
+        details={"incident": incident.id, "step": step.value},
+    )
+    incident.events.append(
+        IncidentEvent(
+            created_at=now,
+            actor=user,
+            actor_label=label,
+            kind=step,
+            internal_note=why,
+            details={"ticket": ticket.reference},
+        )
+    )
+    incident.updated_at = now
+    ticket.incident_id = None
+    ticket.incident_reason = None
+    ticket.updated_at = now
 
 
 def _report(knowledge: Knowledge, ticket: Ticket, category: str, at: datetime) -> rule.Report:

@@ -25,12 +25,13 @@ from feedback.domain.conversation import (
 )
 from feedback.domain.events import CITIZEN, EventKind
 from feedback.domain.inbound import InboundMessage
+from feedback.domain.incidents import Origin
 from feedback.domain.lifecycle import Status
 from feedback.domain.limits import MessageHandling, SmsKind
 from feedback.domain.locate import Location
 from feedback.domain.phone import bare_number
 from feedback.domain.reference import new_reference
-from feedback.domain.replies import choice_name, reply_text, reply_with_message
+from feedback.domain.replies import choice_name, clock_text, reply_text, reply_with_message
 from feedback.domain.routing import route
 from feedback.domain.text import detect_language, normalise_arabic
 from feedback.domain.understand import understand
@@ -529,10 +530,21 @@ def _received_text(
         return reply_text("received_triage", language, ref=ticket.reference)
     if membership is not None:
         latest = latest_public_event(membership.incident)
+        message = (latest.public_message(language) or "") if latest else ""
+        end = membership.incident.expected_end
+        if membership.incident.origin == Origin.DECLARED and end is not None:
+            zone = settings().timezone
+            return reply_with_message(
+                "received_outage",
+                language,
+                message,
+                ref=ticket.reference,
+                end=clock_text(end.astimezone(zone), utcnow().astimezone(zone), language),
+            )
         return reply_with_message(
             "received_incident",
             language,
-            (latest.public_message(language) or "") if latest else "",
+            message,
             ref=ticket.reference,
             count=str(membership.reports),
             directorate=directorate.name(language),

@@ -41,6 +41,8 @@ class PublicEvent:
     actor_label: str
     to_status: str | None
     public_message: str | None  # masked when stored
+    # Of an incident event, only which step it was (why it joined is for staff).
+    details: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,14 @@ def find_public_ticket(reference: str) -> PublicTicket | None:
     if ticket is None:
         return None
     events = [
-        PublicEvent(e.created_at, e.kind, e.actor_label, e.to_status, e.public_message)
+        PublicEvent(
+            e.created_at,
+            e.kind,
+            e.actor_label,
+            e.to_status,
+            e.public_message,
+            {"step": e.details["step"]} if e.details and "step" in e.details else None,
+        )
         for e in ticket.events
         if e.kind in PUBLIC_EVENT_KINDS
     ]

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from feedback.domain.channels import Channel
 from feedback.domain.events import EventKind
-from feedback.domain.incidents import IncidentEventKind, IncidentStatus
+from feedback.domain.incidents import IncidentAction, IncidentEventKind, IncidentStatus
 from feedback.domain.lifecycle import Status
 from feedback.domain.limits import Withheld
 from feedback.domain.outbox import SmsState
@@ -36,6 +36,13 @@ EVENT_LABELS: dict[str, object] = {
     EventKind.INCIDENT: _l("Grouped with other reports of the same problem"),
 }
 
+# An incident step on a member ticket's timeline (details "step"); none: it joined by grouping.
+INCIDENT_TICKET_LABELS: dict[str, object] = {
+    IncidentEventKind.UPDATED: _l("News of the problem reported with others"),
+    IncidentEventKind.TICKET_ADDED: _l("Added by an officer to reports of the same problem"),
+    IncidentEventKind.TICKET_REMOVED: _l("Taken out of the reports of another problem"),
+}
+
 INCIDENT_STATUS_LABELS: dict[str, object] = {
     IncidentStatus.OPEN: _l("Still open"),
     IncidentStatus.ACKNOWLEDGED: _l("Acknowledged"),
@@ -43,6 +50,14 @@ INCIDENT_STATUS_LABELS: dict[str, object] = {
     IncidentStatus.REJECTED: _l("Not one shared problem: each report is handled on its own"),
 }
 
+INCIDENT_ACTION_LABELS: dict[str, object] = {
+    IncidentAction.ACKNOWLEDGE: _l("Acknowledge"),
+    IncidentAction.UPDATE: _l("Post an update"),
+    IncidentAction.RESOLVE: _l("Resolve"),
+    IncidentAction.REJECT: _l("Reject"),
+}
+
+# An incident's own timeline, on its public page and its officers' page.
 INCIDENT_EVENT_LABELS: dict[str, object] = {
     IncidentEventKind.FORMED: _l("Reports of the same problem were grouped"),
     IncidentEventKind.DECLARED: _l("Outage announced by the directorate"),
@@ -52,6 +67,7 @@ INCIDENT_EVENT_LABELS: dict[str, object] = {
     IncidentEventKind.REJECTED: _l("Found not to be one shared problem"),
     IncidentEventKind.TICKET_ADDED: _l("A report was added"),
     IncidentEventKind.TICKET_REMOVED: _l("A report was taken out"),
+    IncidentEventKind.TRANSFERRED: _l("Transferred to another directorate"),
 }
 
 CHANNEL_LABELS: dict[str, object] = {
@@ -136,6 +152,10 @@ def event_label(event) -> str:
         return str(_l("Fix disputed by civil society: reopened"))
     if event.kind == EventKind.STATUS:
         return str(_l("Status changed to: %(status)s", status=status_label(event.to_status)))
+    if event.kind == EventKind.INCIDENT and event.details:
+        step = event.details.get("step")
+        if step in INCIDENT_TICKET_LABELS:
+            return str(INCIDENT_TICKET_LABELS[step])
     return str(EVENT_LABELS.get(event.kind, event.kind))
 
 
@@ -145,6 +165,10 @@ def incident_status_label(status: str) -> str:
 
 def incident_event_label(kind: str) -> str:
     return str(INCIDENT_EVENT_LABELS.get(kind, kind))
+
+
+def incident_action_label(action: str) -> str:
+    return str(INCIDENT_ACTION_LABELS.get(action, action))
 
 
 def action_label(action: str) -> str:

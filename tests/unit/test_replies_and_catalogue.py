@@ -1,11 +1,18 @@
 """Citizen-facing texts: every SMS fits two segments; every page string is translated."""
 
+from datetime import datetime
 from pathlib import Path
 
 import yaml
 from babel.messages.pofile import read_po
 
-from feedback.domain.replies import CHOICE_NAMES, REPLIES, reply_text, reply_with_message
+from feedback.domain.replies import (
+    CHOICE_NAMES,
+    REPLIES,
+    clock_text,
+    reply_text,
+    reply_with_message,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 UCS2_TWO_SEGMENTS = 134
@@ -20,6 +27,11 @@ def longest_directorate_names():
     )
 
 
+# The longest way an SMS says when an outage ends.
+LONGEST_END, NOW = datetime(2026, 12, 28, 12, 30), datetime(2026, 7, 14, 9, 0)
+LATEST_END_AR, LATEST_END_EN = (clock_text(LONGEST_END, NOW, lang) for lang in ("ar", "en"))
+
+
 def test_every_reply_fits_two_sms_segments_in_both_languages():
     name_ar, name_en = longest_directorate_names()
     values = {"ref": "B7K2Q", "length": 1601, "limit": 1600, "count": 1200, "message": ""}
@@ -28,9 +40,17 @@ def test_every_reply_fits_two_sms_segments_in_both_languages():
         for language in ("ar", "en")
     )
     for key in REPLIES:
-        text_ar = reply_text(key, "ar", directorate=name_ar, first=arabic, second=arabic, **values)
+        text_ar = reply_text(
+            key, "ar", directorate=name_ar, first=arabic, second=arabic, end=LATEST_END_AR, **values
+        )
         text_en = reply_text(
-            key, "en", directorate=name_en, first=english, second=english, **values
+            key,
+            "en",
+            directorate=name_en,
+            first=english,
+            second=english,
+            end=LATEST_END_EN,
+            **values,
         )
         assert len(text_ar) <= UCS2_TWO_SEGMENTS, key
         assert len(text_en) <= GSM_TWO_SEGMENTS, key
@@ -48,6 +68,16 @@ def test_the_reply_of_a_known_problem_cuts_the_incident_s_message_to_two_segment
     )
     assert len(text_ar) <= UCS2_TWO_SEGMENTS and "1200" in text_ar
     assert len(text_en) <= GSM_TWO_SEGMENTS and text_en.endswith(short_en)
+
+
+def test_the_reply_of_a_declared_outage_keeps_its_end_and_cuts_its_message():
+    long_ar = "الفرق تبدل كيبل المغذي بالجمهورية والعمل مستمر " * 3
+    text_ar = reply_with_message("received_outage", "ar", long_ar, ref="B7K2Q", end=LATEST_END_AR)
+    text_en = reply_with_message(
+        "received_outage", "en", "Feeder cable being replaced", ref="B7K2Q", end=LATEST_END_EN
+    )
+    assert len(text_ar) <= UCS2_TWO_SEGMENTS and LATEST_END_AR in text_ar and "B7K2Q" in text_ar
+    assert text_en.endswith("Feeder cable being replaced") and LATEST_END_EN in text_en
 
 
 def test_every_reply_exists_in_arabic_and_english():

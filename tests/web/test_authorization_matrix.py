@@ -2,12 +2,16 @@
 visitor: anonymous, monitor, officer of the ticket's directorate, officer of another, admin.
 A new route without an expectation here fails the test until one is written."""
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Correction, Ticket
+from feedback.models import Correction, Ticket, utcnow
+from feedback.services import incident_work
 from tests.conftest import csrf_from
+from tests.factories import demo_user
 
 VISITORS = ["anonymous", "monitor", "officer.water", "officer.electricity", "admin"]
 
@@ -36,6 +40,9 @@ POST_DATA = {
     "admin.assign": {"directorate": "water"},
     "admin.change_rule": {"directorate": "water"},
     "monitor.follow_area": {"area": "dist-basra"},
+    "officer_incidents.transfer": {"directorate": "sewerage", "reason": "ليس لنا"},
+    "officer_incidents.remove_ticket": {"reason": "مشكلة ثانية"},
+    # officer_incidents.join: {"incident": the declared outage}
 }
 
 # Expected status per (endpoint, method) for each visitor; ticket routes use a water ticket.
@@ -50,6 +57,22 @@ for endpoint in ("officer.act", "officer.note", "officer.transfer", "officer.cha
         "anonymous": 302, "monitor": 403, "officer.water": 303, "officer.electricity": 404,
         "admin": 303,
     }  # fmt: skip
+# Incidents: the water outage declared for the run; officers of electricity find nothing there.
+for endpoint in ("officer_incidents.index", "officer_incidents.declare"):
+    EXPECTED[(endpoint, "GET")] = {**OFFICER_GET, "officer.water": 200, "admin": 200}
+# A blank declaration is refused with its errors, whoever may declare.
+EXPECTED[("officer_incidents.declare", "POST")] = {
+    "anonymous": 302, "monitor": 403, "officer.water": 400, "officer.electricity": 400,
+    "admin": 400,
+}  # fmt: skip
+EXPECTED[("officer_incidents.page", "GET")] = EXPECTED[("officer.ticket", "GET")]
+for endpoint in (
+    "officer_incidents.act",
+    "officer_incidents.transfer",
+    "officer_incidents.remove_ticket",
+    "officer_incidents.join",
+):
+    EXPECTED[(endpoint, "POST")] = EXPECTED[("officer.act", "POST")]
 MONITOR_ONLY = {"anonymous": 302, "monitor": 200, "officer.water": 403,
                 "officer.electricity": 403, "admin": 200}  # fmt: skip
 EXPECTED[("monitor.index", "GET")] = MONITOR_ONLY
@@ -81,14 +104,17 @@ ADMIN_POST_TO_NOTHING = {"admin.delete_rule": 404, "admin.change_rule": 404,
 
 
 def routes(app):
-    """Every staff route and method; the transfer last, as it takes the ticket away."""
+    """Every staff route and method; the transfers last, as they take the ticket and then the
+    incident away."""
     found = [
         (rule, method)
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith(("/officer", "/admin", "/monitor"))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
     ]
-    return sorted(found, key=lambda pair: pair[0].endpoint == "officer.transfer")
+    transfers = ("officer.transfer", "officer_incidents.transfer")
+    return sorted(found, key=lambda pair: transfers.index(pair[0].endpoint) + 1
+                  if pair[0].endpoint in transfers else 0)  # fmt: skip
 
 
 def expected_status(endpoint: str, method: str, visitor: str) -> int:
@@ -103,11 +129,13 @@ def expected_status(endpoint: str, method: str, visitor: str) -> int:
     return ADMIN_POST_TO_NOTHING[endpoint]
 
 
-def url_for_rule(rule, reference: str) -> str:
+def url_for_rule(rule, reference: str, incident_id: int) -> str:
     values = {}
     for name in rule.arguments:
         if name == "reference":
             values[name] = "ZZZZZ" if rule.endpoint == "admin.assign" else reference
+        elif name == "incident_id":
+            values[name] = incident_id
         elif isinstance(PARAMETERS[name], dict):
             values[name] = PARAMETERS[name][rule.endpoint]
         else:
@@ -122,16 +150,26 @@ def test_every_staff_route_for_every_visitor(app, client, auth, twilio, visitor)
         ticket = db.session.scalar(sa.select(Ticket))
         reference, status_before = ticket.reference, ticket.status
         assert ticket.directorate.code == "water"
+        outage_id = incident_work.declare(
+            demo_user("officer.water"),
+            "water-supply",
+            [ticket.area.code],
+            utcnow() + timedelta(hours=3),
+            "انقطاع مبرمج",
+            "",
+        ).id
     if visitor != "anonymous":
         assert auth.login(visitor).status_code == 302
     token = csrf_from(client, "/login")
     checked = 0
     for rule, method in routes(app):
-        url = url_for_rule(rule, reference)
+        url = url_for_rule(rule, reference, outage_id)
         if method == "GET":
             response = client.get(url)
         else:
             data = {"csrf_token": token, **POST_DATA.get(rule.endpoint, {})}
+            if rule.endpoint == "officer_incidents.join":
+                data["incident"] = outage_id
             response = client.post(url, data=data)
         expected = expected_status(rule.endpoint, method, visitor)
         assert response.status_code == expected, (visitor, method, url)

@@ -2,12 +2,16 @@
 place form one incident, each with their own ticket; an unrelated complaint stays apart; the
 reply of a report that joins says the problem is known and how many reported it."""
 
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
 
 from feedback.extensions import db
 from feedback.models import Outbox, Ticket
 from feedback.models.incidents import Incident
-from tests.factories import reply_of
+from feedback.services.settings import settings
+from tests.conftest import csrf_from
+from tests.factories import reply_of, sms_ticket
 
 # Twenty-five ways a Basra resident says the power is out in Al-Jumhuriya.
 NO_POWER_IN_JUMHURIYA = [
@@ -103,3 +107,136 @@ def test_web_reports_with_pins_a_street_apart_form_an_incident_and_the_receipt_s
         receipts = db.session.scalars(sa.select(Outbox.body).order_by(Outbox.id)).all()
     assert "المشكلة معروفة" not in receipts[0]
     assert "بلغ عنها 2 مواطن" in receipts[1]
+
+
+def test_the_officer_resolves_the_incident_once_and_each_of_25_phones_gets_one_sms(
+    app, client, auth, twilio
+):
+    for n, text in enumerate(NO_POWER_IN_JUMHURIYA):
+        reply_of(twilio.send(text, sender=phone(n)))
+    with app.app_context():
+        incident_id = db.session.scalar(sa.select(Incident.id))
+        db.session.execute(sa.delete(Outbox))  # the receipts
+        db.session.commit()
+    auth.login("officer.electricity")
+    page = client.get(f"/officer/incidents/{incident_id}").get_data(as_text=True)
+    assert page.count('remove-ticket">') == 25
+    response = client.post(
+        f"/officer/incidents/{incident_id}/act/resolve",
+        data={
+            "csrf_token": csrf_from(client, f"/officer/incidents/{incident_id}"),
+            "message_ar": "رجعت الكهرباء للجمهورية بعد تبديل كيبل المغذي",
+            "message_en": "Power is back in Al-Jumhuriya: the feeder cable was replaced",
+        },
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        sms = db.session.scalars(sa.select(Outbox)).all()
+        members = db.session.scalars(sa.select(Ticket).where(Ticket.incident_id == incident_id))
+        reference_of = {ticket.citizen_phone: ticket.reference for ticket in members}
+        assert len(sms) == 25
+        assert {row.to_number for row in sms} == {phone(n) for n in range(25)}
+        for row in sms:
+            assert reference_of[row.to_number] in row.body
+            told = "رجعت الكهرباء" if row.language == "ar" else "Power is back"
+            assert told in row.body, row.body
+        assert db.session.get(Incident, incident_id).status == "resolved"
+        assert set(reference_of) == {phone(n) for n in range(25)}
+    for reference in reference_of.values():
+        public = client.get(f"/t/{reference}").get_data(as_text=True)
+        assert "رجعت الكهرباء للجمهورية" in public or "Power is back" in public
+
+
+def test_a_declared_outage_takes_matching_complaints_at_once_and_their_reply_says_when_it_ends(
+    app, client, auth, twilio
+):
+    auth.login("officer.electricity")
+    form = {
+        "csrf_token": csrf_from(client, "/officer/incidents/new"),
+        "category": "electricity-outage",
+        "areas": ["nbh-jumhuriya"],
+        "expected_end": tomorrow_at_six_pm(app),
+        "message_ar": "عطل بمغذي الجمهورية",
+        "message_en": "Feeder fault in Al-Jumhuriya",
+    }
+    response = client.post("/officer/incidents/new", data=form)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    arabic = reply_of(twilio.send("ماكو كهرباء بالجمهورية", sender=phone(1)))
+    english = reply_of(twilio.send("No power in Al-Jumhuriya since an hour", sender=phone(2)))
+    water = reply_of(twilio.send("ماكو ماي بالجمهورية", sender=phone(3)))
+    assert arabic.startswith("انقطاع معروف، متوقع يرجع باجر الساعة ٦ م.")
+    assert "عطل بمغذي الجمهورية" in arabic
+    assert english.startswith("Known outage, expected to end tomorrow at 6 pm.")
+    assert english.endswith("Feeder fault in Al-Jumhuriya")
+    assert "انقطاع معروف" not in water
+    with app.app_context():
+        incident = db.session.scalar(sa.select(Incident))
+        assert incident.origin == "declared"
+        members = db.session.scalars(sa.select(Ticket).where(Ticket.incident_id == incident.id))
+        assert {ticket.citizen_phone for ticket in members} == {phone(1), phone(2)}
+        assert all(ticket.reference in arabic + english for ticket in members)
+
+
+def tomorrow_at_six_pm(app) -> str:
+    """Tomorrow 18:00 in Basra, as a datetime-local field sends it."""
+    with app.app_context():
+        zone = settings().timezone
+    return (datetime.now(zone) + timedelta(days=1)).strftime("%Y-%m-%dT18:00")
+
+
+def test_the_officer_s_incident_pages_in_arabic_and_english(app, client, auth, twilio):
+    for n, text in enumerate(NO_POWER_IN_JUMHURIYA[:3]):
+        reply_of(twilio.send(text, sender=phone(n)))
+    lone = sms_ticket(twilio, "ماكو كهرباء بالعشار", sender=phone(50))
+    with app.app_context():
+        incident_id = db.session.scalar(sa.select(Incident.id))
+        member = db.session.scalar(
+            sa.select(Ticket.reference).where(Ticket.incident_id.isnot(None))
+        )
+    auth.login("officer.electricity")
+    listing = client.get("/officer/incidents").get_data(as_text=True)
+    assert f"/officer/incidents/{incident_id}" in listing and "الحوادث" in listing
+    page = client.get(f"/officer/incidents/{incident_id}").get_data(as_text=True)
+    assert member in page and "إجراء على كل شكاواها" in page
+    ticket_page = client.get(f"/officer/t/{member}").get_data(as_text=True)
+    assert f"/officer/incidents/{incident_id}" in ticket_page
+    assert "join-incident" not in ticket_page  # already in one
+    lone_page = client.get(f"/officer/t/{lone}").get_data(as_text=True)
+    assert "join-incident" in lone_page  # the officer may know it is the same feeder
+    client.get("/lang/en")
+    english = client.get(f"/officer/incidents/{incident_id}").get_data(as_text=True)
+    assert "Act on all its complaints" in english and "Formed from matching reports" in english
+    token = csrf_from(client, f"/officer/incidents/{incident_id}")
+    response = client.post(
+        f"/officer/incidents/{incident_id}/remove/{member}",
+        data={"csrf_token": token, "reason": "a generator, not the grid"},
+    )
+    assert response.status_code == 303
+    response = client.post(
+        f"/officer/t/{lone}/incident", data={"csrf_token": token, "incident": incident_id}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        moved = db.session.scalars(sa.select(Ticket).where(Ticket.reference.in_([member, lone])))
+        assert {t.reference: (t.incident_id, t.incident_reason) for t in moved} == {
+            member: (None, None),
+            lone: (incident_id, "moved in by hand"),
+        }
+    taken_out = client.get(f"/t/{member}").get_data(as_text=True)
+    assert "Taken out of the reports of another problem" in taken_out
+    assert "generator" not in taken_out  # the reason is for staff
+    added = client.get(f"/t/{lone}").get_data(as_text=True)
+    assert "Added by an officer to reports of the same problem" in added
+    assert "moved in by hand" not in added
+
+
+def test_an_incident_number_no_row_can_have_is_not_found_not_an_error(client, auth, twilio):
+    lone = sms_ticket(twilio, "ماكو كهرباء بالعشار", sender=phone(50))
+    auth.login("admin")
+    for number in ("2147483648", "99999999999999999999"):
+        assert client.get(f"/officer/incidents/{number}").status_code == 404
+        response = client.post(
+            f"/officer/t/{lone}/incident",
+            data={"csrf_token": csrf_from(client, "/officer/incidents"), "incident": number},
+        )
+        assert response.status_code == 303
