@@ -205,7 +205,8 @@ def test_the_officer_s_incident_pages_in_arabic_and_english(app, client, auth, t
     assert "join-incident" in lone_page  # the officer may know it is the same feeder
     client.get("/lang/en")
     english = client.get(f"/officer/incidents/{incident_id}").get_data(as_text=True)
-    assert "Act on all its complaints" in english and "Formed from matching reports" in english
+    assert "Act on all its complaints" in english
+    assert "Reports of the same problem were grouped" in english
     token = csrf_from(client, f"/officer/incidents/{incident_id}")
     response = client.post(
         f"/officer/incidents/{incident_id}/remove/{member}",
