@@ -7,6 +7,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 
 class ActionForm(FlaskForm):
+    # Any id travels; feedback.services.response_templates decides which one may be used.
+    template = SelectField(_l("Response template"), validators=[Optional()], validate_choice=False)
     public_message = TextAreaField(_l("Public message (sent to the citizen)"), [Length(max=1000)])
     internal_note = TextAreaField(_l("Internal note (never public)"), [Length(max=2000)])
 

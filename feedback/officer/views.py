@@ -19,7 +19,7 @@ from feedback.domain.lifecycle import (
 )
 from feedback.domain.roles import Role
 from feedback.domain.sla import is_overdue
-from feedback.models import Ticket, utcnow
+from feedback.models import Ticket, row_id, utcnow
 from feedback.officer.forms import (
     ActionForm,
     CategoryChangeForm,
@@ -27,7 +27,7 @@ from feedback.officer.forms import (
     QueueFilterForm,
     TransferForm,
 )
-from feedback.services import casework
+from feedback.services import casework, response_templates
 from feedback.services.errors import NotFound
 from feedback.services.queues import BadCursor, QueueFilter, filter_choices, officer_queue
 from feedback.web.labels import status_label
@@ -79,7 +79,28 @@ def queue():
 @bp.get("/t/<reference>")
 @role_required(Role.OFFICER, Role.ADMIN)
 def ticket(reference: str):
+    return _ticket_page(_ticket_or_404(reference), ActionForm())
+
+
+@bp.post("/t/<reference>/template")
+@role_required(Role.OFFICER, Role.ADMIN)
+def use_template(reference: str):
+    """Without JavaScript: the page again, its public message filled from the chosen template
+    in the ticket's language and the officer's internal note kept, to edit before sending."""
     found = _ticket_or_404(reference)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        picked = response_templates.template_for(found, row_id(form.template.data or ""))
+    except (NotFound, ValueError):
+        flash(_("Choose a template first."), "error")
+    else:
+        form.public_message.data = picked.body(found.language)
+    return _ticket_page(found, form)
+
+
+def _ticket_page(found: Ticket, action_form: ActionForm) -> str:
     choices = filter_choices(str(get_locale()))
     transfer_form = TransferForm()
     transfer_form.directorate.choices = [
@@ -96,12 +117,19 @@ def ticket(reference: str):
             if found.category is None or code != found.category.code
         ),
     ]
+    action_form.template.choices = [
+        SelectChoice("", _("Choose a template…")),
+        *(
+            SelectChoice(str(t.id), t.title, render_kw={"data-body": t.body(found.language)})
+            for t in response_templates.templates_for(found.directorate_id)
+        ),
+    ]
     actions = [a for a in Action if TARGET[a] in ALLOWED[Status(found.status)]]
     return render_template(
         "officer/ticket.html",
         ticket=found,
         actions=actions,
-        action_form=ActionForm(),
+        action_form=action_form,
         transfer_form=transfer_form if can_transfer(found.status) else None,
         category_form=category_form if can_transfer(found.status) else None,
         note_form=NoteForm(),
