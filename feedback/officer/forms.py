@@ -2,8 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import (  # type: ignore[attr-defined]  # SelectChoice: new in WTForms 3.3
+    BooleanField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
+
+from feedback.domain.bulk import BulkAction
 
 
 class ActionForm(FlaskForm):
@@ -37,3 +46,26 @@ class QueueFilterForm(FlaskForm):
     directorate = SelectField(_l("Directorate"), validators=[Optional()])
     overdue = BooleanField(_l("Overdue only"))
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+
+
+class BulkForm(FlaskForm):
+    """The queue's selected tickets and what to do to them; the confirmation page sends the
+    same fields again, with only the tickets that fit. Ids and codes are checked by
+    feedback.services.bulk, not here."""
+
+    ticket = SelectMultipleField(_l("Select"), validate_choice=False)
+    action = SelectField(
+        _l("With the selected tickets"),
+        choices=[
+            SelectChoice(BulkAction.ACKNOWLEDGE, _l("Acknowledge")),
+            SelectChoice(BulkAction.TRANSFER, _l("Transfer to another directorate")),
+            SelectChoice(BulkAction.ADD_TO_INCIDENT, _l("Add to an incident")),
+        ],
+        validators=[DataRequired()],
+    )
+    template = SelectField(_l("Response template"), validators=[Optional()], validate_choice=False)
+    public_message = TextAreaField(
+        _l("Public message or reason (texted to each citizen)"), [Length(max=1000)]
+    )
+    directorate = SelectField(_l("Transfer to"), validators=[Optional()], validate_choice=False)
+    incident = SelectField(_l("Incident"), validators=[Optional()], validate_choice=False)
