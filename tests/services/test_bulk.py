@@ -2,6 +2,8 @@
 their own language; tickets the action does not fit are named before anything changes, and a
 batch with one that no longer fits changes nothing."""
 
+from dataclasses import replace
+
 import pytest
 import sqlalchemy as sa
 
@@ -116,10 +118,8 @@ def test_a_transfer_needs_its_reason_then_moves_every_ticket(app, three):
             plan_bulk(officer, bare)
         assert refused.value.reason == "message_needed"
         with pytest.raises(Refused):
-            plan_bulk(officer, BulkRequest(BulkAction.TRANSFER, tuple(three), "سبب", None, "x"))
-        apply_bulk(
-            officer, BulkRequest(BulkAction.TRANSFER, tuple(three), "مشكلة مجاري", None, "sewerage")
-        )
+            plan_bulk(officer, replace(bare, public_message="سبب", directorate_code="x"))
+        apply_bulk(officer, replace(bare, public_message="مشكلة مجاري"))
         moved = db.session.scalars(sa.select(Ticket).where(Ticket.reference.in_(three))).all()
         assert {(t.directorate.code, t.status) for t in moved} == {("sewerage", "new")}
         assert db.session.scalar(sa.select(sa.func.count(Correction.id))) == 3
@@ -138,14 +138,10 @@ def test_adding_to_an_incident_names_those_in_one_already(app, three):
         request = BulkRequest(BulkAction.ADD_TO_INCIDENT, tuple(three), incident_id=outage)
         planned = plan_bulk(officer, request)
         assert [row.misfit for row in planned.rows] == [None, None, Misfit.IN_ANOTHER_INCIDENT]
-        with_message = BulkRequest(
-            BulkAction.ADD_TO_INCIDENT, tuple(three), "x", None, None, outage
-        )
-        with pytest.raises(Refused):
-            plan_bulk(officer, with_message)
-        apply_bulk(
-            officer, BulkRequest(BulkAction.ADD_TO_INCIDENT, tuple(three[:2]), incident_id=outage)
-        )
+        with pytest.raises(Refused) as refused:  # it would text nobody
+            plan_bulk(officer, replace(request, public_message="x"))
+        assert refused.value.reason == "no_message_for_incident"
+        apply_bulk(officer, replace(request, references=tuple(three[:2])))
         incident = db.session.get(Incident, outage)
         members = db.session.scalars(sa.select(Ticket).where(Ticket.incident_id == outage)).all()
         assert sorted(t.reference for t in members) == sorted(three[:2])
