@@ -265,6 +265,27 @@ def restore_reference_data(app, restore_rules):
         db.session.commit()
 
 
+@pytest.fixture
+def restore_response_templates(app):
+    """The seeded response templates as they were; any a test created are removed."""
+    from feedback.models.responses import ResponseTemplate
+
+    fields = ("directorate_id", "title", "body_ar", "body_en", "active")
+    with app.app_context():
+        saved = {
+            t.id: _snapshot(t, fields) for t in db.session.scalars(sa.select(ResponseTemplate))
+        }
+    yield
+    with app.app_context():
+        for row in db.session.scalars(sa.select(ResponseTemplate)):
+            if row.id not in saved:
+                db.session.delete(row)
+                continue
+            for name, value in saved[row.id].items():
+                setattr(row, name, value)
+        db.session.commit()
+
+
 def count_rows(app, model) -> int:
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(model))

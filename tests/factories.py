@@ -127,3 +127,25 @@ def reopening(created_at: datetime | None = None, from_status: str | None = None
     return TicketEvent(
         actor_label="citizen", kind="status", from_status=from_status, to_status="reopened", **when
     )
+
+
+# ---------------------------------------------------------------- incidents
+
+
+def declared_incident(directorate: str = "water", category: str = "water-supply", **columns):
+    """An open outage notice of `directorate`, written straight to the table; its id."""
+    from feedback.models import Category, Directorate
+    from feedback.models.incidents import Incident
+
+    incident = Incident(
+        category=db.session.scalar(sa.select(Category).where(Category.code == category)),
+        directorate=db.session.scalar(
+            sa.select(Directorate).where(Directorate.code == directorate)
+        ),
+        status="open",
+        origin="declared",
+        **columns,
+    )
+    db.session.add(incident)
+    db.session.commit()
+    return incident.id

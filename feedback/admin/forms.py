@@ -218,3 +218,12 @@ class RuleForm(FlaskForm):
 
 class RuleDirectorateForm(FlaskForm):
     directorate = SelectField(_l("Directorate"), validators=[DataRequired()])
+
+
+class ResponseTemplateForm(FlaskForm):
+    directorate = SelectField(_l("Directorate"), validators=[DataRequired()])
+    title = StringField(
+        _l("Title (what officers pick)"), validators=[DataRequired(), Length(max=200)]
+    )
+    body_ar = TextAreaField(_l("Message in Arabic"), validators=[DataRequired(), Length(max=1000)])
+    body_en = TextAreaField(_l("Message in English"), validators=[DataRequired(), Length(max=1000)])

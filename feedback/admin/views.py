@@ -20,6 +20,7 @@ from feedback.admin.forms import (
     KeywordForm,
     NewCategoryForm,
     NewDirectorateForm,
+    ResponseTemplateForm,
     RuleDirectorateForm,
     RuleForm,
     TriageForm,
@@ -34,6 +35,7 @@ from feedback.domain.roles import Role
 from feedback.models import utcnow
 from feedback.services import accounts, corrections, phones
 from feedback.services import reference_changes as reference
+from feedback.services import response_templates as templates
 from feedback.services import triage as work
 from feedback.services.accounts import AccountError
 from feedback.services.errors import NotFound, Refused
@@ -485,6 +487,95 @@ def delete_rule(rule_id: int):
     return redirect(url_for("admin.rules"), 303)
 
 
+# ---------------------------------------------------------------- response templates
+
+
+@bp.route("/templates", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def response_templates():
+    form = _template_form()
+    if form.validate_on_submit():
+        try:
+            templates.create_template(_template_change(form))
+        except Refused as error:
+            _show_refusal(form, error)
+        else:
+            flash(_("Template created; officers of its directorate can pick it."), "success")
+            return redirect(url_for("admin.response_templates"), 303)
+    page = render_template(
+        "admin/response_templates.html", templates=templates.list_templates(), form=form
+    )
+    return _status(page, form)
+
+
+@bp.route("/templates/<int:template_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_response_template(template_id: int):
+    found = _or_404(templates.find_template, template_id)
+    form = _template_form(
+        data={
+            "directorate": found.directorate.code,
+            "title": found.title,
+            "body_ar": found.body_ar,
+            "body_en": found.body_en,
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            templates.update_template(template_id, _template_change(form))
+        except Refused as error:
+            _show_refusal(form, error)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.response_templates"), 303)
+    page = render_template("admin/response_template_edit.html", template=found, form=form)
+    return _status(page, form)
+
+
+@bp.post("/templates/<int:template_id>/deactivate")
+@role_required(Role.ADMIN)
+def deactivate_response_template(template_id: int):
+    return _set_template_active(template_id, False)
+
+
+@bp.post("/templates/<int:template_id>/activate")
+@role_required(Role.ADMIN)
+def activate_response_template(template_id: int):
+    return _set_template_active(template_id, True)
+
+
+def _set_template_active(template_id: int, active: bool):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        found = templates.set_template_active(template_id, active)
+    except NotFound:
+        abort(404)
+    if active:
+        flash(_("“%(title)s” is offered to officers again.", title=found.title), "success")
+    else:
+        flash(_("“%(title)s” is no longer offered to officers.", title=found.title), "success")
+    return redirect(url_for("admin.response_templates"), 303)
+
+
+def _template_form(**kwargs) -> ResponseTemplateForm:
+    form = ResponseTemplateForm(**kwargs)
+    form.directorate.choices = [
+        SelectChoice("", _("Choose a directorate…")),
+        *_directorate_choices(),
+    ]
+    return form
+
+
+def _template_change(form: ResponseTemplateForm) -> templates.TemplateChange:
+    return templates.TemplateChange(
+        directorate_code=form.directorate.data or "",  # each required: never empty once valid
+        title=form.title.data or "",
+        body_ar=form.body_ar.data or "",
+        body_en=form.body_en.data or "",
+    )
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -512,9 +603,9 @@ def _area_choices(areas) -> list[SelectChoice]:
     return [SelectChoice(a.code, a.name(language), optgroup=a.kind) for a in areas]
 
 
-def _or_404(find, code: str):
+def _or_404(find, key):
     try:
-        return find(code)
+        return find(key)
     except NotFound:
         abort(404)
 

@@ -424,9 +424,10 @@ class RecoveryCode(Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-# The corrections' and the rollups' tables belong to the metadata whenever the models are loaded.
+# The tables of the split-off model modules belong to the metadata whenever models load.
 from feedback.models.corrections import Correction  # noqa: E402, F401
 from feedback.models.incidents import Incident, IncidentEvent  # noqa: E402, F401
+from feedback.models.responses import ResponseTemplate  # noqa: E402, F401
 from feedback.models.rollups import (  # noqa: E402, F401
     MapCell,
     RollupState,

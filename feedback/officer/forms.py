@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_utc
 from flask_wtf import FlaskForm
-from wtforms import (
+from wtforms import (  # type: ignore[attr-defined]  # SelectChoice: new in WTForms 3.3
     BooleanField,
     DateTimeLocalField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -16,10 +17,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from feedback.domain.bulk import BulkAction
 from feedback.models import row_id
 
 
 class ActionForm(FlaskForm):
+    # Any id travels; feedback.services.response_templates decides which one may be used.
+    template = SelectField(_l("Response template"), validators=[Optional()], validate_choice=False)
     public_message = TextAreaField(_l("Public message (sent to the citizen)"), [Length(max=1000)])
     internal_note = TextAreaField(_l("Internal note (never public)"), [Length(max=2000)])
 
@@ -76,3 +80,26 @@ class RemoveFromIncidentForm(FlaskForm):
 
 class JoinIncidentForm(FlaskForm):
     incident = SelectField(_l("Incident"), coerce=row_id, validators=[DataRequired()])
+
+
+class BulkForm(FlaskForm):
+    """The queue's selected tickets and what to do to them; the confirmation page sends the
+    same fields again, with only the tickets that fit. Ids and codes are checked by
+    feedback.services.bulk, not here."""
+
+    ticket = SelectMultipleField(_l("Select"), validate_choice=False)
+    action = SelectField(
+        _l("With the selected tickets"),
+        choices=[
+            SelectChoice(BulkAction.ACKNOWLEDGE, _l("Acknowledge")),
+            SelectChoice(BulkAction.TRANSFER, _l("Transfer to another directorate")),
+            SelectChoice(BulkAction.ADD_TO_INCIDENT, _l("Add to an incident")),
+        ],
+        validators=[DataRequired()],
+    )
+    template = SelectField(_l("Response template"), validators=[Optional()], validate_choice=False)
+    public_message = TextAreaField(
+        _l("Public message or reason (texted to each citizen)"), [Length(max=1000)]
+    )
+    directorate = SelectField(_l("Transfer to"), validators=[Optional()], validate_choice=False)
+    incident = SelectField(_l("Incident"), validators=[Optional()], validate_choice=False)

@@ -1,13 +1,16 @@
-"""Officer pages: thin adapters from HTTP to feedback.services.casework and .queues."""
+"""Officer pages: thin adapters from HTTP to feedback.services.casework, .queues, .bulk and
+.response_templates."""
 
 from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in types-WTForms 3.2
 
+from feedback.domain.bulk import BulkAction, Misfit
 from feedback.domain.lifecycle import (
     ALLOWED,
     TARGET,
@@ -19,23 +22,47 @@ from feedback.domain.lifecycle import (
 )
 from feedback.domain.roles import Role
 from feedback.domain.sla import is_overdue
-from feedback.models import Ticket, utcnow
+from feedback.models import Ticket, row_id, utcnow
 from feedback.officer.forms import (
     ActionForm,
+    BulkForm,
     CategoryChangeForm,
     JoinIncidentForm,
     NoteForm,
     QueueFilterForm,
     TransferForm,
 )
-from feedback.services import casework
-from feedback.services.errors import NotFound
+from feedback.services import bulk, casework, response_templates
+from feedback.services.errors import NotFound, Refused
 from feedback.services.incident_work import incidents_to_join
 from feedback.services.queues import BadCursor, QueueFilter, filter_choices, officer_queue
 from feedback.web.labels import status_label
 from feedback.web.roles import role_required
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
+
+# Why a bulk action was refused (feedback.services.bulk), and why it does not fit a ticket.
+BULK_REFUSALS = {
+    "nothing_selected": _l("Select at least one ticket."),
+    "too_many": _l("Select at most %(limit)s tickets at once."),
+    "unknown_directorate": _l("Choose the directorate to transfer to."),
+    "unknown_incident": _l("Choose an open incident of your directorate."),
+    "unknown_template": _l("That template is not one of these tickets' directorate."),
+    "message_needed": _l("A transfer needs its reason: write it, or pick a template."),
+    "no_message_for_incident": _l(
+        "Adding to an incident texts nobody: leave the message and the template empty."
+    ),
+    "no_longer_fits": _l(
+        "Nothing was changed: %(references)s changed meanwhile. Check them and try again."
+    ),
+}
+MISFITS = {
+    Misfit.STATUS: _l("Not possible in its status."),
+    Misfit.SAME_DIRECTORATE: _l("It is that directorate's already."),
+    Misfit.IN_THIS_INCIDENT: _l("It is in this incident already."),
+    Misfit.IN_ANOTHER_INCIDENT: _l("It is in another incident (a ticket is in one at most)."),
+    Misfit.OTHER_DIRECTORATE: _l("The incident is another directorate's."),
+}
 
 
 @bp.get("/")
@@ -71,6 +98,7 @@ def queue():
     return render_template(
         "officer/queue.html",
         form=form,
+        bulk_form=_bulk_form(choices.directorates, wanted.directorate_id),
         page=page,
         next_url=next_url,
         now=utcnow(),
@@ -78,10 +106,127 @@ def queue():
     )
 
 
+def _bulk_form(directorates: list[tuple[str, str]], directorate_id: int | None) -> BulkForm:
+    """The queue's bulk form: the templates of the officer's directorate (an admin's: of the
+    directorate the queue is filtered to) and the incidents they may add tickets to."""
+    language = str(get_locale())
+    form = BulkForm(formdata=None)
+    form.template.choices = [
+        SelectChoice("", _("No template")),
+        *(
+            SelectChoice(str(t.id), t.title)
+            for t in response_templates.templates_for(current_user.directorate_id or directorate_id)
+        ),
+    ]
+    form.directorate.choices = [
+        SelectChoice("", _("Choose a directorate…")),
+        *_choices(directorates),
+    ]
+    form.incident.choices = [
+        SelectChoice("", _("Choose an incident…")),
+        *(
+            SelectChoice(
+                str(incident.id),
+                f"#{incident.id} · {incident.category.name(language)} · "
+                + "، ".join(area.name(language) for area in incident.areas),
+            )
+            for incident in bulk.open_incidents(current_user)
+        ),
+    ]
+    return form
+
+
+@bp.post("/bulk")
+@role_required(Role.OFFICER, Role.ADMIN)
+def bulk_review():
+    """The one confirmation page: each selected ticket and what will happen to it, or why
+    nothing will; only the tickets that fit are carried to the confirmation."""
+    form = BulkForm()
+    if not form.validate_on_submit():
+        abort(400)
+    plan = _bulk_attempt(lambda: bulk.plan_bulk(current_user, _bulk_request(form)))
+    if plan is None:
+        return redirect(url_for("officer.queue"), 303)
+    language = str(get_locale())
+    return render_template(
+        "officer/bulk_confirm.html",
+        plan=plan,
+        form=form,
+        action_label=next(c.label for c in form.action.choices if c.value == form.action.data),
+        directorate=plan.directorate.name(language) if plan.directorate else None,
+        misfits=MISFITS,
+    )
+
+
+@bp.post("/bulk/apply")
+@role_required(Role.OFFICER, Role.ADMIN)
+def bulk_apply():
+    form = BulkForm()
+    if not form.validate_on_submit():
+        abort(400)
+    done = _bulk_attempt(lambda: bulk.apply_bulk(current_user, _bulk_request(form)))
+    if done is not None:
+        flash(_("Done: %(count)s tickets changed.", count=len(done.rows)), "success")
+    return redirect(url_for("officer.queue"), 303)
+
+
+def _bulk_request(form: BulkForm) -> bulk.BulkRequest:
+    return bulk.BulkRequest(
+        action=BulkAction(form.action.data),
+        references=tuple(form.ticket.data or ()),
+        public_message=form.public_message.data or "",
+        template_id=_id_or_none(form.template.data),
+        directorate_code=form.directorate.data or None,
+        incident_id=_id_or_none(form.incident.data),
+    )
+
+
+def _id_or_none(text: str | None) -> int | None:
+    """A chosen row's id; 0 (which names no row) for anything that cannot be one."""
+    if not text:
+        return None
+    try:
+        return row_id(text)
+    except ValueError:
+        return 0
+
+
+def _bulk_attempt(change: Callable[[], bulk.BulkPlan]) -> bulk.BulkPlan | None:
+    """A bulk plan or change; None for a refused one, which is explained."""
+    try:
+        return change()
+    except NotFound:
+        abort(404)  # one of the tickets is not this officer's: as for a single ticket
+    except Refused as error:
+        flash(str(BULK_REFUSALS.get(error.reason, error.reason)) % error.params, "error")
+        return None
+
+
 @bp.get("/t/<reference>")
 @role_required(Role.OFFICER, Role.ADMIN)
 def ticket(reference: str):
+    return _ticket_page(_ticket_or_404(reference), ActionForm())
+
+
+@bp.post("/t/<reference>/template")
+@role_required(Role.OFFICER, Role.ADMIN)
+def use_template(reference: str):
+    """Without JavaScript: the page again, its public message filled from the chosen template
+    in the ticket's language and the officer's internal note kept, to edit before sending."""
     found = _ticket_or_404(reference)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        picked = response_templates.template_for(found, row_id(form.template.data or ""))
+    except (NotFound, ValueError):
+        flash(_("Choose a template first."), "error")
+    else:
+        form.public_message.data = picked.body(found.language)
+    return _ticket_page(found, form)
+
+
+def _ticket_page(found: Ticket, action_form: ActionForm) -> str:
     choices = filter_choices(str(get_locale()))
     transfer_form = TransferForm()
     transfer_form.directorate.choices = [
@@ -96,6 +241,13 @@ def ticket(reference: str):
             SelectChoice(code, name)
             for code, name in choices.categories
             if found.category is None or code != found.category.code
+        ),
+    ]
+    action_form.template.choices = [
+        SelectChoice("", _("Choose a template…")),
+        *(
+            SelectChoice(str(t.id), t.title, render_kw={"data-body": t.body(found.language)})
+            for t in response_templates.templates_for(found.directorate_id)
         ),
     ]
     actions = [a for a in Action if TARGET[a] in ALLOWED[Status(found.status)]]
@@ -115,7 +267,7 @@ def ticket(reference: str):
         "officer/ticket.html",
         ticket=found,
         actions=actions,
-        action_form=ActionForm(),
+        action_form=action_form,
         transfer_form=transfer_form if can_transfer(found.status) else None,
         category_form=category_form if can_transfer(found.status) else None,
         note_form=NoteForm(),

@@ -124,18 +124,24 @@ def transfer(user: User, reference: str, directorate_code: str, reason: str) -> 
     """Send a ticket to another directorate, which starts it afresh as new."""
     ticket = ticket_for(user, reference, lock=True)
     target = by_code(Directorate, directorate_code)
+    if target is None:
+        raise UnknownDirectorate(directorate_code)
+    move_to(ticket, user, target, reason, utcnow())
+    db.session.commit()
+    return ticket
+
+
+def move_to(ticket: Ticket, user: User, target: Directorate, reason: str, now: datetime) -> None:
+    """A checked transfer (no commit), kept as a correction the parser can learn from too."""
     if not can_transfer(ticket.status):
         raise InvalidTransition(ticket.status, "transfer")
     if not (reason or "").strip():
         raise MissingMessage("transfer")
-    if target is None or target.id == ticket.directorate_id:
-        raise UnknownDirectorate(directorate_code)
-    now = utcnow()
+    if target.id == ticket.directorate_id:
+        raise UnknownDirectorate(target.code)
     before = codes_of(ticket)
     move(ticket, user, target, reason, now)
     record_correction(ticket, CorrectionKind.TRANSFER, user, before, now)
-    db.session.commit()
-    return ticket
 
 
 @all_or_nothing

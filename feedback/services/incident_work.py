@@ -239,7 +239,14 @@ def add_ticket(user: User, reference: str, incident_id: int) -> Ticket:
         raise Refused("incident", "not_open")
     if ticket.directorate_id != incident.directorate_id:
         raise Refused("incident", "other_directorate")
-    now = utcnow()
+    put_in_incident(user, ticket, incident, utcnow())
+    db.session.commit()
+    return ticket
+
+
+def put_in_incident(user: User, ticket: Ticket, incident: Incident, now: datetime) -> None:
+    """Put a ticket in an incident by hand, in the caller's transaction: its timeline and the
+    incident's say so; no SMS."""
     step = rule.IncidentEventKind.TICKET_ADDED
     ticket.incident_id = incident.id
     ticket.incident_reason = MOVED_IN_BY_HAND
@@ -265,8 +272,6 @@ def add_ticket(user: User, reference: str, incident_id: int) -> Ticket:
         incident.areas.append(ticket.area)
     incident.last_report_at = max(incident.last_report_at, ticket.created_at)
     incident.updated_at = now
-    db.session.commit()
-    return ticket
 
 
 @all_or_nothing

@@ -1,4 +1,5 @@
-"""The officer's queue: their directorate's tickets, the most urgent deadline first.
+"""The officer's queue: their directorate's tickets, the most urgent deadline first, an
+incident's tickets folded into one row.
 
 Pages are fetched by keyset (after this deadline and id), not by offset, so the hundredth page
 costs what the first does however many tickets there are."""
@@ -8,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from feedback.domain.lifecycle import OPEN_STATUSES
 from feedback.domain.roles import Role
@@ -23,6 +24,7 @@ from feedback.models import (
     row_id,
     utcnow,
 )
+from feedback.models.incidents import Incident
 from feedback.services.areas import area_and_descendant_ids
 
 PAGE_SIZE = 50
@@ -41,10 +43,21 @@ class QueueFilter:
 
 
 @dataclass(frozen=True)
+class IncidentRow:
+    """An incident in the queue: one row with its number of reports, its tickets folded."""
+
+    incident: Incident
+    reports: int  # its tickets, whatever their status, and supporters
+    tickets: list[Ticket]  # those the filter picks, most urgent first
+
+
+@dataclass(frozen=True)
 class QueuePage:
+    # A ticket in an incident stands for the incident's row (`incidents`, by incident id).
     tickets: list[Ticket]
     next_cursor: str | None
     overdue_count: int
+    incidents: dict[int, IncidentRow]
 
 
 def officer_queue(user: User, wanted: QueueFilter, cursor: str | None = None) -> QueuePage:
@@ -52,26 +65,14 @@ def officer_queue(user: User, wanted: QueueFilter, cursor: str | None = None) ->
     other), most urgent deadline first, and how many of the filtered tickets are overdue. Each
     status is read in deadline order from the index (directorate, status, deadline, id), so a
     page reads about a page of tickets however long the queue; tickets without a deadline come
-    last, by id."""
-    directorate_id = user.directorate_id if user.role == Role.OFFICER else wanted.directorate_id
+    last, by id. An incident is one row, where its most urgent ticket the filter picks stands,
+    with those of its tickets folded under it."""
     now = utcnow()
     open_values = [status.value for status in OPEN_STATUSES]
     statuses = [wanted.status] if wanted.status else open_values
     if wanted.overdue:
         statuses = [status for status in statuses if status in open_values]
-    conditions = []
-    if directorate_id is not None or user.role == Role.OFFICER:
-        conditions.append(Ticket.directorate_id == directorate_id)
-    if wanted.category:
-        category = sa.select(Category.id).where(Category.code == wanted.category)
-        conditions.append(Ticket.category_id == category.scalar_subquery())
-    if wanted.area:
-        conditions.append(Ticket.area_id.in_(area_and_descendant_ids(wanted.area)))
-    if wanted.text:
-        pattern = f"%{wanted.text.strip()}%"
-        conditions.append(
-            sa.or_(Ticket.reference.ilike(pattern), Ticket.original_text.ilike(pattern))
-        )
+    conditions = _conditions(Ticket, user, wanted)
     overdue_count = db.session.scalar(
         sa.select(sa.func.count(Ticket.id)).where(
             *conditions,
@@ -81,6 +82,7 @@ def officer_queue(user: User, wanted: QueueFilter, cursor: str | None = None) ->
     )
     if wanted.overdue:
         conditions.append(Ticket.due_at < now)
+    conditions.append(_first_of_its_incident(user, wanted, statuses, now))
     after_deadline, after_id = _parse_cursor(cursor) if cursor else (None, 0)
     branches = []
     if after_deadline != NO_DEADLINE:
@@ -105,7 +107,84 @@ def officer_queue(user: User, wanted: QueueFilter, cursor: str | None = None) ->
         rows = rows[:PAGE_SIZE]
         last = rows[-1]
         next_cursor = f"{(last.due_at or NO_DEADLINE).isoformat()}_{last.id}"
-    return QueuePage(rows, next_cursor, overdue_count or 0)
+    incidents = _incident_rows(
+        [row.incident_id for row in rows if row.incident_id is not None],
+        [*_conditions(Ticket, user, wanted), *([Ticket.due_at < now] if wanted.overdue else [])],
+        statuses,
+    )
+    return QueuePage(rows, next_cursor, overdue_count or 0, incidents)
+
+
+def _conditions(table: Any, user: User, wanted: QueueFilter) -> list[sa.ColumnElement[bool]]:
+    """What the filter asks of a ticket (`table`: Ticket or an alias of it), status aside."""
+    directorate_id = user.directorate_id if user.role == Role.OFFICER else wanted.directorate_id
+    conditions = []
+    if directorate_id is not None or user.role == Role.OFFICER:
+        conditions.append(table.directorate_id == directorate_id)
+    if wanted.category:
+        category = sa.select(Category.id).where(Category.code == wanted.category)
+        conditions.append(table.category_id == category.scalar_subquery())
+    if wanted.area:
+        conditions.append(table.area_id.in_(area_and_descendant_ids(wanted.area)))
+    if wanted.text:
+        pattern = f"%{wanted.text.strip()}%"
+        conditions.append(
+            sa.or_(table.reference.ilike(pattern), table.original_text.ilike(pattern))
+        )
+    return conditions
+
+
+def _first_of_its_incident(
+    user: User, wanted: QueueFilter, statuses: list[str], now: datetime
+) -> sa.ColumnElement[bool]:
+    """A ticket in no incident, or the most urgent of its incident's tickets the filter picks:
+    the incident's one row stands where that ticket would, so the keyset stays (deadline, id)."""
+    other = aliased(Ticket)
+    deadline = sa.func.coalesce(Ticket.due_at, sa.literal(NO_DEADLINE, UTCDateTime()))
+    other_deadline = sa.func.coalesce(other.due_at, sa.literal(NO_DEADLINE, UTCDateTime()))
+    more_urgent = sa.exists().where(
+        other.incident_id == Ticket.incident_id,
+        other.status.in_(statuses),
+        *_conditions(other, user, wanted),
+        *([other.due_at < now] if wanted.overdue else []),
+        sa.tuple_(other_deadline, other.id) < sa.tuple_(deadline, Ticket.id),
+    )
+    return sa.or_(Ticket.incident_id.is_(None), ~more_urgent)
+
+
+def _incident_rows(
+    incident_ids: list[int], conditions: list[sa.ColumnElement[bool]], statuses: list[str]
+) -> dict[int, IncidentRow]:
+    """For each incident on the page: its reports and the tickets of it the filter picks."""
+    if not incident_ids:
+        return {}
+    incidents = db.session.scalars(
+        sa.select(Incident)
+        .where(Incident.id.in_(incident_ids))
+        .options(selectinload(Incident.category), selectinload(Incident.areas))
+    )
+    counts = dict(
+        db.session.execute(
+            sa.select(Ticket.incident_id, sa.func.count(Ticket.id))
+            .where(Ticket.incident_id.in_(incident_ids))
+            .group_by(Ticket.incident_id)
+        ).all()
+    )
+    members: dict[int, list[Ticket]] = {}
+    for ticket in db.session.scalars(
+        sa.select(Ticket)
+        .where(Ticket.incident_id.in_(incident_ids), Ticket.status.in_(statuses), *conditions)
+        .options(selectinload(Ticket.category), selectinload(Ticket.area))
+    ):
+        members.setdefault(ticket.incident_id or 0, []).append(ticket)
+    return {
+        incident.id: IncidentRow(
+            incident,
+            counts.get(incident.id, 0) + incident.supporters,
+            sorted(members.get(incident.id, []), key=lambda t: (t.due_at or NO_DEADLINE, t.id)),
+        )
+        for incident in incidents
+    }
 
 
 def _first_of(branches: list[sa.Select[*tuple[Any, ...]]]) -> list[Ticket]:

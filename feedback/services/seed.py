@@ -23,6 +23,7 @@ from feedback.models import (
     User,
     utcnow,
 )
+from feedback.models.responses import ResponseTemplate
 from feedback.reference_data import read_places, read_yaml
 from feedback.services.casework import change_status
 from feedback.services.intake import receive_message, route_expired_conversations
@@ -34,8 +35,8 @@ def is_seeded() -> bool:
 
 
 def load_reference_data(demo_users: bool = True) -> None:
-    """Directorates, categories, places, routing rules and (unless told not to) the demo users,
-    whose passwords are public; one transaction."""
+    """Directorates, categories, places, routing rules, a starting set of response templates
+    and (unless told not to) the demo users, whose passwords are public; one transaction."""
     directorates = {}
     for item in read_yaml("directorates.yaml"):
         directorates[item["code"]] = Directorate(
@@ -63,6 +64,15 @@ def load_reference_data(demo_users: bool = True) -> None:
                 category=categories[item["category"]],
                 area=areas[item["area"]] if item.get("area") else None,
                 directorate=directorates[item["directorate"]],
+            )
+        )
+    for item in read_yaml("response_templates.yaml"):
+        db.session.add(
+            ResponseTemplate(
+                directorate=directorates[item["directorate"]],
+                title=item["title"],
+                body_ar=item["body_ar"],
+                body_en=item["body_en"],
             )
         )
     for item in read_yaml("demo_users.yaml") if demo_users else []:

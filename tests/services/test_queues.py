@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from feedback.domain.lifecycle import OPEN_STATUSES
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Ticket, User, utcnow
+from feedback.models.incidents import Incident
 from feedback.services.areas import area_and_descendant_ids
 from feedback.services.queues import NO_DEADLINE, PAGE_SIZE, QueueFilter, officer_queue
 from tests.factories import demo_user, ticket_row
@@ -81,13 +82,20 @@ def _expected(user: User, wanted: QueueFilter, now: datetime) -> tuple[list[str]
     return [t.reference for t in picked], len(late)
 
 
-def _walk(user: User, wanted: QueueFilter) -> tuple[list[str], int]:
-    """Every page after the other, as the "Next page" link does."""
+def _walk(
+    user: User, wanted: QueueFilter, folded: dict[int, list[str]] | None = None
+) -> tuple[list[str], int]:
+    """Every page after the other, as the "Next page" link does; each incident's folded
+    tickets go into `folded`."""
     seen, cursor, counts = [], None, set()
+    folded = {} if folded is None else folded
     while True:
         page = officer_queue(user, wanted, cursor)
         assert len(page.tickets) <= PAGE_SIZE
         seen += [ticket.reference for ticket in page.tickets]
+        for incident_id, row in page.incidents.items():
+            assert incident_id not in folded  # one row per incident
+            folded[incident_id] = [ticket.reference for ticket in row.tickets]
         counts.add(page.overdue_count)
         cursor = page.next_cursor
         if cursor is None:
@@ -132,3 +140,62 @@ def test_an_admin_chooses_a_directorate_and_a_category(app, tickets):
         expected, late = _expected(admin, wanted, utcnow())
     assert found == expected and found
     assert overdue == late
+
+
+@pytest.fixture
+def incidents(app, tickets):
+    """Five incidents holding about a quarter of the generated tickets; the ids."""
+    rng = random.Random(5)
+    with app.app_context():
+        made = []
+        for number in range(5):
+            made.append(
+                Incident(
+                    category_id=db.session.scalar(sa.select(Category.id).limit(1)),
+                    directorate_id=db.session.scalar(sa.select(sa.func.min(Directorate.id))),
+                    status="open",
+                    origin="grouped",
+                    supporters=number,
+                )
+            )
+        db.session.add_all(made)
+        db.session.flush()
+        for ticket in db.session.scalars(sa.select(Ticket)):
+            if rng.random() < 0.25:
+                ticket.incident_id = rng.choice(made).id
+        db.session.commit()
+        return [incident.id for incident in made]
+
+
+@pytest.mark.parametrize("wanted", [FILTERS[0], FILTERS[1], FILTERS[4], FILTERS[6]])
+@pytest.mark.parametrize("username", ["officer.water", "admin"])
+def test_an_incident_is_one_row_where_its_most_urgent_ticket_would_be(
+    app, incidents, monkeypatch, wanted, username
+):
+    monkeypatch.setattr("feedback.services.queues.PAGE_SIZE", 7)
+    now = utcnow()
+    monkeypatch.setattr("feedback.services.queues.utcnow", lambda: now)
+    with app.app_context():
+        user = demo_user(username)
+        folded: dict[int, list[str]] = {}
+        found, overdue = _walk(user, wanted, folded)
+        expected, late = _expected(user, wanted, now)
+        incident_of = dict(
+            db.session.execute(sa.select(Ticket.reference, Ticket.incident_id)).all()
+        )
+        rows, members = [], {}
+        for reference in expected:
+            incident = incident_of[reference]
+            if incident is None or incident not in members:
+                rows.append(reference)
+            if incident is not None:
+                members.setdefault(incident, []).append(reference)
+        assert found == rows and len(folded) >= 2
+        assert folded == members
+        assert overdue == late
+        page = officer_queue(user, wanted)
+        for incident_id, row in page.incidents.items():
+            tickets = db.session.scalar(
+                sa.select(sa.func.count(Ticket.id)).where(Ticket.incident_id == incident_id)
+            )
+            assert row.reports == tickets + row.incident.supporters

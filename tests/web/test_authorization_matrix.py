@@ -29,6 +29,7 @@ PARAMETERS = {
     "block_id": 999_999,
     "outbox_id": 999_999,
     "follow_id": 999_999,
+    "template_id": 999_999,
     "name": "no-such-photo.jpg",
 }
 POST_DATA = {
@@ -43,7 +44,11 @@ POST_DATA = {
     "officer_incidents.transfer": {"directorate": "sewerage", "reason": "ليس لنا"},
     "officer_incidents.remove_ticket": {"reason": "مشكلة ثانية"},
     # officer_incidents.join: {"incident": the declared outage}
+    # The water ticket is filled in as "ticket" (see below).
+    "officer.bulk_review": {"action": "acknowledge"},
+    "officer.bulk_apply": {"action": "acknowledge"},
 }
+BULK = ("officer.bulk_review", "officer.bulk_apply")
 
 # Expected status per (endpoint, method) for each visitor; ticket routes use a water ticket.
 OFFICER_GET = {"anonymous": 302, "monitor": 403, "officer.electricity": 200}
@@ -52,7 +57,14 @@ EXPECTED = {
     ("officer.ticket", "GET"): {**OFFICER_GET, "officer.water": 200, "officer.electricity": 404,
                                 "admin": 200},
 }  # fmt: skip
-for endpoint in ("officer.act", "officer.note", "officer.transfer", "officer.change_category"):
+# Filling the message from a template (no template chosen here) shows the ticket page again.
+EXPECTED[("officer.use_template", "POST")] = {**OFFICER_GET, "officer.water": 200,
+                                              "officer.electricity": 404, "admin": 200}  # fmt: skip
+# Acknowledging the water ticket: reviewed (200), then done (303); another directorate's: 404.
+EXPECTED[("officer.bulk_review", "POST")] = {**OFFICER_GET, "officer.water": 200,
+                                             "officer.electricity": 404, "admin": 200}  # fmt: skip
+for endpoint in ("officer.act", "officer.note", "officer.transfer", "officer.change_category",
+                 "officer.bulk_apply"):  # fmt: skip
     EXPECTED[(endpoint, "POST")] = {
         "anonymous": 302, "monitor": 403, "officer.water": 303, "officer.electricity": 404,
         "admin": 303,
@@ -85,6 +97,8 @@ for endpoint in ("monitor.follow_ticket", "monitor.follow_area", "monitor.unfoll
 EXPECTED[("monitor.photo", "GET")] = {"anonymous": 302, "monitor": 404, "officer.water": 404,
                                       "officer.electricity": 404, "admin": 404}  # fmt: skip
 ADMIN_ONLY = {"anonymous": 302, "monitor": 403, "officer.water": 403, "officer.electricity": 403}
+# No template 999999: its edit page is not found either.
+EXPECTED[("admin.edit_response_template", "GET")] = {**ADMIN_ONLY, "admin": 404}
 # Admin POSTs name things that do not exist here (id 999999, ref ZZZZZ): 404, nothing changed;
 # a triage assignment of a ticket no longer in triage is explained on the triage page (303).
 # The admin's real POSTs are tested in test_admin.py.
@@ -92,6 +106,9 @@ ADMIN_POST_TO_NOTHING = {"admin.delete_rule": 404, "admin.change_rule": 404,
                          "admin.activate_user": 404, "admin.deactivate_user": 404,
                          "admin.sign_out_user": 404,
                          "admin.unblock_number": 404, "admin.retry_sms": 404,
+                         "admin.edit_response_template": 404,
+                         "admin.activate_response_template": 404,
+                         "admin.deactivate_response_template": 404,
                          "admin.assign": 303,
                          # No word: nothing to accept (the real acceptance: test_corrections).
                          "admin.accept_keyword": 400,
@@ -99,6 +116,7 @@ ADMIN_POST_TO_NOTHING = {"admin.delete_rule": 404, "admin.change_rule": 404,
                          # keeps the values it was filled with (WTForms) and saves nothing new.
                          "admin.users": 400, "admin.rules": 400, "admin.directorates": 400,
                          "admin.new_category": 400, "admin.edit_category": 400,
+                         "admin.response_templates": 400,
                          "admin.numbers": 400,
                          "admin.edit_area": 303, "admin.edit_directorate": 303}  # fmt: skip
 
@@ -170,6 +188,8 @@ def test_every_staff_route_for_every_visitor(app, client, auth, twilio, visitor)
             data = {"csrf_token": token, **POST_DATA.get(rule.endpoint, {})}
             if rule.endpoint == "officer_incidents.join":
                 data["incident"] = outage_id
+            if rule.endpoint in BULK:
+                data["ticket"] = reference
             response = client.post(url, data=data)
         expected = expected_status(rule.endpoint, method, visitor)
         assert response.status_code == expected, (visitor, method, url)

@@ -41,9 +41,13 @@ def test_queue_filters_and_overdue_flag(app, client, auth, twilio):
     assert on_time in by_area and late in by_area
 
 
+# No water in seven places far apart: seven tickets, none in an incident with another.
+APART = ["الحسين", "الزبير", "الفاو", "القرنة", "ابي الخصيب", "المدينة", "شط العرب"]
+
+
 def test_queue_pages_by_deadline_without_repeats(app, client, auth, twilio, monkeypatch):
     monkeypatch.setattr(queues, "PAGE_SIZE", 3)
-    references = [sms_ticket(twilio, f"ماكو ماي بحي الحسين {n}") for n in range(7)]
+    references = [sms_ticket(twilio, f"ماكو ماي ب{place}") for place in APART]
     auth.login("officer.water")
     seen, url = [], "/officer/"
     while url:
@@ -59,8 +63,8 @@ def test_the_next_page_link_passes_no_argument_to_url_for_as_its_own(
     app, client, auth, twilio, monkeypatch, argument
 ):
     monkeypatch.setattr(queues, "PAGE_SIZE", 1)
-    for n in range(2):
-        sms_ticket(twilio, f"ماكو ماي بحي الحسين {n}")
+    for place in APART[:2]:
+        sms_ticket(twilio, f"ماكو ماي ب{place}")
     auth.login("officer.water")
     response = client.get(f"/officer/?{argument}")
     assert response.status_code == 200
@@ -130,3 +134,23 @@ def test_officer_text_is_escaped_on_every_page(app, client, auth, twilio):
     for path in (f"/officer/t/{reference}", "/officer/", f"/t/{reference}"):
         html = client.get(path).get_data(as_text=True)
         assert "<img src=x" not in html, path
+
+
+def test_an_incident_is_one_row_with_its_count_and_its_tickets_folded(app, client, auth, twilio):
+    grouped = [
+        sms_ticket(twilio, "ماكو ماي بحي الحسين", sender=f"+96478010000{n}") for n in range(3)
+    ]
+    alone = sms_ticket(twilio, "ماكو ماي بالفاو", sender="+9647801000009")
+    with app.app_context():
+        incident = db.session.scalar(
+            sa.select(Ticket.incident_id).where(Ticket.reference == grouped[0])
+        )
+        assert incident is not None
+    auth.login("officer.water")
+    page = client.get("/officer/").get_data(as_text=True)
+    assert page.count('class="incident-row') == 1
+    assert f'href="/officer/incidents/{incident}"' in page
+    assert re.search(r'class="report-count">[^<]*3', page)
+    folded = page.split("<details>")[1].split("</details>")[0]
+    assert all(f'name="ticket" value="{reference}"' in folded for reference in grouped)
+    assert alone not in folded and f'name="ticket" value="{alone}"' in page
