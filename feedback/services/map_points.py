@@ -7,7 +7,8 @@ named here ever leave."""
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,8 +17,10 @@ import sqlalchemy as sa
 from feedback.domain import sla
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Ticket, utcnow
+from feedback.models.incidents import Incident
 from feedback.models.rollups import MapCell, RollupState, ScorecardTicket
 from feedback.services.areas import area_and_descendant_ids
+from feedback.services.incidents import report_counts
 from feedback.services.map_filter import (
     GRID_E3,
     OPEN_VALUES,
@@ -57,6 +60,28 @@ class MapTicket:
 
 
 @dataclass(frozen=True)
+class MapIncident:
+    """An incident, once, where its reports in view are (their public points' mean)."""
+
+    id: int
+    status: str  # the ticket status its marker is coloured as (INCIDENT_COLOURED_AS)
+    incident_status: str
+    category_id: int
+    reports: int  # all its reports, as its page counts them
+    lat: float
+    lon: float
+
+
+# An incident's marker takes the colour of the ticket status that says the same.
+INCIDENT_COLOURED_AS = {
+    "open": "new",
+    "acknowledged": "acknowledged",
+    "resolved": "resolved",
+    "rejected": "rejected",
+}
+
+
+@dataclass(frozen=True)
 class MapCluster:
     lat: float
     lon: float
@@ -70,8 +95,9 @@ class MapPoints:
     clustered: bool
     total: int  # tickets in the box that match the filter
     clusters: list[MapCluster]
-    tickets: list[MapTicket]  # at most MAX_POINTS, newest first
+    tickets: list[MapTicket]  # at most MAX_POINTS, newest first; none in an incident
     categories: dict[int, Category]
+    incidents: list[MapIncident] = field(default_factory=list)  # street zoom: each once
 
 
 def map_points(box: BoundingBox, zoom: int, wanted: MapFilter) -> MapPoints:
@@ -95,6 +121,7 @@ def map_points(box: BoundingBox, zoom: int, wanted: MapFilter) -> MapPoints:
         clusters = _clusters(cells, grid_factor(zoom))
         total = sum(cluster.count for cluster in clusters)
         return MapPoints(True, total, clusters, [], categories)
+    incidents = _incidents_in(in_box)
     rows = db.session.execute(
         in_box(
             sa.select(
@@ -108,6 +135,7 @@ def map_points(box: BoundingBox, zoom: int, wanted: MapFilter) -> MapPoints:
                 lon.label("lon"),
             )
         )
+        .where(Ticket.incident_id.is_(None))
         .order_by(Ticket.created_at.desc(), Ticket.id.desc())
         .limit(MAX_POINTS + 1)
     ).all()
@@ -115,7 +143,7 @@ def map_points(box: BoundingBox, zoom: int, wanted: MapFilter) -> MapPoints:
         rows = rows[:MAX_POINTS]
         total = db.session.scalar(in_box(sa.select(sa.func.count(Ticket.id))))
     else:
-        total = len(rows)
+        total = len(rows) + sum(incident.in_view for incident in incidents)
     tickets = [
         MapTicket(
             reference=row.reference,
@@ -129,7 +157,60 @@ def map_points(box: BoundingBox, zoom: int, wanted: MapFilter) -> MapPoints:
         )
         for row in rows
     ]
-    return MapPoints(False, total or 0, [], tickets, categories)
+    shown = [incident.marker for incident in incidents]
+    return MapPoints(False, total or 0, [], tickets, categories, shown)
+
+
+@dataclass(frozen=True)
+class _IncidentInView:
+    marker: MapIncident
+    in_view: int  # its tickets the filter picks in the box
+
+
+def _incidents_in(in_box: Callable[[sa.Select[Any]], sa.Select[Any]]) -> list[_IncidentInView]:
+    """The incidents with reports the filter picks in the box: one marker each at the mean of
+    those reports' public points, counting all its reports."""
+    lat, lon = public_coordinate(Ticket.lat), public_coordinate(Ticket.lon)
+    rows = db.session.execute(
+        in_box(
+            sa.select(
+                Ticket.incident_id,
+                sa.func.count(Ticket.id).label("in_view"),
+                sa.func.avg(lat).label("lat"),
+                sa.func.avg(lon).label("lon"),
+            )
+        )
+        .where(Ticket.incident_id.is_not(None))
+        .group_by(Ticket.incident_id)
+        .limit(MAX_POINTS)
+    ).all()
+    if not rows:
+        return []
+    ids = [row.incident_id for row in rows]
+    found = {
+        incident.id: incident
+        for incident in db.session.execute(
+            sa.select(Incident.id, Incident.status, Incident.category_id).where(
+                Incident.id.in_(ids)
+            )
+        )
+    }
+    counts = report_counts(ids)
+    return [
+        _IncidentInView(
+            MapIncident(
+                id=row.incident_id,
+                status=INCIDENT_COLOURED_AS.get(found[row.incident_id].status, "new"),
+                incident_status=found[row.incident_id].status,
+                category_id=found[row.incident_id].category_id,
+                reports=counts.get(row.incident_id, row.in_view),
+                lat=round_public(float(row.lat)),
+                lon=round_public(float(row.lon)),
+            ),
+            row.in_view,
+        )
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,17 @@ from flask_babel import gettext as _
 
 from feedback.models import utcnow
 from feedback.services.exports import csv_chunks, dumps_public, geojson_chunks
-from feedback.services.map_points import MAX_POINTS, MapPoints, map_choices, map_points
+from feedback.services.map_points import (
+    MAX_POINTS,
+    MapIncident,
+    MapPoints,
+    map_choices,
+    map_points,
+)
 from feedback.services.open_data import public_rows
 from feedback.web.caching import public_cache
 from feedback.web.folium_map import public_map
-from feedback.web.labels import STATUS_LABELS, status_label
+from feedback.web.labels import STATUS_LABELS, incident_status_label, status_label
 from feedback.web.map_query import BadFilter, parse_bbox, parse_filter, parse_zoom
 
 bp = Blueprint("public_map", __name__)
@@ -77,6 +83,8 @@ def page():
             "places": _("Districts and places"),
             "tiles": _("Street map"),
             "zoom_in": _("Click to zoom in"),
+            "reports": _("Reports"),
+            "open_incident": _("Open the incident page"),
             "loading": _("Loading…"),
             "failed": _("The complaints could not be loaded. Try again."),
             "none": _("No complaints match these filters here."),
@@ -152,6 +160,7 @@ def _points_geojson(found: MapPoints, language: str) -> dict:
                     },
                 }
             )
+        features += [_incident_feature(incident, found, language) for incident in found.incidents]
     return {
         "type": "FeatureCollection",
         "clustered": found.clustered,
@@ -159,6 +168,25 @@ def _points_geojson(found: MapPoints, language: str) -> dict:
         "shown": len(features) if not found.clustered else found.total,
         "limit": MAX_POINTS,
         "features": features,
+    }
+
+
+def _incident_feature(incident: MapIncident, found: MapPoints, language: str) -> dict:
+    """An incident's one marker: its category, status and number of reports, and its page."""
+    category = found.categories.get(incident.category_id)
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [incident.lon, incident.lat]},
+        "properties": {
+            "incident": incident.id,
+            "status": incident.status,
+            "status_label": incident_status_label(incident.incident_status),
+            "category": category.code if category else None,
+            "category_name": category.name(language) if category else "",
+            "reports": incident.reports,
+            "title": _("Incident %(number)s", number=incident.id),
+            "url": url_for("web.public_incident", incident_id=incident.id),
+        },
     }
 
 

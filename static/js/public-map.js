@@ -111,6 +111,26 @@
     return box;
   }
 
+  // An incident: one marker for all its reports, its page one click away.
+  function incidentPopup(props) {
+    var box = element("div", "map-popup");
+    var title = element("a", "map-popup-ref", props.title);
+    title.href = props.url;
+    box.appendChild(title);
+    var facts = element("dl", "map-popup-facts");
+    [[texts.category, props.category_name], [texts.status, props.status_label],
+     [texts.reports, Number(props.reports).toLocaleString(config.language)]]
+      .forEach(function (pair) {
+        facts.appendChild(element("dt", null, pair[0]));
+        facts.appendChild(element("dd")).appendChild(element("bdi", null, pair[1]));
+      });
+    box.appendChild(facts);
+    var link = element("a", null, texts.open_incident);
+    link.href = props.url;
+    box.appendChild(link);
+    return box;
+  }
+
   function show(data) {
     ticketLayer.clearLayers();
     cellLayer.clearLayers();
@@ -126,6 +146,15 @@
         marker.bindTooltip(cellTooltip(props));
         marker.on("click", function () { map.setView(latlng, Math.min(map.getZoom() + 2, 18)); });
         cellLayer.addLayer(marker);
+      } else if (props.incident) {
+        heatPoints.push([latlng.lat, latlng.lng, props.reports]);
+        var ring = L.circleMarker(latlng, {
+          radius: Math.min(30, 9 + 3 * Math.sqrt(props.reports)), color: "#fff", weight: 3,
+          fillColor: colourOf(props.status), fillOpacity: 0.85, status: props.status,
+          className: "map-incident"
+        });
+        ring.bindPopup(function () { return incidentPopup(props); });
+        ticketLayer.addLayer(ring);
       } else {
         heatPoints.push([latlng.lat, latlng.lng, 1]);
         var dot = L.circleMarker(latlng, {

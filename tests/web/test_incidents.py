@@ -241,3 +241,28 @@ def test_an_incident_number_no_row_can_have_is_not_found_not_an_error(client, au
             data={"csrf_token": csrf_from(client, "/officer/incidents"), "incident": number},
         )
         assert response.status_code == 303
+
+
+def test_the_map_shows_the_incident_once_sized_by_its_count_and_lone_tickets_as_before(
+    app, client, twilio
+):
+    for n, text in enumerate(NO_POWER_IN_JUMHURIYA):
+        reply_of(twilio.send(text, sender=phone(n)))
+    reply_of(twilio.send("ماكو ماي بالجمهورية من الصبح", sender=phone(99)))
+    with app.app_context():
+        incident_id = db.session.scalar(sa.select(Incident.id))
+        lone = db.session.scalar(sa.select(Ticket.reference).where(Ticket.incident_id.is_(None)))
+    found = client.get(
+        "/map/points.geojson", query_string={"bbox": "47.70,30.45,47.90,30.60", "zoom": 16}
+    ).get_json()
+    incidents = [f for f in found["features"] if f["properties"].get("incident")]
+    singles = [
+        f["properties"]["reference"] for f in found["features"] if "reference" in f["properties"]
+    ]
+    assert len(incidents) == 1 and singles == [lone]
+    marker = incidents[0]["properties"]
+    assert marker["incident"] == incident_id and marker["reports"] == 25
+    assert marker["url"] == f"/incidents/{incident_id}"
+    assert marker["category"] == "electricity-outage" and marker["status"] == "new"
+    assert found["total"] == 26
+    assert "citizen" not in str(marker) and "+964" not in str(found)
