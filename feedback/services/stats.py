@@ -23,6 +23,11 @@ Definitions (the contract the /stats page and /stats.json publish):
     tickets with ``resolved_at``;
   - disputed: tickets with ``resolved_at`` and at least one CSO verification with verdict
     ``disputed``, of tickets with ``resolved_at``.
+* Incidents: incidents (many tickets of one fault, grouped or declared) opened in the period,
+  under the directorate and the category they belong to, and under each district one of
+  their areas lies in (so districts may add up to more than the total). Their tickets count
+  in every other measure as tickets do; acting on an incident acts on each of its tickets, so
+  their times to acknowledge and to resolve are the incident's.
 * Overdue backlog: tickets *now* in an open status (new, acknowledged, in progress, reopened)
   whose ``due_at`` has passed, whatever their date of receipt.
 * Weekly trends bucket tickets by the Monday (UTC) of the week they were received.
@@ -59,6 +64,7 @@ from feedback.models import (
     Verification,
     utcnow,
 )
+from feedback.models.incidents import Incident, incident_area
 
 DEFAULT_PERIOD_DAYS = 90
 MAX_PERIOD_DAYS = 3 * 366
@@ -165,6 +171,7 @@ class GroupScore:
     reopened: Ratio
     disputed: Ratio
     overdue: int
+    incidents: int = 0
 
     def value(self, measure: Measure) -> float | int | None:
         return {
@@ -361,6 +368,7 @@ def scorecard_by_definition(
         overdue=_overdue(query.grouping, now),
         weekly=lambda keys: _weekly(scoped, keys),
         generated_at=now,
+        incidents=incident_counts(query),
     )
 
 
@@ -374,19 +382,21 @@ def assemble(
     weekly: Callable[[list[str]], dict[tuple[str, str], Any]],
     generated_at: datetime,
     refreshed_at: datetime | None = None,
+    incidents: dict[str, int] | None = None,
 ) -> Scorecard:
     """The scorecard from each group's figures, keyed by group code and ALL for the total:
     `counts` rows with received and each ratio's numerators, and `weekly(keys)` giving
     {(key, week): row with received, resolved, within_sla} for the groups whose trend is
     drawn."""
-    keys = set(counts) | set(overdue)
+    incidents = incidents or {}
+    keys = set(counts) | set(overdue) | set(incidents)
     keys.discard(ALL)
     groups = [
-        _score(key, _name(names, query.grouping, key), counts, ack, resolve, overdue)
+        _score(key, _name(names, query.grouping, key), counts, ack, resolve, overdue, incidents)
         for key in keys
     ]
     groups = rank(groups, query.sort, query.descending)
-    total = _score(ALL, "", counts, ack, resolve, overdue)
+    total = _score(ALL, "", counts, ack, resolve, overdue, incidents)
 
     weeks = _weeks(query.start, query.end)
     if query.trend_all:
@@ -442,10 +452,48 @@ def district_of_area() -> sa.CTE:
     )
 
 
+def incident_counts(query: StatsQuery) -> dict[str, int]:
+    """Incidents opened in the period per group and over all (ALL); see the module doc."""
+    start, end = _period_bounds(query)
+    in_period = [
+        Incident.opened_at >= sa.literal(start, UTCDateTime()),
+        Incident.opened_at < sa.literal(end, UTCDateTime()),
+    ]
+    counted = sa.func.count(sa.distinct(Incident.id)).label("n")
+    select = sa.select(counted).select_from(Incident)
+    key: sa.ColumnElement[str]
+    if query.grouping == Grouping.DIRECTORATE:
+        select = select.outerjoin(Directorate, Incident.directorate_id == Directorate.id)
+        key = sa.func.coalesce(Directorate.code, "")
+    elif query.grouping == Grouping.CATEGORY:
+        select = select.outerjoin(Category, Incident.category_id == Category.id)
+        key = sa.func.coalesce(Category.code, "")
+    else:
+        district = district_of_area()
+        district_area = aliased(Area, name="district_area")
+        select = (
+            select.join(incident_area, incident_area.c.incident_id == Incident.id)
+            .join(district, incident_area.c.area_id == district.c.area_id)
+            .join(district_area, district.c.district_id == district_area.id)
+        )
+        key = sa.func.coalesce(district_area.code, "")
+    select = select.add_columns(key.label("group_key")).where(*in_period).group_by(key)
+    rows = {row.group_key: row.n for row in db.session.execute(select)}
+    rows[ALL] = db.session.scalar(sa.select(sa.func.count(Incident.id)).where(*in_period)) or 0
+    return rows
+
+
+def _period_bounds(query: StatsQuery) -> tuple[datetime, datetime]:
+    """From the first day's 00:00 UTC to the day after the last (see the module doc)."""
+    return (
+        datetime.combine(query.start, time(), UTC),
+        datetime.combine(query.end + timedelta(days=1), time(), UTC),
+    )
+
+
 def _tickets_in_period(query: StatsQuery) -> sa.CTE:
     """One row per ticket received in the period: its group, durations and flags."""
-    start = datetime.combine(query.start, time(), UTC)
-    end = datetime.combine(query.end + timedelta(days=1), time(), UTC)
+    start, end = _period_bounds(query)
     columns: list[sa.Label[Any]] = [
         Ticket.id.label("ticket_id"),
         week_of(Ticket.created_at).label("week"),
@@ -625,6 +673,7 @@ def _score(
     ack: dict[str, Spread],
     resolve: dict[str, Spread],
     overdue: dict[str, int],
+    incidents: dict[str, int],
 ) -> GroupScore:
     row = counts.get(key)
     received = row.received if row else 0
@@ -644,6 +693,7 @@ def _score(
         reopened=ratio("reopened", resolved),
         disputed=ratio("disputed", resolved),
         overdue=overdue.get(key, 0),
+        incidents=incidents.get(key, 0),
     )
 
 

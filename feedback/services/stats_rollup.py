@@ -33,6 +33,7 @@ from feedback.services.stats import (
     StatsQuery,
     assemble,
     group_names,
+    incident_counts,
     span_start,
 )
 
@@ -130,6 +131,7 @@ def _scorecard(query: StatsQuery, language: str, stamp: datetime) -> Scorecard:
         weekly=lambda _keys: weekly,
         generated_at=stamp,
         refreshed_at=stamp,
+        incidents=incident_counts(query),
     )
 
 

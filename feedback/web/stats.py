@@ -232,6 +232,7 @@ def _group_json(group: GroupScore, grouping: Grouping | None) -> dict:
         "reopened": _ratio_json(group.reopened),
         "disputed": _ratio_json(group.disputed),
         "overdue_now": group.overdue,
+        "incidents": group.incidents,
     }
 
 

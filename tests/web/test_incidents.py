@@ -266,3 +266,20 @@ def test_the_map_shows_the_incident_once_sized_by_its_count_and_lone_tickets_as_
     assert marker["category"] == "electricity-outage" and marker["status"] == "new"
     assert found["total"] == 26
     assert "citizen" not in str(marker) and "+964" not in str(found)
+
+
+def test_scorecards_count_the_incident_under_its_directorate_category_and_district(
+    app, client, twilio
+):
+    for n, text in enumerate(NO_POWER_IN_JUMHURIYA[:5]):
+        reply_of(twilio.send(text, sender=phone(n)))
+    by_directorate = client.get("/stats.json").get_json()
+    electricity = next(g for g in by_directorate["groups"] if g["key"] == "electricity")
+    assert electricity["incidents"] == 1 and electricity["received"] == 5
+    assert by_directorate["total"]["incidents"] == 1
+    by_category = client.get("/stats.json?group=category").get_json()
+    outage = next(g for g in by_category["groups"] if g["key"] == "electricity-outage")
+    assert outage["incidents"] == 1
+    by_district = client.get("/stats.json?group=district").get_json()
+    basra = next(g for g in by_district["groups"] if g["key"] == "dist-basra")
+    assert basra["incidents"] == 1
