@@ -18,7 +18,8 @@ from tests.factories import reply_of
 pytestmark = pytest.mark.browser
 
 
-def test_officer_declares_an_outage_and_ends_it_once(app, live_server, page_for, twilio):
+def declared_outage_in_jumhuriya(page_for, live_server):
+    """The electricity officer, signed in, on the page of the outage they just declared."""
     officer = page_for("en")
     officer.goto(live_server + "/login")
     officer.fill("#username", "officer.electricity")
@@ -34,6 +35,11 @@ def test_officer_declares_an_outage_and_ends_it_once(app, live_server, page_for,
     officer.fill("#message_en", "Feeder maintenance in Al-Jumhuriya")
     officer.get_by_role("button", name="Declare", exact=True).click()
     officer.wait_for_url(re.compile(r"/officer/incidents/\d+$"))
+    return officer
+
+
+def test_officer_declares_an_outage_and_ends_it_once(app, live_server, page_for, twilio):
+    officer = declared_outage_in_jumhuriya(page_for, live_server)
     expect(officer.locator("h1 .status")).to_have_text("Still open")
 
     reply = reply_of(twilio.send("ماكو كهرباء بالجمهورية", sender="+9647801119999"))
@@ -68,21 +74,7 @@ def test_declare_an_outage_bulk_acknowledge_three_with_a_template_resolve_once_a
     """Issue 14's journey: an outage declared; three citizens text about it and join it; the
     officer acknowledges the three at once with a template, then resolves the incident once;
     each citizen's phone (the simulator) shows the answers in their own language."""
-    officer = page_for("en")
-    officer.goto(live_server + "/login")
-    officer.fill("#username", "officer.electricity")
-    officer.fill("#password", DEMO_PASSWORDS["officer.electricity"])
-    officer.locator("form button[type=submit]").click()
-    officer.wait_for_url(re.compile(r"/officer/$"))
-    officer.get_by_role("link", name="Incidents").first.click()
-    officer.get_by_role("link", name="Declare an outage").click()
-    officer.select_option("#category", "electricity-outage")
-    officer.select_option("#areas", ["nbh-jumhuriya"])
-    officer.fill("#expected_end", "2099-01-01T18:00")
-    officer.fill("#message_ar", "صيانة مغذي الجمهورية")
-    officer.fill("#message_en", "Feeder maintenance in Al-Jumhuriya")
-    officer.get_by_role("button", name="Declare", exact=True).click()
-    officer.wait_for_url(re.compile(r"/officer/incidents/\d+$"))
+    officer = declared_outage_in_jumhuriya(page_for, live_server)
     incident_url = officer.url
 
     for number, text in CITIZENS.items():
