@@ -21,11 +21,12 @@ from feedback.extensions import db
 from feedback.models import Directorate, Ticket, User, utcnow
 from feedback.models.incidents import Incident
 from feedback.models.responses import ResponseTemplate
-from feedback.services.casework import change_status, may_work_on, move_to
+from feedback.services.casework import may_work_on, move_to
 from feedback.services.errors import NotFound, Refused, all_or_nothing
 from feedback.services.incident_work import put_in_incident
 from feedback.services.response_templates import template_for
 from feedback.services.rows import by_code
+from feedback.services.ticket_status import change_status
 
 # Why a ticket an officer added by hand is in its incident (Ticket.incident_reason).
 

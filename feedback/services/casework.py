@@ -29,16 +29,8 @@ from feedback.services.incidents import leave_incident
 from feedback.services.notify import queue_notice
 from feedback.services.parser_cache import load_knowledge
 from feedback.services.rows import by_code
+from feedback.services.ticket_status import change_status
 from feedback.services.tickets import ticket_by_reference
-
-# The notice each new status sends the citizen.
-NOTICE_FOR = {
-    Status.ACKNOWLEDGED: "acknowledged",
-    Status.IN_PROGRESS: "in_progress",
-    Status.RESOLVED: "resolved",
-    Status.REJECTED: "rejected",
-    Status.REOPENED: "reopened",
-}
 
 
 class UnknownDirectorate(Exception):
@@ -81,42 +73,6 @@ def act(
     change_status(ticket, target, user, public_message, internal_note)
     db.session.commit()
     return ticket
-
-
-def change_status(
-    ticket: Ticket,
-    target: Status,
-    user: User | None,
-    public_message: str | None,
-    internal_note: str | None = None,
-    actor_label: str = Role.OFFICER,
-    notify: bool = True,
-    at: datetime | None = None,
-) -> None:
-    """Apply an already-checked status change, its event and its notice (no commit); `at`
-    backdates it (the demo seed writes 90 days of history)."""
-    now = at or utcnow()
-    event = record_event(
-        ticket,
-        EventKind.STATUS,
-        at=now,
-        actor=user,
-        actor_label=actor_label,
-        from_status=ticket.status,
-        to_status=target,
-        public_message=(public_message or "").strip() or None,
-        internal_note=(internal_note or "").strip() or None,
-    )
-    ticket.status = target.value
-    ticket.updated_at = now
-    if target == Status.ACKNOWLEDGED and ticket.acknowledged_at is None:
-        ticket.acknowledged_at = now
-    if target in (Status.RESOLVED, Status.REJECTED):
-        ticket.resolved_at = now
-    if target == Status.CLOSED:
-        ticket.closed_at = now
-    if notify and target in NOTICE_FOR:
-        queue_notice(ticket, NOTICE_FOR[target], event.public_message or "")  # as stored: masked
 
 
 @all_or_nothing

@@ -12,9 +12,9 @@ from feedback.domain.replies import notice_text, reply_text, status_word
 from feedback.domain.support import SupportChannel, SupportOutcome
 from feedback.extensions import db
 from feedback.models import Ticket, utcnow
-from feedback.services.casework import change_status
 from feedback.services.incident_support import Support, add_supporter
 from feedback.services.phones import start_notices, stop_notices
+from feedback.services.ticket_status import change_status
 
 
 def answer_command(command: ParsedCommand, sender: str, language: str) -> tuple[str, Ticket | None]:

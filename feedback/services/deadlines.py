@@ -9,8 +9,8 @@ from feedback.domain.events import EventKind
 from feedback.domain.lifecycle import OPEN_STATUSES, REOPEN_WINDOW, Status
 from feedback.extensions import db
 from feedback.models import Ticket, TicketEvent, utcnow
-from feedback.services.casework import change_status
 from feedback.services.events import record_event
+from feedback.services.ticket_status import change_status
 
 
 def record_overdue(now: datetime | None = None) -> int:

@@ -23,9 +23,7 @@ from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Ticket, User, utcnow
 from feedback.models.incidents import Incident, IncidentEvent
 from feedback.services.casework import (
-    NOTICE_FOR,
     UnknownDirectorate,
-    change_status,
     may_work_on,
     move,
     ticket_for,
@@ -37,6 +35,7 @@ from feedback.services.incidents import leave_incident
 from feedback.services.notify import queue_notice
 from feedback.services.parser_cache import load_knowledge
 from feedback.services.rows import by_code
+from feedback.services.ticket_status import NOTICE_FOR, change_status
 
 MOVED_IN_BY_HAND = "moved in by hand"
 # The notice each reporting phone gets for an incident action.

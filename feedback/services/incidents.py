@@ -12,13 +12,14 @@ import sqlalchemy as sa
 
 from feedback.domain import incidents as rule
 from feedback.domain.events import SYSTEM, EventKind
-from feedback.domain.lifecycle import OPEN_STATUSES
+from feedback.domain.lifecycle import OPEN_STATUSES, Status
 from feedback.domain.roles import Role
 from feedback.extensions import db
 from feedback.models import Area, Ticket, User
 from feedback.models.incidents import Incident, IncidentEvent, incident_area
 from feedback.services.events import record_event
 from feedback.services.parser_cache import Knowledge
+from feedback.services.ticket_status import change_status
 
 # Of the recent ungrouped reports of a fault, how many are weighed (the newest).
 UNGROUPED_LIMIT = 200
@@ -51,20 +52,29 @@ def group_ticket(knowledge: Knowledge, ticket: Ticket, now: datetime) -> Members
         row = db.session.get_one(Incident, decision.incident.id)
         _join(knowledge, row, ticket, decision.match.text, now)
     elif decision.outcome is rule.Outcome.FORM and decision.match:
+        others = _still_ungrouped([other.ticket_id for other in decision.together_with])
+        if not others:  # another report grouped them meanwhile; the next one joins it
+            return None
         made = rule.formed(0, [report, *decision.together_with], knowledge.gazetteer)
         row = _form(knowledge, made, ticket, now)
-        for other in decision.together_with:
-            _join(
-                knowledge,
-                row,
-                db.session.get_one(Ticket, other.ticket_id),
-                decision.match.text,
-                now,
-            )
+        for other in others:
+            _join(knowledge, row, other, decision.match.text, now)
         _join(knowledge, row, ticket, decision.match.text, now)
     else:
         return None
     return Membership(row, report_count(row, unwritten=ticket.id is None))
+
+
+def _still_ungrouped(ticket_ids: list[int]) -> list[Ticket]:
+    """The tickets, locked until commit (PostgreSQL), that are in no incident yet: two reports
+    of one fault arriving together must not each form an incident of the same tickets."""
+    query = (
+        sa.select(Ticket)
+        .where(Ticket.id.in_(ticket_ids), Ticket.incident_id.is_(None))
+        .order_by(Ticket.id)
+        .with_for_update()
+    )
+    return list(db.session.scalars(query))
 
 
 def report_count(incident: Incident, unwritten: int = 0) -> int:
@@ -244,6 +254,8 @@ def _form(knowledge: Knowledge, made: rule.Incident, ticket: Ticket, now: dateti
 
 
 def _join(knowledge: Knowledge, row: Incident, ticket: Ticket, reason: str, now: datetime) -> None:
+    """The ticket into the incident; one that the directorate has acknowledged acknowledges it
+    too (its reply says the problem is known, so no notice)."""
     ticket.incident_id = row.id
     ticket.incident_reason = reason[:200]
     ticket.updated_at = now
@@ -253,6 +265,10 @@ def _join(knowledge: Knowledge, row: Incident, ticket: Ticket, reason: str, now:
     row.last_report_at = max(row.last_report_at, ticket.created_at)
     row.updated_at = now
     record_event(ticket, EventKind.INCIDENT, at=now, details={"incident": row.id, "why": reason})
+    if row.status == rule.IncidentStatus.ACKNOWLEDGED and ticket.status == Status.NEW:
+        change_status(
+            ticket, Status.ACKNOWLEDGED, None, None, actor_label=SYSTEM, notify=False, at=now
+        )
 
 
 def _areas(knowledge: Knowledge, codes: Iterable[str]) -> list[Area]:

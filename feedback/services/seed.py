@@ -25,9 +25,9 @@ from feedback.models import (
 )
 from feedback.models.responses import ResponseTemplate
 from feedback.reference_data import read_places, read_yaml
-from feedback.services.casework import change_status
 from feedback.services.intake import receive_message, route_expired_conversations
 from feedback.services.parser_cache import reference_data_changed
+from feedback.services.ticket_status import change_status
 
 
 def is_seeded() -> bool:

@@ -13,11 +13,11 @@ from feedback.domain.roles import Role
 from feedback.extensions import db
 from feedback.models import Area, Follow, Ticket, TicketEvent, User, Verification
 from feedback.services.areas import area_ids_within
-from feedback.services.casework import change_status
 from feedback.services.errors import NotFound
 from feedback.services.events import record_event
 from feedback.services.photos import clean_photo
 from feedback.services.rows import by_code
+from feedback.services.ticket_status import change_status
 from feedback.services.tickets import ticket_by_reference
 
 

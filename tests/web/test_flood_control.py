@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from feedback.domain.lifecycle import Status
 from feedback.extensions import db
 from feedback.models import Message, Outbox, Ticket, TicketEvent, User, utcnow
-from feedback.services import casework
+from feedback.services import casework, ticket_status
 from tests.conftest import TwilioWebhook, count_rows
 from tests.factories import answer_of, demo_user
 from tests.web.test_concurrency import post
@@ -126,7 +126,7 @@ def test_an_officer_and_a_flood_on_the_same_ticket_never_deadlock(app, twilio):
                 ticket = casework.ticket_for(user, reference, lock=True)
                 ticket_locked.set()
                 time.sleep(0.5)  # the flood's message takes the number and waits for the ticket
-                casework.change_status(ticket, Status.ACKNOWLEDGED, user, None)
+                ticket_status.change_status(ticket, Status.ACKNOWLEDGED, user, None)
                 db.session.commit()
         except Exception as error:
             errors.append(error)

@@ -283,3 +283,26 @@ def test_scorecards_count_the_incident_under_its_directorate_category_and_distri
     by_district = client.get("/stats.json?group=district").get_json()
     basra = next(g for g in by_district["groups"] if g["key"] == "dist-basra")
     assert basra["incidents"] == 1
+
+
+def test_a_report_joining_an_acknowledged_incident_is_acknowledged_at_once(app, twilio):
+    """The directorate already said it is on it: the late report does not wait in the queue
+    as new, and its time to acknowledge is the incident's (none)."""
+    from feedback.services.incident_work import act_on_incident
+    from tests.factories import demo_user
+
+    for n, text in enumerate(NO_POWER_IN_JUMHURIYA[:3]):
+        reply_of(twilio.send(text, sender=phone(n)))
+    with app.app_context():
+        incident_id = db.session.scalar(sa.select(Incident.id))
+        act_on_incident(demo_user("officer.electricity"), incident_id, "acknowledge", "عطل بالمغذي")
+        db.session.execute(sa.delete(Outbox))
+        db.session.commit()
+    late = reply_of(twilio.send(NO_POWER_IN_JUMHURIYA[3], sender=phone(3)))
+    assert "بلغ عنها 4 مواطن" in late and "عطل بالمغذي" in late
+    with app.app_context():
+        ticket = db.session.scalar(sa.select(Ticket).where(Ticket.citizen_phone == phone(3)))
+        assert ticket.incident_id == incident_id
+        assert ticket.status == "acknowledged" and ticket.acknowledged_at == ticket.created_at
+        assert [e.kind for e in ticket.events][-2:] == ["incident", "status"]
+        assert db.session.scalar(sa.select(sa.func.count(Outbox.id))) == 0  # the reply said it
