@@ -15,10 +15,10 @@ REPLIES: dict[str, dict[str, str]] = {
     # A report that joined an incident: the problem is known; {message} is the incident's
     # latest public message, shortened to fit two segments.
     "received_incident": {
-        "ar": "سجلنا شكواك برقم {ref}. المشكلة معروفة، بلغ عنها {count} مواطن و{directorate} "
-        "عدها خبر. {message}",
-        "en": "Your complaint is registered as {ref}. This problem is known: {count} people "
-        "reported it and {directorate} is aware. {message}",
+        "ar": "سجلنا شكواك برقم {ref}. المشكلة معروفة عدنا، عدد المبلغين: {count}. "
+        "للمتابعة ارسل: حالة {ref}. {message}",
+        "en": "Your complaint is registered as {ref}. This problem is already known: {count} "
+        "people reported it. To follow up, text: STATUS {ref}. {message}",
     },
     # A report that joined an outage the directorate declared: when it should end ({end},
     # clock_text) and the outage's latest public message.
@@ -74,12 +74,12 @@ REPLIES: dict[str, dict[str, str]] = {
     },
     # +1 <ref> / انا هم <ref>: the citizen counted among those affected, with the new count.
     "supported": {
-        "ar": "شكرا، انحسبت ويا المتضررين من نفس مشكلة {ref}. بلغ عنها لحد الان {count} مواطن",
+        "ar": "شكرا، انحسبت ويا المتضررين من نفس مشكلة {ref}. عدد المبلغين لحد الان: {count}",
         "en": "Thank you: you are counted as affected by the same problem as {ref}. "
         "{count} people have reported it so far.",
     },
     "already_supported": {
-        "ar": "انت محسوب ويا المتضررين من مشكلة {ref}. بلغ عنها {count} مواطن",
+        "ar": "انت محسوب ويا المتضررين من مشكلة {ref}. عدد المبلغين: {count}",
         "en": "You are already counted for the problem of {ref}: {count} people reported it.",
     },
     "support_closed": {

@@ -46,6 +46,10 @@ REFUSALS = {
     "message_needed": _l("Write the public message, in Arabic or English."),
     "end_passed": _l("The expected end must be in the future."),
     "no_directorate": _l("No directorate is responsible for this category in these areas."),
+    "not_your_directorate": _l(
+        "Complaints of this category in these areas go to another directorate: only it can "
+        "declare the outage."
+    ),
     "not_in_incident": _l("This complaint is in no incident."),
     "already_in_incident": _l("This complaint is already in an incident."),
     "not_open": _l("Only an open complaint and an open incident can be joined or moved."),
@@ -68,8 +72,11 @@ def index():
 def declare():
     form = DeclareIncidentForm()
     choices = filter_choices(str(get_locale()))
+    theirs = incident_work.declarable_categories(current_user)
     form.category.choices = [SelectChoice("", _("Choose a category…"))] + [
-        SelectChoice(code, name) for code, name in choices.categories
+        SelectChoice(code, name)
+        for code, name in choices.categories
+        if theirs is None or code in theirs
     ]
     form.areas.choices = [SelectChoice(code, name) for code, name in choices.areas]
     if form.validate_on_submit():
@@ -162,7 +169,9 @@ def remove_ticket(incident_id: int, reference: str):
         flash(_("Say why it is not the same problem."), "error")
     else:
         _attempt(
-            lambda: incident_work.remove_ticket(current_user, reference, form.reason.data or "")
+            lambda: incident_work.remove_ticket(
+                current_user, incident_id, reference, form.reason.data or ""
+            )
         )
     return redirect(url_for(".page", incident_id=incident_id), 303)
 

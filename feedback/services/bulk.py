@@ -74,7 +74,7 @@ def plan_bulk(user: User, request: BulkRequest, lock: bool = False) -> BulkPlan:
         if directorate is None:
             raise Refused("directorate", "unknown_directorate")
     if request.action is BulkAction.ADD_TO_INCIDENT:
-        incident = _incident(user, request.incident_id)
+        incident = _incident(user, request.incident_id, lock)
     if incident is not None and (request.public_message.strip() or request.template_id):
         raise Refused("public_message", "no_message_for_incident")
     template = _template(tickets, request.template_id)
@@ -143,9 +143,13 @@ def _selected(user: User, references: tuple[str, ...], lock: bool) -> list[Ticke
     return mine
 
 
-def _incident(user: User, incident_id: int | None) -> Incident:
-    """An incident still taking reports, of the officer's directorate."""
-    incident = db.session.get(Incident, incident_id) if incident_id else None
+def _incident(user: User, incident_id: int | None, lock: bool) -> Incident:
+    """An incident still taking reports, of the officer's directorate; `lock` holds its row
+    until commit, as acting on it does, so none is resolved while tickets are added."""
+    query = sa.select(Incident).where(Incident.id == incident_id)
+    incident = (
+        db.session.scalar(query.with_for_update() if lock else query) if incident_id else None
+    )
     if (
         incident is None
         or incident.status not in TAKES_REPORTS

@@ -130,6 +130,8 @@ def change_category(user: User, reference: str, category_code: str, reason: str)
     )
     set_category(ticket, category)
     ticket.updated_at = now
+    if ticket.incident_id is not None:  # its incident is a fault of the old category
+        leave_incident(ticket, user, f"category changed: {reason.strip()}", now)
     if moves:
         assert target is not None
         move(ticket, user, target, reason, now)

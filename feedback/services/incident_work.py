@@ -20,7 +20,7 @@ from feedback.domain.lifecycle import OPEN_STATUSES, MissingMessage, Status, pat
 from feedback.domain.roles import Role
 from feedback.domain.routing import route
 from feedback.extensions import db
-from feedback.models import Area, Category, Directorate, Ticket, User, utcnow
+from feedback.models import Area, Category, Directorate, RoutingRule, Ticket, User, utcnow
 from feedback.models.incidents import Incident, IncidentEvent
 from feedback.services.casework import (
     UnknownDirectorate,
@@ -139,9 +139,12 @@ def declare(
     if expected_end <= now:
         raise Refused("expected_end", "end_passed")
     places = [area for area in areas if area is not None]
-    directorate = user.directorate if user.role == Role.OFFICER else _routed(category, places)
+    directorate = _routed(category, places)
     if directorate is None:
         raise Refused("category", "no_directorate")
+    if user.role == Role.OFFICER and directorate.id != user.directorate_id:
+        # Its complaints go to another directorate: it would catch none of them.
+        raise Refused("category", "not_your_directorate")
     points = [(a.lat, a.lon) for a in places if a.lat is not None and a.lon is not None]
     incident = Incident(
         category=category,
@@ -214,10 +217,11 @@ def act_on_incident(
 
 
 @all_or_nothing
-def remove_ticket(user: User, reference: str, reason: str) -> Ticket:
-    """Take a ticket out of its incident: it was not the same problem. The reason is for staff."""
+def remove_ticket(user: User, incident_id: int, reference: str, reason: str) -> Ticket:
+    """Take a ticket out of the incident: it was not the same problem. The reason is for
+    staff. A ticket in another incident (a stale page) is left where it is."""
     ticket = ticket_for(user, reference, lock=True)
-    if ticket.incident_id is None:
+    if ticket.incident_id is None or ticket.incident_id != incident_id:
         raise Refused(None, "not_in_incident")
     if not (reason or "").strip():
         raise MissingMessage("remove")
@@ -311,6 +315,19 @@ def transfer_incident(user: User, incident_id: int, directorate_code: str, reaso
         queue_notice(ticket, "transferred", step.public_message(ticket.language) or "")
     db.session.commit()
     return incident
+
+
+def declarable_categories(user: User) -> set[str] | None:
+    """The codes of the categories some routing rule sends to the officer's directorate (the
+    outages they may declare); None for an admin, who may declare any."""
+    if user.role != Role.OFFICER:
+        return None
+    query = (
+        sa.select(Category.code)
+        .join(RoutingRule, RoutingRule.category_id == Category.id)
+        .where(RoutingRule.directorate_id == user.directorate_id)
+    )
+    return set(db.session.scalars(query))
 
 
 def _routed(category: Category, areas: list[Area]) -> Directorate | None:

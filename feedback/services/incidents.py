@@ -17,6 +17,7 @@ from feedback.domain.roles import Role
 from feedback.extensions import db
 from feedback.models import Area, Ticket, User
 from feedback.models.incidents import Incident, IncidentEvent, incident_area
+from feedback.services import locks
 from feedback.services.events import record_event
 from feedback.services.parser_cache import Knowledge
 from feedback.services.ticket_status import change_status
@@ -46,10 +47,14 @@ def group_ticket(knowledge: Knowledge, ticket: Ticket, now: datetime) -> Members
     report = _report(knowledge, ticket, category, now)
     if report.area_code is None and rule.point_of(report, knowledge.gazetteer) is None:
         return None
+    # Reports of one fault arrive together from many phones: they are grouped one at a time.
+    locks.hold(f"grouping:{ticket.directorate_id}:{ticket.category_id}".encode())
     incidents, ungrouped = _candidates(knowledge, ticket, category, now, grouping)
     decision = rule.group_report(report, incidents, ungrouped, knowledge.gazetteer)
     if decision.outcome is rule.Outcome.JOIN and decision.incident and decision.match:
-        row = db.session.get_one(Incident, decision.incident.id)
+        row = _still_taking_reports(decision.incident.id)
+        if row is None:  # resolved or rejected meanwhile by its officer
+            return None
         _join(knowledge, row, ticket, decision.match.text, now)
     elif decision.outcome is rule.Outcome.FORM and decision.match:
         others = _still_ungrouped([other.ticket_id for other in decision.together_with])
@@ -63,6 +68,20 @@ def group_ticket(knowledge: Knowledge, ticket: Ticket, now: datetime) -> Members
     else:
         return None
     return Membership(row, report_count(row, unwritten=ticket.id is None))
+
+
+def _still_taking_reports(incident_id: int) -> Incident | None:
+    """The incident, locked until commit as an officer's action on it is, if it still takes
+    reports: one being resolved now takes none it would not tell."""
+    query = (
+        sa.select(Incident)
+        .where(
+            Incident.id == incident_id,
+            Incident.status.in_([status.value for status in rule.TAKES_REPORTS]),
+        )
+        .with_for_update()
+    )
+    return db.session.scalar(query)
 
 
 def _still_ungrouped(ticket_ids: list[int]) -> list[Ticket]:

@@ -233,6 +233,7 @@ def _answer(
     else:
         if pending:
             _route(knowledge, pending, now, "the citizen sent a new complaint instead of an answer")
+            group_ticket(knowledge, pending, now)
         ticket = _open_ticket(
             knowledge,
             channel=message.channel,
@@ -273,6 +274,7 @@ def _pending_ticket(knowledge: Knowledge, pending_id: int | None, now: datetime)
     ticket = db.session.get(Ticket, pending_id) if pending_id is not None else None
     if ticket is not None and (ticket.awaiting_until is None or ticket.awaiting_until <= now):
         _route(knowledge, ticket, now, NO_ANSWER)
+        group_ticket(knowledge, ticket, now)
         return None
     return ticket
 
@@ -531,15 +533,16 @@ def _received_text(
     if membership is not None:
         latest = latest_public_event(membership.incident)
         message = (latest.public_message(language) or "") if latest else ""
-        end = membership.incident.expected_end
-        if membership.incident.origin == Origin.DECLARED and end is not None:
+        end, now = membership.incident.expected_end, utcnow()
+        # An outage past its expected end is still known, but its end is no promise to repeat.
+        if membership.incident.origin == Origin.DECLARED and end is not None and end > now:
             zone = settings().timezone
             return reply_with_message(
                 "received_outage",
                 language,
                 message,
                 ref=ticket.reference,
-                end=clock_text(end.astimezone(zone), utcnow().astimezone(zone), language),
+                end=clock_text(end.astimezone(zone), now.astimezone(zone), language),
             )
         return reply_with_message(
             "received_incident",
@@ -547,7 +550,6 @@ def _received_text(
             message,
             ref=ticket.reference,
             count=str(membership.reports),
-            directorate=directorate.name(language),
         )
     return reply_text(
         "received_routed",

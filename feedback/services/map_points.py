@@ -68,6 +68,7 @@ class MapIncident:
     incident_status: str
     category_id: int
     reports: int  # all its reports, as its page counts them
+    in_view: int  # its tickets the filter picks in the box
     lat: float
     lon: float
 
@@ -98,6 +99,11 @@ class MapPoints:
     tickets: list[MapTicket]  # at most MAX_POINTS, newest first; none in an incident
     categories: dict[int, Category]
     incidents: list[MapIncident] = field(default_factory=list)  # street zoom: each once
+
+    @property
+    def shown(self) -> int:
+        """The tickets the features stand for: each drawn alone or in its incident's marker."""
+        return len(self.tickets) + sum(incident.in_view for incident in self.incidents)
 
 
 def map_points(box: BoundingBox, zoom: int, wanted: MapFilter) -> MapPoints:
@@ -157,17 +163,10 @@ def map_points(box: BoundingBox, zoom: int, wanted: MapFilter) -> MapPoints:
         )
         for row in rows
     ]
-    shown = [incident.marker for incident in incidents]
-    return MapPoints(False, total or 0, [], tickets, categories, shown)
+    return MapPoints(False, total or 0, [], tickets, categories, incidents)
 
 
-@dataclass(frozen=True)
-class _IncidentInView:
-    marker: MapIncident
-    in_view: int  # its tickets the filter picks in the box
-
-
-def _incidents_in(in_box: Callable[[sa.Select[Any]], sa.Select[Any]]) -> list[_IncidentInView]:
+def _incidents_in(in_box: Callable[[sa.Select[Any]], sa.Select[Any]]) -> list[MapIncident]:
     """The incidents with reports the filter picks in the box: one marker each at the mean of
     those reports' public points, counting all its reports."""
     lat, lon = public_coordinate(Ticket.lat), public_coordinate(Ticket.lon)
@@ -197,17 +196,15 @@ def _incidents_in(in_box: Callable[[sa.Select[Any]], sa.Select[Any]]) -> list[_I
     }
     counts = report_counts(ids)
     return [
-        _IncidentInView(
-            MapIncident(
-                id=row.incident_id,
-                status=INCIDENT_COLOURED_AS.get(found[row.incident_id].status, "new"),
-                incident_status=found[row.incident_id].status,
-                category_id=found[row.incident_id].category_id,
-                reports=counts.get(row.incident_id, row.in_view),
-                lat=round_public(float(row.lat)),
-                lon=round_public(float(row.lon)),
-            ),
-            row.in_view,
+        MapIncident(
+            id=row.incident_id,
+            status=INCIDENT_COLOURED_AS.get(found[row.incident_id].status, "new"),
+            incident_status=found[row.incident_id].status,
+            category_id=found[row.incident_id].category_id,
+            reports=counts.get(row.incident_id, row.in_view),
+            in_view=row.in_view,
+            lat=round_public(float(row.lat)),
+            lon=round_public(float(row.lon)),
         )
         for row in rows
     ]

@@ -3,8 +3,6 @@ texted us, whether an admin blocked it, whether it asked for no notices (STOP). 
 to one number is done one transaction at a time: counts of its messages and SMS are read
 from the database under its lock, so they stay exact when many requests arrive at once."""
 
-import hashlib
-
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
@@ -17,6 +15,7 @@ from feedback.models import (
     User,
     utcnow,
 )
+from feedback.services import locks
 from feedback.services.errors import NotFound, Refused, all_or_nothing
 
 
@@ -34,17 +33,8 @@ def lock_recipient(address: str) -> None:
 
 
 def _lock(kind: bytes, address: str) -> None:
-    """Until this transaction ends; the number, SMS and WhatsApp alike. PostgreSQL: an
-    advisory lock, re-entrant; SQLite needs none, since every transaction takes the
-    database's write lock when it begins (BEGIN IMMEDIATE)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        digest = hashlib.sha256(kind + bare_number(address).encode()).digest()
-        key = int.from_bytes(digest[:8], "big", signed=True)
-        db.session.execute(_ADVISORY_LOCK, {"key": key})
-
-
-# Built once: a statement built per message costs more than the database spends on it.
-_ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("key", type_=sa.BigInteger)))
+    """Until this transaction ends; the number, SMS and WhatsApp alike."""
+    locks.hold(kind + bare_number(address).encode())
 
 
 def has_texted_us(address: str) -> bool:

@@ -165,7 +165,7 @@ def _points_geojson(found: MapPoints, language: str) -> dict:
         "type": "FeatureCollection",
         "clustered": found.clustered,
         "total": found.total,
-        "shown": len(features) if not found.clustered else found.total,
+        "shown": found.shown if not found.clustered else found.total,
         "limit": MAX_POINTS,
         "features": features,
     }

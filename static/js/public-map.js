@@ -55,7 +55,9 @@
   });
   // Grid cells counted by the database at city and governorate zoom.
   var cellLayer = L.layerGroup();
-  var complaints = L.layerGroup([ticketLayer, cellLayer]).addTo(map);
+  // Incidents stand apart from the tickets' clusters: one marker each, never merged away.
+  var incidentLayer = L.layerGroup();
+  var complaints = L.layerGroup([ticketLayer, cellLayer, incidentLayer]).addTo(map);
   var heat = L.heatLayer([], { radius: 22, blur: 18 });
 
   var overlays = {};
@@ -134,6 +136,7 @@
   function show(data) {
     ticketLayer.clearLayers();
     cellLayer.clearLayers();
+    incidentLayer.clearLayers();
     var heatPoints = [];
     var most = 1;
     data.features.forEach(function (feature) {
@@ -154,7 +157,7 @@
           className: "map-incident"
         });
         ring.bindPopup(function () { return incidentPopup(props); });
-        ticketLayer.addLayer(ring);
+        incidentLayer.addLayer(ring);
       } else {
         heatPoints.push([latlng.lat, latlng.lng, 1]);
         var dot = L.circleMarker(latlng, {

@@ -125,7 +125,7 @@ def test_another_directorate_s_incident_does_not_exist_for_an_officer(app, twili
         for attempt in (
             lambda: incident_work.act_on_incident(water, incident_id, "resolve", "تم"),
             lambda: incident_work.transfer_incident(water, incident_id, "water", "لنا"),
-            lambda: incident_work.remove_ticket(water, reference, "غلط"),
+            lambda: incident_work.remove_ticket(water, incident_id, reference, "غلط"),
             lambda: incident_work.incident_for(water, incident_id),
         ):
             with pytest.raises(NotFound):
@@ -143,14 +143,16 @@ def test_a_wrong_join_is_taken_out_and_put_back_by_hand(app, twilio):
         reference = tickets_of(incident_id)[1].reference
         with pytest.raises(Refused):  # already in it
             incident_work.add_ticket(officer, reference, incident_id)
-        incident_work.remove_ticket(officer, reference, "a generator, not the grid")
+        with pytest.raises(Refused):  # a page of another incident, stale
+            incident_work.remove_ticket(officer, incident_id + 1, reference, "not this one")
+        incident_work.remove_ticket(officer, incident_id, reference, "a generator, not the grid")
         ticket = casework.ticket_for(officer, reference)
         assert (ticket.incident_id, ticket.incident_reason) == (None, None)
         assert ticket.events[-1].details == {"incident": incident_id, "step": "ticket_removed"}
         assert ticket.events[-1].internal_note == "a generator, not the grid"
         assert len(tickets_of(incident_id)) == 3
         with pytest.raises(Refused):
-            incident_work.remove_ticket(officer, reference, "again")
+            incident_work.remove_ticket(officer, incident_id, reference, "again")
         assert incident_work.incidents_to_join(officer, ticket) == [
             db.session.get(Incident, incident_id)
         ]
@@ -219,8 +221,49 @@ def test_declaring_an_outage(app):
             (("electricity-outage", [], end, "x", ""), "areas"),
             (("electricity-outage", ["nbh-jumhuriya"], end, " ", ""), "message_ar"),
             (("electricity-outage", ["nbh-jumhuriya"], utcnow(), "x", ""), "expected_end"),
+            # A water cut's complaints go to the water directorate: it would catch none.
+            (("water-supply", ["nbh-jumhuriya"], end, "x", ""), "category"),
         ]:
             with pytest.raises(Refused) as refused:
                 incident_work.declare(officer, *args)
             assert refused.value.field == field
         assert db.session.scalar(sa.select(sa.func.count(IncidentEvent.id))) == 2
+
+
+def test_the_electricity_officer_is_offered_only_categories_routed_to_them(app):
+    with app.app_context():
+        theirs = incident_work.declarable_categories(demo_user("officer.electricity"))
+        assert "electricity-outage" in theirs and "water-supply" not in theirs
+        assert incident_work.declarable_categories(demo_user("admin")) is None
+
+
+def test_a_category_changed_takes_the_ticket_out_of_its_incident(app, twilio):
+    """A feeder outage's ticket that is really dangerous wires: it is not resolved and texted
+    with the outage any more, though it stays with the same directorate."""
+    incident_id = power_cut(twilio)
+    with app.app_context():
+        officer = demo_user("officer.electricity")
+        reference = tickets_of(incident_id)[0].reference
+        casework.change_category(officer, reference, "electricity-wires", "a wire is down")
+        ticket = casework.ticket_for(officer, reference)
+        assert ticket.incident_id is None and ticket.directorate.code == "electricity"
+        assert len(tickets_of(incident_id)) == 3
+        kinds = [e.kind for e in db.session.get(Incident, incident_id).events]
+        assert kinds[-1] == "ticket_removed"
+
+
+def test_a_complaint_joining_an_outage_past_its_expected_end_is_not_promised_that_end(app, twilio):
+    with app.app_context():
+        incident = incident_work.declare(
+            demo_user("officer.electricity"),
+            "electricity-outage",
+            ["nbh-jumhuriya"],
+            utcnow() + timedelta(hours=1),
+            "صيانة المغذي",
+            "Feeder maintenance",
+        )
+        incident.expected_end = utcnow() - timedelta(hours=2)
+        db.session.commit()
+    reply = reply_of(twilio.send("No power in Al-Jumhuriya", sender=ONE))
+    assert "expected to end" not in reply and "already known" in reply
+    assert "Feeder maintenance" in reply

@@ -58,3 +58,30 @@ def test_ten_racing_copies_of_one_message_make_one_ticket(app, client, live_serv
     assert len({body for _, body in results}) == 1  # the very same reply every time
     assert count_rows(app, Ticket) == 1
     assert count_rows(app, Message) == 1
+
+
+def test_reports_of_one_fault_at_once_make_one_incident_and_lose_none(app, client, live_server):
+    """A feeder trips: a dozen phones text at the same moment, some from a place the incident
+    does not yet hold. Every one gets its ticket and reply; they make one incident, each ticket
+    in it once and each of its places once (on PostgreSQL they are grouped one at a time)."""
+    from feedback.models.incidents import Incident, incident_area
+
+    webhook = TwilioWebhook(app, client)
+    texts = [
+        "ماكو كهرباء بالجمهورية",
+        "No power near the Basra War Cemetery",
+        "الوطنية طافية بالجمهورية",
+    ]
+    messages = [
+        webhook.params(texts[i % len(texts)], sender=f"+96478055500{i:02d}") for i in range(12)
+    ]
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        results = list(pool.map(lambda params: post(live_server, webhook, params), messages))
+    assert [status for status, _ in results] == [200] * 12, [r for r in results if r[0] != 200]
+    with app.app_context():
+        assert count_rows(app, Ticket) == 12
+        assert db.session.scalar(sa.select(sa.func.count(Incident.id))) == 1
+        grouped = db.session.scalars(sa.select(Ticket.incident_id)).all()
+        assert len(set(grouped)) == 1 and None not in grouped
+        places = db.session.execute(sa.select(incident_area.c.area_id)).scalars().all()
+        assert len(places) == len(set(places)) >= 1

@@ -162,13 +162,13 @@ def test_me_too_by_sms_in_arabic_and_english_adds_supporters_not_tickets(app, tw
     incident_id, references = outage(app, twilio)
     reference = references[3]
     arabic = reply_of(twilio.send(f"انا هم {reference}", sender=phone(100)))
-    assert "بلغ عنها لحد الان 26 مواطن" in arabic and reference in arabic
+    assert "عدد المبلغين لحد الان: 26" in arabic and reference in arabic
     again = reply_of(twilio.send(f"أنا هم {reference.lower()}", sender=phone(100)))
     assert "انت محسوب" in again and "26" in again
     english = reply_of(twilio.send(f"+1 {reference.lower()}", sender=phone(101)))
     assert "27 people have reported it" in english
     indic = reply_of(twilio.send(f"+١ {references[0]}", sender=phone(102)))
-    assert "28 مواطن" in indic
+    assert "عدد المبلغين لحد الان: 28" in indic
     filer = reply_of(twilio.send(f"+1 {references[0]}", sender=phone(0)))
     assert "already counted" in filer  # phone(0) reported it: counted once
     with app.app_context():

@@ -7,6 +7,7 @@ import json
 import random
 import sqlite3
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -161,7 +162,7 @@ def test_filters(app, client):
     assert references(points(client, directorate="electricity")) == {power}
     assert references(points(client, district="dist-zubair")) == {old}
     assert references(points(client, district="dist-basra")) == {water, power, late}
-    day = (now - timedelta(days=40)).date()
+    day = (now - timedelta(days=40)).astimezone(ZoneInfo("Asia/Baghdad")).date()  # Basra's day
     assert references(points(client, **{"from": day.isoformat(), "to": day.isoformat()})) == {old}
     recent = (now - timedelta(days=1)).date().isoformat()
     assert references(points(client, **{"from": recent})) == {water, power, late}
