@@ -69,6 +69,8 @@ class DeclareIncidentForm(FlaskForm):
 
 
 class IncidentActionForm(FlaskForm):
+    # Any id travels; feedback.services.response_templates decides which one may be used.
+    template = SelectField(_l("Response template"), validators=[Optional()], validate_choice=False)
     message_ar = TextAreaField(_l("Public message in Arabic"), [Length(max=500)])
     message_en = TextAreaField(_l("Public message in English"), [Length(max=500)])
     internal_note = TextAreaField(_l("Internal note (never public)"), [Length(max=2000)])

@@ -15,7 +15,8 @@ from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms
 from feedback.domain.incidents import TAKES_REPORTS, IncidentActionRefused, allowed_actions
 from feedback.domain.lifecycle import MissingMessage
 from feedback.domain.roles import Role
-from feedback.models import MAX_ROW_ID
+from feedback.models import MAX_ROW_ID, row_id
+from feedback.models.incidents import Incident
 from feedback.officer.forms import (
     DeclareIncidentForm,
     IncidentActionForm,
@@ -23,7 +24,7 @@ from feedback.officer.forms import (
     RemoveFromIncidentForm,
     TransferForm,
 )
-from feedback.services import casework, incident_work
+from feedback.services import casework, incident_work, response_templates
 from feedback.services.casework import UnknownDirectorate
 from feedback.services.errors import NotFound, Refused
 from feedback.services.incidents import report_count
@@ -99,7 +100,39 @@ def declare():
 @bp.get(f"/officer/incidents/<int(max={MAX_ROW_ID}):incident_id>")
 @role_required(Role.OFFICER, Role.ADMIN)
 def page(incident_id: int):
+    return _incident_page(_incident_or_404(incident_id), IncidentActionForm())
+
+
+@bp.post(f"/officer/incidents/<int(max={MAX_ROW_ID}):incident_id>/template")
+@role_required(Role.OFFICER, Role.ADMIN)
+def use_template(incident_id: int):
+    """Without JavaScript: the page again, both messages filled from the chosen template and
+    the internal note kept, to edit before sending."""
     incident = _incident_or_404(incident_id)
+    form = IncidentActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        picked = response_templates.template_for(incident, row_id(form.template.data or ""))
+    except (NotFound, ValueError):
+        flash(_("Choose a template first."), "error")
+    else:
+        form.message_ar.data, form.message_en.data = picked.body_ar, picked.body_en
+    return _incident_page(incident, form)
+
+
+def _incident_page(incident: Incident, action_form: IncidentActionForm) -> str:
+    action_form.template.choices = [
+        SelectChoice("", _("Choose a template…")),
+        *(
+            SelectChoice(
+                str(t.id),
+                t.title,
+                render_kw={"data-body-ar": t.body_ar, "data-body-en": t.body_en},
+            )
+            for t in response_templates.templates_for(incident.directorate_id)
+        ),
+    ]
     transfer_form = TransferForm()
     transfer_form.directorate.choices = [
         SelectChoice(code, name)
@@ -112,7 +145,7 @@ def page(incident_id: int):
         members=incident_work.members(incident),
         reports=report_count(incident),
         actions=allowed_actions(incident.status),
-        action_form=IncidentActionForm(),
+        action_form=action_form,
         remove_form=RemoveFromIncidentForm(),
         transfer_form=transfer_form if incident.status in TAKES_REPORTS else None,
         incident_status_label=incident_status_label,

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from feedback.extensions import db
 from feedback.models import Directorate, Ticket, utcnow
+from feedback.models.incidents import Incident
 from feedback.models.responses import ResponseTemplate
 from feedback.services.errors import NotFound, Refused, all_or_nothing
 from feedback.services.rows import by_code
@@ -91,9 +92,9 @@ def templates_for(directorate_id: int | None) -> list[ResponseTemplate]:
     )
 
 
-def template_for(ticket: Ticket, template_id: int) -> ResponseTemplate:
-    """An active template of the ticket's directorate; NotFound for any other."""
+def template_for(work: Ticket | Incident, template_id: int) -> ResponseTemplate:
+    """An active template of the ticket's or incident's directorate; NotFound for any other."""
     found = db.session.get(ResponseTemplate, template_id)
-    if found is None or not found.active or found.directorate_id != ticket.directorate_id:
+    if found is None or not found.active or found.directorate_id != work.directorate_id:
         raise NotFound(template_id)
     return found

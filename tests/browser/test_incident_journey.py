@@ -102,8 +102,9 @@ def test_declare_an_outage_bulk_acknowledge_three_with_a_template_resolve_once_a
         assert set(db.session.scalars(sa.select(Ticket.status))) == {"acknowledged"}
 
     officer.goto(incident_url)
-    officer.fill("#message_ar", "رجعت الكهرباء للجمهورية")
-    officer.fill("#message_en", "Power is back in Al-Jumhuriya")
+    officer.select_option("#template", label="رجعت الكهرباء · Power restored")  # fills both
+    expect(officer.locator("#message_ar")).to_have_value("تم اصلاح العطل ورجعت الكهرباء للمنطقة.")
+    officer.fill("#message_en", "Power is back in Al-Jumhuriya")  # and stays editable
     officer.get_by_role("button", name="Resolve", exact=True).click()
     expect(officer.locator("h1 .status")).to_have_text("Resolved")
     assert officer.script_errors == []
@@ -120,4 +121,4 @@ def test_declare_an_outage_bulk_acknowledge_three_with_a_template_resolve_once_a
         bubbles = " ".join(phone.locator(".from-platform").all_inner_texts())
         english = text.startswith("no power")
         assert ("A fault on the feeder" if english else "عطل بالمغذي") in bubbles, bubbles
-        assert ("Power is back" if english else "رجعت الكهرباء") in bubbles, bubbles
+        assert ("Power is back in" if english else "ورجعت الكهرباء للمنطقة") in bubbles, bubbles

@@ -78,6 +78,8 @@ EXPECTED[("officer_incidents.declare", "POST")] = {
     "admin": 400,
 }  # fmt: skip
 EXPECTED[("officer_incidents.page", "GET")] = EXPECTED[("officer.ticket", "GET")]
+# Filling the messages from a template (none chosen here) shows the incident page again.
+EXPECTED[("officer_incidents.use_template", "POST")] = EXPECTED[("officer.use_template", "POST")]
 for endpoint in (
     "officer_incidents.act",
     "officer_incidents.transfer",

@@ -5,10 +5,12 @@ reply of a report that joins says the problem is known and how many reported it.
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from markupsafe import escape
 
 from feedback.extensions import db
 from feedback.models import Outbox, Ticket
 from feedback.models.incidents import Incident
+from feedback.models.responses import ResponseTemplate
 from feedback.services.settings import settings
 from tests.conftest import csrf_from
 from tests.factories import reply_of, sms_ticket
@@ -306,3 +308,32 @@ def test_a_report_joining_an_acknowledged_incident_is_acknowledged_at_once(app, 
         assert ticket.status == "acknowledged" and ticket.acknowledged_at == ticket.created_at
         assert [e.kind for e in ticket.events][-2:] == ["incident", "status"]
         assert db.session.scalar(sa.select(sa.func.count(Outbox.id))) == 0  # the reply said it
+
+
+def test_a_template_fills_both_messages_of_an_incident_s_action_without_javascript(
+    app, client, auth, twilio
+):
+    for n, text in enumerate(NO_POWER_IN_JUMHURIYA[:3]):
+        reply_of(twilio.send(text, sender=phone(n)))
+    with app.app_context():
+        incident_id = db.session.scalar(sa.select(Incident.id))
+        template = db.session.scalar(
+            sa.select(ResponseTemplate).where(
+                ResponseTemplate.title == "عطل بالمغذي · Feeder fault"
+            )
+        )
+        template_id, body_ar, body_en = template.id, template.body_ar, template.body_en
+    auth.login("officer.electricity")
+    page = client.get(f"/officer/incidents/{incident_id}").get_data(as_text=True)
+    assert 'data-fills-ar="message_ar"' in page and "Feeder fault" in page
+    filled = client.post(
+        f"/officer/incidents/{incident_id}/template",
+        data={
+            "csrf_token": csrf_from(client, f"/officer/incidents/{incident_id}"),
+            "template": str(template_id),
+            "internal_note": "crew 4",
+        },
+    ).get_data(as_text=True)
+    assert escape(body_ar) in filled and escape(body_en) in filled and "crew 4" in filled
+    with app.app_context():  # nothing sent or changed: the officer edits, then acts
+        assert db.session.get(Incident, incident_id).status == "open"
