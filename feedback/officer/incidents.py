@@ -135,9 +135,12 @@ def _incident_page(incident: Incident, action_form: IncidentActionForm) -> str:
     ]
     transfer_form = TransferForm()
     transfer_form.directorate.choices = [
-        SelectChoice(code, name)
-        for code, name in filter_choices(str(get_locale())).directorates
-        if incident.directorate is None or code != incident.directorate.code
+        SelectChoice("", _("Choose a directorate…")),  # never one picked by default
+        *(
+            SelectChoice(code, name)
+            for code, name in filter_choices(str(get_locale())).directorates
+            if incident.directorate is None or code != incident.directorate.code
+        ),
     ]
     return render_template(
         "officer/incident.html",
