@@ -31,7 +31,7 @@ from feedback.services.casework import (
 from feedback.services.corrections import codes_of, record_correction
 from feedback.services.errors import NotFound, Refused, all_or_nothing
 from feedback.services.events import record_event
-from feedback.services.incidents import leave_incident
+from feedback.services.incidents import gather_declared, leave_incident
 from feedback.services.notify import queue_notice
 from feedback.services.parser_cache import load_knowledge
 from feedback.services.rows import by_code
@@ -125,8 +125,9 @@ def declare(
     message_en: str,
 ) -> Incident:
     """An outage the directorate knows of: every report of its category from inside its areas
-    joins it while it lasts, and is told its message and expected end. An officer declares
-    for their directorate; an admin for the one the routing rules name there."""
+    joins it while it lasts, and is told its message and expected end; those already waiting
+    join it at once. An officer declares for their directorate; an admin for the one the
+    routing rules name there."""
     now = utcnow()
     category = by_code(Category, category_code)
     if category is None or not category.active:
@@ -172,6 +173,8 @@ def declare(
         )
     )
     db.session.add(incident)
+    db.session.flush()  # its id goes on the complaints it gathers
+    gather_declared(load_knowledge(), incident, now)
     db.session.commit()
     return incident
 

@@ -70,6 +70,48 @@ def group_ticket(knowledge: Knowledge, ticket: Ticket, now: datetime) -> Members
     return Membership(row, report_count(row, unwritten=ticket.id is None))
 
 
+def gather_declared(knowledge: Knowledge, row: Incident, now: datetime) -> int:
+    """Put the complaints already waiting that a just-declared outage would have taken (open,
+    in no incident, of its category and directorate, from inside its areas, received within
+    the category's window) into it, in the caller's transaction; how many. They are told
+    with the incident's next change."""
+    category = knowledge.category_code(row.category_id)
+    grouping = rule.rule_for(category) if category else None
+    if category is None or grouping is None:
+        return 0
+    declared = rule.Incident(
+        row.id,
+        category,
+        frozenset(area.code for area in row.areas),
+        None,
+        row.opened_at,
+        row.last_report_at,
+        rule.IncidentStatus(row.status),
+        rule.Origin(row.origin),
+    )
+    waiting = db.session.scalars(
+        sa.select(Ticket)
+        .where(
+            Ticket.category_id == row.category_id,
+            Ticket.directorate_id == row.directorate_id,
+            Ticket.incident_id.is_(None),
+            Ticket.status.in_([status.value for status in OPEN_STATUSES]),
+            Ticket.created_at >= now - grouping.window,
+            Ticket.area_id.is_not(None),
+        )
+        .order_by(Ticket.id)
+        .with_for_update()
+    ).all()
+    gathered = 0
+    for ticket in waiting:
+        report = _report(knowledge, ticket, category, ticket.created_at)
+        decision = rule.group_report(report, [declared], [], knowledge.gazetteer)
+        if decision.outcome is rule.Outcome.JOIN and decision.match:
+            _join(knowledge, row, ticket, decision.match.text, now)
+            gathered += 1
+    return gathered
+
+
 def _still_taking_reports(incident_id: int) -> Incident | None:
     """The incident, locked until commit as an officer's action on it is, if it still takes
     reports: one being resolved now takes none it would not tell."""

@@ -267,3 +267,28 @@ def test_a_complaint_joining_an_outage_past_its_expected_end_is_not_promised_tha
     reply = reply_of(twilio.send("No power in Al-Jumhuriya", sender=ONE))
     assert "expected to end" not in reply and "already known" in reply
     assert "Feeder maintenance" in reply
+
+
+def test_declaring_an_outage_gathers_the_complaints_already_waiting_from_its_areas(app, twilio):
+    """Two people texted before the directorate declared the outage, one from elsewhere:
+    the two from its area join it at once; the other, and a water complaint, stay apart."""
+    for text, sender in [
+        ("ماكو كهرباء بالجمهورية", ONE),
+        ("ماكو ماي بالجمهورية", TWO),
+        ("ماكو كهرباء بحي الحسين", THREE),
+    ]:
+        reply_of(twilio.send(text, sender=sender))
+    with app.app_context():
+        incident = incident_work.declare(
+            demo_user("officer.electricity"),
+            "electricity-outage",
+            ["nbh-jumhuriya"],
+            utcnow() + timedelta(hours=3),
+            "صيانة المغذي",
+            "",
+        )
+        members = {ticket.citizen_phone for ticket in tickets_of(incident.id)}
+        assert members == {ONE}
+        joined = tickets_of(incident.id)[0]
+        assert joined.incident_reason == "inside the declared area nbh-jumhuriya"
+        assert joined.events[-1].kind == "incident"
