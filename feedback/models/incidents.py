@@ -80,13 +80,13 @@ class IncidentEvent(Model):
         return mask_phone_numbers(message) if message else message
 
     def public_message(self, language: str) -> str | None:
-        """The message in `language`, else the other one."""
-        first, second = (
-            (self.public_message_ar, self.public_message_en)
-            if language == "ar"
-            else (self.public_message_en, self.public_message_ar)
-        )
-        return first or second
+        return in_language(self.public_message_ar, self.public_message_en, language)
+
+
+def in_language(arabic: str | None, english: str | None, language: str) -> str | None:
+    """A message written in both languages, in `language`, else the other one."""
+    first, second = (arabic, english) if language == "ar" else (english, arabic)
+    return first or second
 
 
 class IncidentSupport(Model):

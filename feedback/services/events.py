@@ -3,8 +3,11 @@
 from collections.abc import Mapping
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from feedback.domain.events import SYSTEM, EventKind
 from feedback.domain.lifecycle import Status
+from feedback.extensions import db
 from feedback.models import Ticket, TicketEvent, User, utcnow
 
 
@@ -34,5 +37,11 @@ def record_event(
         internal_note=internal_note,
         details=dict(details) if details is not None else None,
     )
-    ticket.events.append(event)
+    state = sa.inspect(ticket)
+    if state.persistent and "events" not in state.dict:
+        # Appended to the timeline unread: loading it to add one step costs a statement.
+        event.ticket = ticket
+        db.session.add(event)
+    else:
+        ticket.events.append(event)
     return event

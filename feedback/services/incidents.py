@@ -16,7 +16,7 @@ from feedback.domain.lifecycle import OPEN_STATUSES, Status
 from feedback.domain.roles import Role
 from feedback.extensions import db
 from feedback.models import Area, Ticket, User, UTCDateTime
-from feedback.models.incidents import Incident, IncidentEvent, incident_area
+from feedback.models.incidents import Incident, IncidentEvent, in_language, incident_area
 from feedback.services import locks
 from feedback.services.events import record_event
 from feedback.services.parser_cache import Knowledge
@@ -30,8 +30,15 @@ UNGROUPED_LIMIT = 200
 class Membership:
     """What the citizen's reply says of the incident their report is in."""
 
-    incident: Incident
+    incident_id: int
+    origin: rule.Origin
+    expected_end: datetime | None  # of a declared outage
     reports: int  # tickets in it, this one included, and supporters
+    latest_message_ar: str | None = None  # its latest public message, if it has one
+    latest_message_en: str | None = None
+
+    def latest_message(self, language: str) -> str | None:
+        return in_language(self.latest_message_ar, self.latest_message_en, language)
 
 
 def group_ticket(knowledge: Knowledge, ticket: Ticket, now: datetime) -> Membership | None:
@@ -52,11 +59,8 @@ def group_ticket(knowledge: Knowledge, ticket: Ticket, now: datetime) -> Members
     incidents, ungrouped = _candidates(knowledge, ticket, category, now, grouping)
     decision = rule.group_report(report, incidents, ungrouped, knowledge.gazetteer)
     if decision.outcome is rule.Outcome.JOIN and decision.incident and decision.match:
-        row = _still_taking_reports(decision.incident.id)
-        if row is None:  # resolved or rejected meanwhile by its officer
-            return None
-        _join(knowledge, row, ticket, decision.match.text, now)
-    elif decision.outcome is rule.Outcome.FORM and decision.match:
+        return _join_open(knowledge, decision.incident, ticket, decision.match.text, now)
+    if decision.outcome is rule.Outcome.FORM and decision.match:
         others = _still_ungrouped([other.ticket_id for other in decision.together_with])
         if not others:  # another report grouped them meanwhile; the next one joins it
             return None
@@ -65,9 +69,8 @@ def group_ticket(knowledge: Knowledge, ticket: Ticket, now: datetime) -> Members
         for other in others:
             _join(knowledge, row, other, decision.match.text, now)
         _join(knowledge, row, ticket, decision.match.text, now)
-    else:
-        return None
-    return Membership(row, report_count(row, unwritten=ticket.id is None))
+        return Membership(row.id, rule.Origin.GROUPED, None, len(others) + 1)
+    return None
 
 
 def gather_declared(knowledge: Knowledge, row: Incident, now: datetime) -> int:
@@ -112,18 +115,94 @@ def gather_declared(knowledge: Knowledge, row: Incident, now: datetime) -> int:
     return gathered
 
 
-def _still_taking_reports(incident_id: int) -> Incident | None:
-    """The incident, locked until commit as an officer's action on it is, if it still takes
-    reports: one being resolved now takes none it would not tell."""
-    query = (
-        sa.select(Incident)
-        .where(
-            Incident.id == incident_id,
-            Incident.status.in_([status.value for status in rule.TAKES_REPORTS]),
-        )
-        .with_for_update()
+def _join_open(
+    knowledge: Knowledge, candidate: rule.Incident, ticket: Ticket, reason: str, now: datetime
+) -> Membership | None:
+    """The ticket into the incident, if it still takes reports (one being resolved now takes
+    none it would not tell): the incident's row is changed, and so locked until commit as an
+    officer's action on it is, and what the reply says of it read, in one statement."""
+    values = {"incident_id": candidate.id, "reported_at": ticket.created_at, "now": now}
+    found = db.session.execute(_JOIN_OPEN, values).one_or_none()
+    if found is None:  # resolved or rejected meanwhile by its officer
+        return None
+    area = knowledge.area_code(ticket.area_id)
+    if area and area not in candidate.area_codes:
+        db.session.execute(_ADD_AREA, {"incident_id": candidate.id, "area_id": ticket.area_id})
+    _enter(ticket, candidate.id, reason, rule.IncidentStatus(found.status), now)
+    return Membership(
+        candidate.id,
+        rule.Origin(found.origin),
+        found.expected_end,
+        found.tickets + found.supporters + 1,  # this ticket is not in it yet in the database
+        found.message_ar,
+        found.message_en,
     )
-    return db.session.scalar(query)
+
+
+def _join_open_statement() -> sa.Update:
+    """For _join_open, built once with bound parameters."""
+    incident_id = sa.bindparam("incident_id", type_=sa.Integer)
+    reported_at = sa.bindparam("reported_at", type_=UTCDateTime())
+    table = Incident.__table__
+    tickets = (
+        sa.select(sa.func.count(Ticket.id))
+        .where(Ticket.incident_id == incident_id)
+        .scalar_subquery()
+    )
+
+    def latest(message: sa.orm.InstrumentedAttribute[str | None]) -> sa.ScalarSelect[str | None]:
+        """From the latest step with a public message, in either language."""
+        with_message = sa.or_(
+            sa.func.coalesce(IncidentEvent.public_message_ar, "") != "",
+            sa.func.coalesce(IncidentEvent.public_message_en, "") != "",
+        )
+        return (
+            sa.select(message)
+            .where(IncidentEvent.incident_id == incident_id, with_message)
+            .order_by(IncidentEvent.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    return (
+        sa.update(table)
+        .where(
+            table.c.id == incident_id,
+            table.c.status.in_([status.value for status in rule.TAKES_REPORTS]),
+        )
+        .values(
+            last_report_at=sa.case(
+                (table.c.last_report_at < reported_at, reported_at),
+                else_=table.c.last_report_at,
+            ),
+            updated_at=sa.bindparam("now", type_=UTCDateTime()),
+        )
+        .returning(
+            table.c.status,
+            table.c.origin,
+            table.c.expected_end,
+            table.c.supporters,
+            tickets.label("tickets"),
+            latest(IncidentEvent.public_message_ar).label("message_ar"),
+            latest(IncidentEvent.public_message_en).label("message_en"),
+        )
+    )
+
+
+_JOIN_OPEN = _join_open_statement()
+# A report from an area the incident did not cover yet; the incident's row is locked, so no
+# other report adds the same area meanwhile.
+_ADD_AREA = sa.insert(incident_area).from_select(
+    ["incident_id", "area_id"],
+    sa.select(
+        sa.bindparam("incident_id", type_=sa.Integer), sa.bindparam("area_id", type_=sa.Integer)
+    ).where(
+        ~sa.exists().where(
+            incident_area.c.incident_id == sa.bindparam("incident_id"),
+            incident_area.c.area_id == sa.bindparam("area_id"),
+        )
+    ),
+)
 
 
 def _still_ungrouped(ticket_ids: list[int]) -> list[Ticket]:
@@ -158,12 +237,6 @@ def report_counts(incident_ids: Iterable[int]) -> dict[int, int]:
         sa.select(Incident.id, tickets + Incident.supporters).where(Incident.id.in_(ids))
     )
     return {incident_id: int(count) for incident_id, count in rows}
-
-
-def latest_public_event(incident: Incident) -> IncidentEvent | None:
-    """The incident's latest step with a public message."""
-    with_message = [e for e in incident.events if e.public_message_ar or e.public_message_en]
-    return with_message[-1] if with_message else None
 
 
 def leave_incident(ticket: Ticket, user: User | None, why: str, now: datetime) -> None:
@@ -334,16 +407,26 @@ def _form(knowledge: Knowledge, made: rule.Incident, ticket: Ticket, now: dateti
 def _join(knowledge: Knowledge, row: Incident, ticket: Ticket, reason: str, now: datetime) -> None:
     """The ticket into the incident; one that the directorate has acknowledged acknowledges it
     too (its reply says the problem is known, so no notice)."""
-    ticket.incident_id = row.id
-    ticket.incident_reason = reason[:200]
-    ticket.updated_at = now
     area = knowledge.area_code(ticket.area_id)
     if area and area not in {a.code for a in row.areas}:
         row.areas += _areas(knowledge, {area})
     row.last_report_at = max(row.last_report_at, ticket.created_at)
     row.updated_at = now
-    record_event(ticket, EventKind.INCIDENT, at=now, details={"incident": row.id, "why": reason})
-    if row.status == rule.IncidentStatus.ACKNOWLEDGED and ticket.status == Status.NEW:
+    _enter(ticket, row.id, reason, rule.IncidentStatus(row.status), now)
+
+
+def _enter(
+    ticket: Ticket, incident_id: int, reason: str, status: rule.IncidentStatus, now: datetime
+) -> None:
+    """The ticket's side of joining: why, on its timeline, and acknowledged with an incident
+    its directorate has acknowledged."""
+    ticket.incident_id = incident_id
+    ticket.incident_reason = reason[:200]
+    ticket.updated_at = now
+    record_event(
+        ticket, EventKind.INCIDENT, at=now, details={"incident": incident_id, "why": reason}
+    )
+    if status is rule.IncidentStatus.ACKNOWLEDGED and ticket.status == Status.NEW:
         change_status(
             ticket, Status.ACKNOWLEDGED, None, None, actor_label=SYSTEM, notify=False, at=now
         )

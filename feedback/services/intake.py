@@ -46,7 +46,7 @@ from feedback.services.flood import (
     latest_open_ticket,
     received_since,
 )
-from feedback.services.incidents import Membership, group_ticket, latest_public_event
+from feedback.services.incidents import Membership, group_ticket
 from feedback.services.notify import queue_sms, queue_to
 from feedback.services.parser_cache import Knowledge, load_knowledge, version_query
 from feedback.services.phones import blocking, lock_sender
@@ -531,11 +531,10 @@ def _received_text(
     if directorate is None:
         return reply_text("received_triage", language, ref=ticket.reference)
     if membership is not None:
-        latest = latest_public_event(membership.incident)
-        message = (latest.public_message(language) or "") if latest else ""
-        end, now = membership.incident.expected_end, utcnow()
+        message = membership.latest_message(language) or ""
+        end, now = membership.expected_end, utcnow()
         # An outage past its expected end is still known, but its end is no promise to repeat.
-        if membership.incident.origin == Origin.DECLARED and end is not None and end > now:
+        if membership.origin is Origin.DECLARED and end is not None and end > now:
             zone = settings().timezone
             return reply_with_message(
                 "received_outage",
