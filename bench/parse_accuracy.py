@@ -146,7 +146,7 @@ class RealParser:
 
     def parse(self, text: str) -> Parse:
         classification, location = understand(text, self.classifier, self.gazetteer)
-        asked = not knows_category(classification)
+        asked = not (knows_category(classification) or classification.no_complaint)
         return Parse(classification.code, location.place_code, asked)
 
 

@@ -57,6 +57,12 @@ REPLIES: dict[str, dict[str, str]] = {
         "en": "Text your complaint: what is wrong and where (e.g. no water in Hay Al-Hussein). "
         "To follow up: STATUS and your reference.",
     },
+    # Thanks with no problem named: no ticket, nothing asked.
+    "thanks": {
+        "ar": "شكرا لرسالتك. اذا عندك شكوى اكتب شنو المشكلة ووين (مثال: ماكو ماي بحي الحسين)",
+        "en": "Thank you for your message. To report a problem, text what is wrong and where "
+        "(e.g. no water in Hay Al-Hussein).",
+    },
     # Past the flood limit, once a window: one segment each, since a flood is what it answers.
     "flood": {
         "ar": "وصلتنا رسائلك وضفناها لشكواك {ref}، لا تكررها. للمتابعة: حالة {ref}",

@@ -225,6 +225,8 @@ def _answer(
     classification, location = _understand(knowledge, message.lat, message.lon, text, "gps")
     pending = _pending_ticket(knowledge, known.pending_id, now)
     pending_category = knowledge.category_code(pending.category_id) if pending else None
+    if pending is None and classification.no_complaint:
+        return IntakeReply(reply_text("thanks", language), language)
     choices = None
     if pending and not is_new_complaint(classification, location, pending_category):
         ticket = _complete(knowledge, pending, message, location, now)

@@ -10,10 +10,9 @@ Create Date: 2026-11-27 20:20:00
 
 """
 
-import json
-
-import sqlalchemy as sa
 from alembic import op
+
+from feedback.migration_words import add_category_words
 
 # revision identifiers, used by Alembic.
 revision = "3f6b1c8d2a47"
@@ -34,31 +33,7 @@ ADDED = {
 
 
 def upgrade():
-    connection = op.get_bind()
-    categories = sa.table(
-        "category", sa.column("id"), sa.column("code"), sa.column("keywords", sa.JSON)
-    )
-    changed = False
-    for row in connection.execute(
-        sa.select(categories.c.id, categories.c.code, categories.c.keywords).where(
-            categories.c.code.in_(sorted(ADDED))
-        )
-    ):
-        stored = (
-            row.keywords if isinstance(row.keywords, dict) else json.loads(row.keywords or "{}")
-        )
-        merged = dict(stored)
-        for name, words in ADDED[row.code].items():
-            listed = list(stored.get(name, ()))
-            merged[name] = listed + [word for word in words if word not in listed]
-        if merged != stored:
-            connection.execute(
-                categories.update().where(categories.c.id == row.id).values(keywords=merged)
-            )
-            changed = True
-    if changed:
-        version = sa.table("reference_data_version", sa.column("id"), sa.column("version"))
-        connection.execute(version.update().values(version=version.c.version + 1))
+    add_category_words(op.get_bind(), ADDED)
 
 
 def downgrade():

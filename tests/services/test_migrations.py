@@ -170,7 +170,7 @@ def test_a_bridge_category_seeded_before_gains_the_words_for_holes_and_power_the
             connection.exec_driver_sql(
                 "INSERT INTO reference_data_version VALUES (1, 4, '2026-11-01 10:00:00')"
             )
-        upgrade()
+        upgrade(revision="3f6b1c8d2a47")
         with db.engine.connect() as connection:
             keywords, power = (
                 json.loads(text)
@@ -188,3 +188,32 @@ def test_a_bridge_category_seeded_before_gains_the_words_for_holes_and_power_the
     assert {"حفر", "تخسفات", "potholes", "6assat"} <= set(keywords["generic"])
     assert keywords["generic"].count("هبوط") == 1
     assert version == 5
+
+
+def test_a_sewage_category_seeded_before_gains_the_dialect_manhole_and_keeps_an_admins_word(
+    tmp_path,
+):
+    app = make_app(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    with app.app_context():
+        upgrade(revision="306192146d85")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                'INSERT INTO category (id, code, name_ar, name_en, "group", description_en,'
+                " sla_hours, keywords, active) VALUES (1, 'sewage-overflow', 'مجاري',"
+                " 'Sewage', 'sewage', '', 48, ?, 1)",
+                (json.dumps({"ar": ["مجاري", "كلمة المدير"]}),),
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO reference_data_version VALUES (1, 7, '2026-11-01 10:00:00')"
+            )
+        upgrade(revision="8d2e4f6a1b3c")
+        with db.engine.connect() as connection:
+            keywords = json.loads(
+                connection.exec_driver_sql("SELECT keywords FROM category").scalar_one()
+            )
+            version = connection.exec_driver_sql(
+                "SELECT version FROM reference_data_version"
+            ).scalar_one()
+        db.engine.dispose()
+    assert keywords["ar"] == ["مجاري", "كلمة المدير", "منهولة", "المنهولة"]
+    assert version == 8
