@@ -48,6 +48,7 @@ TICKET_TABLES = (
     "verification",
     "follow",
     "api_key",
+    "escalation",
     "ticket_event",
     "message",
     "outbox",
