@@ -75,7 +75,7 @@ def test_sla_check_escalates_once_past_one_sla_and_once_more_past_two(
     assert english.count("Escalated to the directorate head") == 1
     assert english.count("Escalated to the governor&#39;s office") == 1
     arabic = client.get(f"/t/{reference}", headers={"Accept-Language": "ar"}).get_data(True)
-    assert "تم تصعيدها إلى مدير الدائرة" in arabic and "تم تصعيدها إلى مكتب المحافظ" in arabic
+    assert "تم تصعيدها إلى مدير المديرية" in arabic and "تم تصعيدها إلى مكتب المحافظ" in arabic
     with app.app_context():  # who receives it is never named publicly
         for name in (demo_user("manager.water").name, demo_user("governorate").name):
             assert name not in english
