@@ -108,9 +108,9 @@ def test_a_run_that_read_before_another_committed_sends_nothing_twice(app, twili
     monkeypatch.setattr(escalations, "_reached", lambda ids, reason: {})
     with app.app_context():
         assert escalations.escalate_overdue(now) == 0
-        kinds = db.session.scalars(
-            sa.select(Ticket).where(Ticket.reference == reference)
-        ).one().events
+        kinds = (
+            db.session.scalars(sa.select(Ticket).where(Ticket.reference == reference)).one().events
+        )
         assert [e.kind for e in kinds].count("escalated") == 1
     assert rungs(app, reference) == [("directorate", "overdue")]
 

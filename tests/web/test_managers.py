@@ -34,9 +34,7 @@ def queue_page(client, **args) -> str:
     return response.get_data(as_text=True)
 
 
-def test_a_manager_assigns_a_ticket_to_an_officer_who_sees_it_as_theirs(
-    app, client, twilio, auth
-):
+def test_a_manager_assigns_a_ticket_to_an_officer_who_sees_it_as_theirs(app, client, twilio, auth):
     mine = sms_ticket(twilio)
     shared = sms_ticket(twilio, "ماكو ماي بالعشار", sender=POWER_SENDER)
     officer = user_id(app, "officer.water")
