@@ -206,7 +206,8 @@ def test_figures_from_the_rollups_say_when_they_were_refreshed(app, client, tick
         "0%",
         "0%",
         "1",
-    ]  # 0 incidents  # as before
+        "0",
+    ]  # 0 incidents, 0 escalations: as before
     data = _get(client, "/stats.json").get_json()
     assert data["generated_at"] == done.refreshed_at.isoformat()
     # A ticket received since shows at the next refresh.
