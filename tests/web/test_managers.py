@@ -47,6 +47,8 @@ def test_a_manager_assigns_a_ticket_to_an_officer_who_sees_it_as_theirs(app, cli
         event = ticket.events[-1]
         assert (event.kind, event.actor.username) == ("assigned", "manager.water")
         assert event.details["to"] == officer
+    page = client.get(f"/officer/t/{mine}").get_data(as_text=True)
+    assert '→ <span dir="ltr">officer.water</span>' in page
     page = client.get(f"/t/{mine}", headers={"Accept-Language": "en"}).get_data(True)
     assert "Zainab" not in page and "Assigned" not in page  # the public never sees who
 
