@@ -125,6 +125,14 @@ class Config:
     # counts an address once anyway).
     SUPPORT_LIMIT_PER_ADDRESS = os.environ.get("SUPPORT_LIMIT_PER_ADDRESS", "20 per hour")
 
+    # Email for staff (the daily escalation digest); no MAIL_SERVER: no email, SMS only.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"  # STARTTLS before logging in
+    MAIL_FROM = os.environ.get("MAIL_FROM", "feedback@localhost")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -147,6 +155,7 @@ class TestingConfig(DevelopmentConfig):
     TWILIO_ACCOUNT_SID = "AC" + "0" * 32
     SMS_BACKEND = "console"
     PUBLIC_BASE_URL = "https://feedback.test"
+    MAIL_SERVER = None  # a test that emails points it at its own SMTP sink
 
 
 class ProductionConfig(Config):

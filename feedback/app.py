@@ -159,6 +159,7 @@ def select_locale() -> str:
 def register_blueprints(app: Flask) -> None:
     from feedback.admin.views import bp as admin_bp
     from feedback.monitor.views import bp as monitor_bp
+    from feedback.officer.escalations import bp as escalations_bp
     from feedback.officer.incidents import bp as officer_incidents_bp
     from feedback.officer.views import bp as officer_bp
     from feedback.open311.views import bp as open311_bp
@@ -175,6 +176,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(two_factor_bp)
     app.register_blueprint(officer_bp)
     app.register_blueprint(officer_incidents_bp)
+    app.register_blueprint(escalations_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(monitor_bp)
     app.register_blueprint(sms_bp)
@@ -188,6 +190,7 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from feedback.cli import (
         conversations_expire_command,
+        escalation_digest_command,
         rollups_refresh_command,
         seed_demo_command,
         seed_reference_command,
@@ -204,6 +207,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(user_group)
     app.cli.add_command(sms_worker_command)
     app.cli.add_command(sla_check_command)
+    app.cli.add_command(escalation_digest_command)
     app.cli.add_command(rollups_refresh_command)
     app.cli.add_command(api_key_group)
     app.cli.add_command(understanding_group)

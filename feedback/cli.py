@@ -1,20 +1,24 @@
 """The command line (`flask --app wsgi <name>`): the operators' tools. (Citizens' SMS keywords
 are "commands": feedback.domain.commands.)"""
 
+import smtplib
 import time
 
 import click
-from flask import current_app
+from flask import current_app, url_for
 from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError
 
 from config import ConfigError, config_for, config_values
 from feedback.extensions import db
+from feedback.mail import mail_configured, send_mail
+from feedback.officer.escalations import digest_email
 from feedback.production_checks import production_checks
 from feedback.services import two_factor
 from feedback.services.accounts import ROLES, AccountError, change_role, create_user
 from feedback.services.corrections import understanding_report
 from feedback.services.deadlines import close_quiet, record_overdue
+from feedback.services.escalations import escalate_overdue, queue_digests
 from feedback.services.intake import route_expired_conversations
 from feedback.services.outbox import new_worker_id, send_due
 from feedback.services.rollups import refresh_rollups
@@ -64,14 +68,22 @@ user_group = click.Group("user", help="Staff accounts.")
 @click.option("--username", required=True)
 @click.option("--name", required=True, help="Full name, shown to colleagues.")
 @click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--directorate", "directorate_code", help="Directorate code (officers).")
+@click.option("--directorate", "directorate_code", help="Directorate code (officers, managers).")
 @click.option("--organisation", help="Organisation (monitors).")
+@click.option("--phone", help="Staff phone for the escalation digest (managers, governorate).")
+@click.option("--email", help="Email for the escalation digest (managers, governorate).")
 @click.password_option(help="Asked for when not given.")
 @with_appcontext
-def create_user_command(username, name, role, directorate_code, organisation, password) -> None:
-    """Create a staff account: `flask user create --role officer --directorate water ...`."""
+def create_user_command(
+    username, name, role, directorate_code, organisation, phone, email, password
+) -> None:
+    """Create a staff account: `flask user create --role officer --directorate water ...`;
+    `--role manager --directorate water` for its head, `--role governorate` for the
+    governor's office."""
     try:
-        user = create_user(username, name, role, password, directorate_code, organisation)
+        user = create_user(
+            username, name, role, password, directorate_code, organisation, phone, email
+        )
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {user.role} {user.username}.")
@@ -80,7 +92,7 @@ def create_user_command(username, name, role, directorate_code, organisation, pa
 @user_group.command("set-role")
 @click.option("--username", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--directorate", "directorate_code", help="Directorate code (officers).")
+@click.option("--directorate", "directorate_code", help="Directorate code (officers, managers).")
 @click.option("--organisation", help="Organisation (monitors).")
 @with_appcontext
 def set_role_command(username, role, directorate_code, organisation) -> None:
@@ -181,8 +193,37 @@ def sms_worker_command(once: bool, batch: int, interval: float) -> None:
 @click.command("sla-check")
 @with_appcontext
 def sla_check_command() -> None:
-    """Record overdue tickets and close quiet resolved ones (run from cron, e.g. hourly)."""
-    click.echo(f"{record_overdue()} ticket(s) newly overdue, {close_quiet()} closed.")
+    """Record overdue tickets, send late ones up to their directorate's managers and (past
+    twice their SLA) to the governor's office, and close quiet resolved ones (run from cron,
+    e.g. hourly)."""
+    overdue, escalated = record_overdue(), escalate_overdue()
+    click.echo(
+        f"{overdue} ticket(s) newly overdue, {escalated} escalation(s), {close_quiet()} closed."
+    )
+
+
+@click.command("escalation-digest")
+@with_appcontext
+def escalation_digest_command() -> None:
+    """Tell each manager and the governor's office of the last day's escalations: by SMS to
+    the staff phone on their account (through the outbox), and by email where MAIL_SERVER is
+    set (run from cron, daily)."""
+    config = current_app.config
+    with current_app.test_request_context(base_url=config["PUBLIC_BASE_URL"] or None):
+        digests = queue_digests(url_for("escalations.index", _external=True))
+        emailed = 0
+        for digest in digests if mail_configured(config) else []:
+            if not digest.email:
+                continue
+            subject, body = digest_email(digest)
+            try:
+                send_mail(config, digest.email, subject, body)
+            except (OSError, smtplib.SMTPException) as error:
+                click.echo(f"email to {digest.username} failed: {error}", err=True)
+            else:
+                emailed += 1
+    texted = sum(1 for digest in digests if digest.phone)
+    click.echo(f"{len(digests)} digest(s): {texted} by SMS, {emailed} by email.")
 
 
 @click.command("rollups-refresh")

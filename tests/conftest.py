@@ -2,8 +2,11 @@
 once per session with `flask db upgrade`, Basra reference data loaded once, and the
 ticket tables emptied after every test."""
 
+import email
+import email.policy
 import os
 import secrets
+import socketserver
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -48,6 +51,7 @@ TICKET_TABLES = (
     "verification",
     "follow",
     "api_key",
+    "escalation",
     "ticket_event",
     "message",
     "outbox",
@@ -296,6 +300,8 @@ DEMO_PASSWORDS = {
     "officer.water": "demo-water-2026",
     "officer.electricity": "demo-electricity-2026",
     "monitor": "demo-monitor-2026",
+    "manager.water": "demo-manager-2026",
+    "governorate": "demo-governorate-2026",
 }
 
 
@@ -357,7 +363,7 @@ def staff_user(app):
                 f"Test {role}",
                 role,
                 password,
-                directorate_code="water" if role == "officer" else None,
+                directorate_code="water" if role in ("officer", "manager") else None,
                 organisation="Test CSO" if role == "monitor" else None,
             )
             made.append(user.id)
@@ -368,3 +374,47 @@ def staff_user(app):
         db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id.in_(made)))
         db.session.execute(sa.delete(User).where(User.id.in_(made)))
         db.session.commit()
+
+
+class _SmtpSession(socketserver.StreamRequestHandler):
+    """Just enough SMTP (RFC 5321) for smtplib to hand over a message: no TLS, no login."""
+
+    def handle(self) -> None:
+        self._say("220 sink")
+        recipients: list[str] = []
+        while line := self.rfile.readline():
+            command = line.decode("ascii").strip()
+            verb = command[:4].upper()
+            if verb == "RCPT":
+                recipients.append(command.split(":", 1)[1].strip(" <>"))
+            if verb == "DATA":
+                self._say("354 end with a lone dot")
+                lines = []
+                while (data := self.rfile.readline()) not in (b".\r\n", b""):
+                    lines.append(data[1:] if data.startswith(b"..") else data)
+                parsed = email.message_from_bytes(b"".join(lines), policy=email.policy.default)
+                self.server.received.append((recipients, parsed))  # type: ignore[attr-defined]
+                recipients = []
+            if verb == "QUIT":
+                self._say("221 bye")
+                return
+            self._say("250 queued" if verb == "DATA" else "250 ok")
+
+    def _say(self, reply: str) -> None:
+        self.wfile.write(reply.encode("ascii") + b"\r\n")
+
+
+@pytest.fixture
+def smtp_sink():
+    """A local SMTP server on a free loopback port (a real socket); .received holds each
+    message as ([recipients], email.message.EmailMessage), .port where it listens."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SmtpSession)
+    server.daemon_threads = True
+    server.received = []  # type: ignore[attr-defined]
+    server.port = server.server_address[1]  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)

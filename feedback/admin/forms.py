@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (  # type: ignore[attr-defined]  # SelectChoice: new in WTForms 3.3
     BooleanField,
+    EmailField,
     FloatField,
     IntegerField,
     PasswordField,
@@ -26,7 +27,7 @@ from wtforms.validators import (
 )
 
 from feedback.domain.phone import normalise_phone
-from feedback.domain.roles import Role
+from feedback.domain.roles import DIRECTORATE_ROLES, Role
 from feedback.services.accounts import ROLES
 from feedback.services.reference_changes import CATEGORY_GROUPS, KEYWORD_LISTS, SLA_HOURS
 
@@ -88,9 +89,17 @@ class UserForm(FlaskForm):
     )
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=[], validators=[DataRequired()])
-    directorate = SelectField(_l("Directorate (officers)"), validators=[Optional()])
+    directorate = SelectField(_l("Directorate (officers, managers)"), validators=[Optional()])
     organisation = StringField(
         _l("Organisation (monitors)"), validators=[Optional(), Length(max=200)]
+    )
+    phone = StringField(
+        _l("Staff phone (managers, governorate: the daily escalation digest by SMS)"),
+        validators=[Optional(), Length(max=40)],
+    )
+    email = EmailField(
+        _l("Email (managers, governorate: the daily escalation digest)"),
+        validators=[Optional(), Length(max=254)],
     )
     password = PasswordField(
         _l("Initial password"),
@@ -99,11 +108,14 @@ class UserForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.role.data == Role.OFFICER and not self.directorate.data:
+        if self.role.data in DIRECTORATE_ROLES and not self.directorate.data:
             self.directorate.errors = [
                 *self.directorate.errors,
-                _l("An officer belongs to a directorate."),
+                _l("An officer or a manager belongs to a directorate."),
             ]
+            valid = False
+        if (self.phone.data or "").strip() and normalise_phone(self.phone.data or "") is None:
+            self.phone.errors = [*self.phone.errors, _l("Not a phone number.")]
             valid = False
         if self.role.data == Role.MONITOR and not (self.organisation.data or "").strip():
             self.organisation.errors = [
@@ -118,6 +130,8 @@ def role_choices() -> list[SelectChoice]:
     names: dict[str, object] = {
         Role.ADMIN: _l("Administrator"),
         Role.OFFICER: _l("Officer"),
+        Role.MANAGER: _l("Manager (directorate head)"),
+        Role.GOVERNORATE: _l("Governor's office"),
         Role.MONITOR: _l("Monitor"),
     }
     return [SelectChoice(role, names.get(role, role)) for role in ROLES]

@@ -204,6 +204,8 @@ def users():
                     password=form.password.data,
                     directorate_code=form.directorate.data or None,
                     organisation=form.organisation.data,
+                    phone=form.phone.data,
+                    email=form.email.data,
                 )
             )
         except Refused as error:

@@ -18,6 +18,8 @@ class EventKind(StrEnum):
     OVERDUE = "overdue"
     VERIFIED = "verified"  # a monitor checked the fix
     INCIDENT = "incident"  # joined or left an incident (details: incident, why)
+    ASSIGNED = "assigned"  # a manager gave it to an officer (details: to, the officer's id)
+    ESCALATED = "escalated"  # sent up (details: level, reason; feedback.domain.escalation)
 
 
 PUBLIC_EVENT_KINDS = frozenset(
@@ -31,6 +33,7 @@ PUBLIC_EVENT_KINDS = frozenset(
         EventKind.OVERDUE,
         EventKind.VERIFIED,
         EventKind.INCIDENT,  # the incident is public; why it joined is for staff
+        EventKind.ESCALATED,  # to whom by office, never by name
     }
 )
 

@@ -7,4 +7,16 @@ from enum import StrEnum
 class Role(StrEnum):
     ADMIN = "admin"  # everything: routing, reference data, accounts, every directorate
     OFFICER = "officer"  # their directorate's tickets
+    MANAGER = "manager"  # a directorate's head: its tickets, assigns them, receives escalations
+    GOVERNORATE = "governorate"  # the governor's office: reads every directorate, changes nothing
     MONITOR = "monitor"  # a civil-society organisation: verifies fixes, follows tickets
+
+
+# Held to the tickets and incidents of the one directorate the account belongs to.
+DIRECTORATE_ROLES = frozenset({Role.OFFICER, Role.MANAGER})
+# Change tickets and incidents (their own directorate's, or any for an admin).
+CASEWORK_ROLES = (Role.OFFICER, Role.MANAGER, Role.ADMIN)
+# Read the queues, tickets and incidents; the governorate reads every directorate's.
+READING_ROLES = (*CASEWORK_ROLES, Role.GOVERNORATE)
+# Receive escalations of late tickets (feedback.domain.escalation).
+ESCALATION_ROLES = (Role.MANAGER, Role.GOVERNORATE, Role.ADMIN)

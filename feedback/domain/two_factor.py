@@ -14,7 +14,7 @@ ISSUER = "Basra Services Feedback"
 DRIFT_STEPS = 1  # a phone clock 30 s fast or slow still works
 RECOVERY_CODE_COUNT = 10
 # Roles that must use it where PRODUCTION is set; everyone else may.
-REQUIRED_FOR_ROLES = (Role.ADMIN,)
+REQUIRED_FOR_ROLES = (Role.ADMIN, Role.MANAGER, Role.GOVERNORATE)
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
 _RECOVERY_HALF = 5
 

@@ -143,9 +143,12 @@ class User(UserMixin, Model):
     username: Mapped[str] = mapped_column(sa.String(80), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
-    role: Mapped[str] = mapped_column(sa.String(20))  # admin | officer | monitor
+    role: Mapped[str] = mapped_column(sa.String(20))  # feedback.domain.roles.Role
     directorate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directorate.id"))
     organisation: Mapped[str | None] = mapped_column(sa.String(200))
+    # Where a manager's or the governorate's daily escalation digest goes (E.164; an address).
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Part of the id every session carries; raising it ends all of this user's sessions.
@@ -245,10 +248,13 @@ class Ticket(Model):
     # put there, for staff: "same area nbh-ashar", "moved in by hand".
     incident_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incident.id"), index=True)
     incident_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    # The officer of its directorate a manager gave it to; None: the directorate's shared queue.
+    assigned_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
 
     category: Mapped[Category | None] = relationship()
     area: Mapped[Area | None] = relationship()
     directorate: Mapped[Directorate | None] = relationship()
+    assigned_to: Mapped[User | None] = relationship()
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
     )
@@ -426,6 +432,7 @@ class RecoveryCode(Model):
 
 # The tables of the split-off model modules belong to the metadata whenever models load.
 from feedback.models.corrections import Correction  # noqa: E402, F401
+from feedback.models.escalations import Escalation  # noqa: E402, F401
 from feedback.models.incidents import Incident, IncidentEvent  # noqa: E402, F401
 from feedback.models.responses import ResponseTemplate  # noqa: E402, F401
 from feedback.models.rollups import (  # noqa: E402, F401

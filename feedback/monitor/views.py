@@ -24,7 +24,7 @@ from wtforms import SelectChoice, SelectField, TextAreaField  # type: ignore[att
 from wtforms.validators import DataRequired, Length
 
 from feedback.domain.events import Verdict
-from feedback.domain.roles import Role
+from feedback.domain.roles import READING_ROLES, Role
 from feedback.services import verification
 from feedback.services.errors import NotFound
 from feedback.services.photos import MAX_PHOTO_BYTES, BadPhoto
@@ -125,7 +125,7 @@ def unfollow(follow_id: int):
 
 
 @bp.get("/photos/<name>")
-@role_required(Role.MONITOR, Role.OFFICER, Role.ADMIN)
+@role_required(Role.MONITOR, *READING_ROLES)
 def photo(name: str):
     """Field photos are for staff: a photo may show a person or a house. Only names we made
     are served, as images shown in place, never sniffed into anything else."""

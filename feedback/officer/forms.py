@@ -54,6 +54,12 @@ class QueueFilterForm(FlaskForm):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
 
 
+class AssignForm(FlaskForm):
+    """Any officer id is accepted here; the service checks it is one of the directorate's."""
+
+    officer = SelectField(_l("Assigned to"), validators=[Optional()], validate_choice=False)
+
+
 class DeclareIncidentForm(FlaskForm):
     category = SelectField(_l("Category"), validators=[DataRequired()])
     areas = SelectMultipleField(_l("Areas"), validators=[DataRequired()])

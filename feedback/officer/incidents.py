@@ -14,7 +14,7 @@ from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms
 
 from feedback.domain.incidents import TAKES_REPORTS, IncidentActionRefused, allowed_actions
 from feedback.domain.lifecycle import MissingMessage
-from feedback.domain.roles import Role
+from feedback.domain.roles import CASEWORK_ROLES, READING_ROLES
 from feedback.models import MAX_ROW_ID, row_id
 from feedback.models.incidents import Incident
 from feedback.officer.forms import (
@@ -59,7 +59,7 @@ REFUSALS = {
 
 
 @bp.get("/officer/incidents")
-@role_required(Role.OFFICER, Role.ADMIN)
+@role_required(*READING_ROLES)
 def index():
     return render_template(
         "officer/incidents.html",
@@ -69,7 +69,7 @@ def index():
 
 
 @bp.route("/officer/incidents/new", methods=["GET", "POST"])
-@role_required(Role.OFFICER, Role.ADMIN)
+@role_required(*CASEWORK_ROLES)
 def declare():
     form = DeclareIncidentForm()
     choices = filter_choices(str(get_locale()))
@@ -98,13 +98,17 @@ def declare():
 
 
 @bp.get(f"/officer/incidents/<int(max={MAX_ROW_ID}):incident_id>")
-@role_required(Role.OFFICER, Role.ADMIN)
+@role_required(*READING_ROLES)
 def page(incident_id: int):
-    return _incident_page(_incident_or_404(incident_id), IncidentActionForm())
+    try:
+        incident = incident_work.incident_to_read(current_user, incident_id)
+    except NotFound:
+        abort(404)
+    return _incident_page(incident, IncidentActionForm())
 
 
 @bp.post(f"/officer/incidents/<int(max={MAX_ROW_ID}):incident_id>/template")
-@role_required(Role.OFFICER, Role.ADMIN)
+@role_required(*CASEWORK_ROLES)
 def use_template(incident_id: int):
     """Without JavaScript: the page again, both messages filled from the chosen template and
     the internal note kept, to edit before sending."""
@@ -142,15 +146,16 @@ def _incident_page(incident: Incident, action_form: IncidentActionForm) -> str:
             if incident.directorate is None or code != incident.directorate.code
         ),
     ]
+    may_change = casework.may_work_on(current_user, incident)
     return render_template(
         "officer/incident.html",
         incident=incident,
         members=incident_work.members(incident),
         reports=report_count(incident),
-        actions=allowed_actions(incident.status),
+        actions=allowed_actions(incident.status) if may_change else [],
         action_form=action_form,
-        remove_form=RemoveFromIncidentForm(),
-        transfer_form=transfer_form if incident.status in TAKES_REPORTS else None,
+        remove_form=RemoveFromIncidentForm() if may_change else None,
+        transfer_form=transfer_form if may_change and incident.status in TAKES_REPORTS else None,
         incident_status_label=incident_status_label,
         incident_action_label=incident_action_label,
         incident_event_label=incident_event_label,
@@ -158,7 +163,7 @@ def _incident_page(incident: Incident, action_form: IncidentActionForm) -> str:
 
 
 @bp.post(f"/officer/incidents/<int(max={MAX_ROW_ID}):incident_id>/act/<action>")
-@role_required(Role.OFFICER, Role.ADMIN)
+@role_required(*CASEWORK_ROLES)
 def act(incident_id: int, action: str):
     _incident_or_404(incident_id)
     form = IncidentActionForm()
@@ -178,7 +183,7 @@ def act(incident_id: int, action: str):
 
 
 @bp.post(f"/officer/incidents/<int(max={MAX_ROW_ID}):incident_id>/transfer")
-@role_required(Role.OFFICER, Role.ADMIN)
+@role_required(*CASEWORK_ROLES)
 def transfer(incident_id: int):
     _incident_or_404(incident_id)
     form = TransferForm()
@@ -197,7 +202,7 @@ def transfer(incident_id: int):
 
 
 @bp.post(f"/officer/incidents/<int(max={MAX_ROW_ID}):incident_id>/remove/<reference>")
-@role_required(Role.OFFICER, Role.ADMIN)
+@role_required(*CASEWORK_ROLES)
 def remove_ticket(incident_id: int, reference: str):
     _incident_or_404(incident_id)
     form = RemoveFromIncidentForm()
@@ -213,7 +218,7 @@ def remove_ticket(incident_id: int, reference: str):
 
 
 @bp.post("/officer/t/<reference>/incident")
-@role_required(Role.OFFICER, Role.ADMIN)
+@role_required(*CASEWORK_ROLES)
 def join(reference: str):
     try:
         casework.ticket_for(current_user, reference)

@@ -20,11 +20,12 @@ from feedback.domain.lifecycle import (
     Status,
     can_transfer,
 )
-from feedback.domain.roles import Role
+from feedback.domain.roles import CASEWORK_ROLES, READING_ROLES, Role
 from feedback.domain.sla import is_overdue
 from feedback.models import Ticket, row_id, utcnow
 from feedback.officer.forms import (
     ActionForm,
+    AssignForm,
     BulkForm,
     CategoryChangeForm,
     JoinIncidentForm,
@@ -35,7 +36,13 @@ from feedback.officer.forms import (
 from feedback.services import bulk, casework, response_templates
 from feedback.services.errors import NotFound, Refused
 from feedback.services.incident_work import incidents_to_join
-from feedback.services.queues import BadCursor, QueueFilter, filter_choices, officer_queue
+from feedback.services.queues import (
+    Assignment,
+    BadCursor,
+    QueueFilter,
+    filter_choices,
+    officer_queue,
+)
 from feedback.web.labels import status_label
 from feedback.web.roles import role_required
 
@@ -66,7 +73,7 @@ MISFITS = {
 
 
 @bp.get("/")
-@role_required(Role.OFFICER, Role.ADMIN)
+@role_required(*READING_ROLES)
 def queue():
     language = str(get_locale())
     form = QueueFilterForm(request.args)
@@ -78,7 +85,9 @@ def queue():
     form.area.choices = [SelectChoice("", _("All"))] + _choices(choices.areas)
     form.directorate.choices = [SelectChoice("", _("All"))] + _choices(choices.directorates)
     form.validate()
+    assignment = request.args.get("assigned")
     wanted = QueueFilter(
+        assignment=Assignment(assignment) if assignment in set(Assignment) else None,
         status=form.status.data or None,
         category=form.category.data or None,
         area=form.area.data or None,
@@ -98,7 +107,16 @@ def queue():
     return render_template(
         "officer/queue.html",
         form=form,
-        bulk_form=_bulk_form(choices.directorates, wanted.directorate_id),
+        bulk_form=_bulk_form(choices.directorates, wanted.directorate_id)
+        if current_user.role in CASEWORK_ROLES
+        else None,
+        assignment=wanted.assignment,
+        # The filter as it is, for the tabs' links: from the first page, whoever's tickets.
+        tab_args={
+            name: value
+            for name, value in request.args.items()
+            if name not in ("after", "assigned") and not name.startswith("_")
+        },
         page=page,
         next_url=next_url,
         now=utcnow(),
@@ -137,7 +155,7 @@ def _bulk_form(directorates: list[tuple[str, str]], directorate_id: int | None) 
 
 
 @bp.post("/bulk")
-@role_required(Role.OFFICER, Role.ADMIN)
+@role_required(*CASEWORK_ROLES)
 def bulk_review():
     """The one confirmation page: each selected ticket and what will happen to it, or why
     nothing will; only the tickets that fit are carried to the confirmation."""
@@ -159,7 +177,7 @@ def bulk_review():
 
 
 @bp.post("/bulk/apply")
-@role_required(Role.OFFICER, Role.ADMIN)
+@role_required(*CASEWORK_ROLES)
 def bulk_apply():
     form = BulkForm()
     if not form.validate_on_submit():
@@ -203,13 +221,13 @@ def _bulk_attempt(change: Callable[[], bulk.BulkPlan]) -> bulk.BulkPlan | None:
 
 
 @bp.get("/t/<reference>")
-@role_required(Role.OFFICER, Role.ADMIN)
+@role_required(*READING_ROLES)
 def ticket(reference: str):
     return _ticket_page(_ticket_or_404(reference), ActionForm())
 
 
 @bp.post("/t/<reference>/template")
-@role_required(Role.OFFICER, Role.ADMIN)
+@role_required(*CASEWORK_ROLES)
 def use_template(reference: str):
     """Without JavaScript: the page again, its public message filled from the chosen template
     in the ticket's language and the officer's internal note kept, to edit before sending."""
@@ -227,6 +245,9 @@ def use_template(reference: str):
 
 
 def _ticket_page(found: Ticket, action_form: ActionForm) -> str:
+    """The ticket with the forms of what this user may do to it: all of them for its
+    directorate's officers and managers (and admins), the note alone for the governorate."""
+    may_change = casework.may_work_on(current_user, found)
     choices = filter_choices(str(get_locale()))
     transfer_form = TransferForm()
     transfer_form.directorate.choices = [
@@ -251,6 +272,13 @@ def _ticket_page(found: Ticket, action_form: ActionForm) -> str:
         ),
     ]
     actions = [a for a in Action if TARGET[a] in ALLOWED[Status(found.status)]]
+    assign_form = None
+    if may_change and current_user.role in (Role.MANAGER, Role.ADMIN):
+        assign_form = AssignForm(officer=str(found.assigned_to_id or ""))
+        assign_form.officer.choices = [
+            SelectChoice("", _("Nobody: the shared queue")),
+            *(SelectChoice(str(o.id), o.name) for o in casework.officers_of(found.directorate_id)),
+        ]
     join_form = JoinIncidentForm()
     join_form.incident.choices = [
         SelectChoice(
@@ -266,19 +294,20 @@ def _ticket_page(found: Ticket, action_form: ActionForm) -> str:
     return render_template(
         "officer/ticket.html",
         ticket=found,
-        actions=actions,
+        actions=actions if may_change else [],
         action_form=action_form,
-        transfer_form=transfer_form if can_transfer(found.status) else None,
-        category_form=category_form if can_transfer(found.status) else None,
+        transfer_form=transfer_form if may_change and can_transfer(found.status) else None,
+        category_form=category_form if may_change and can_transfer(found.status) else None,
+        assign_form=assign_form,
         note_form=NoteForm(),
-        join_form=join_form if join_form.incident.choices else None,
+        join_form=join_form if may_change and join_form.incident.choices else None,
         now=utcnow(),
         is_overdue=is_overdue,
     )
 
 
 @bp.post("/t/<reference>/act/<action>")
-@role_required(Role.OFFICER, Role.ADMIN)
+@role_required(*CASEWORK_ROLES)
 def act(reference: str, action: str):
     _ticket_or_404(reference)
     form = ActionForm()
@@ -293,7 +322,7 @@ def act(reference: str, action: str):
 
 
 @bp.post("/t/<reference>/transfer")
-@role_required(Role.OFFICER, Role.ADMIN)
+@role_required(*CASEWORK_ROLES)
 def transfer(reference: str):
     _ticket_or_404(reference)  # another directorate's ticket does not exist for this officer
     form = TransferForm()
@@ -310,7 +339,7 @@ def transfer(reference: str):
 
 
 @bp.post("/t/<reference>/category")
-@role_required(Role.OFFICER, Role.ADMIN)
+@role_required(*CASEWORK_ROLES)
 def change_category(reference: str):
     _ticket_or_404(reference)
     form = CategoryChangeForm()
@@ -334,7 +363,7 @@ def _back_after_moving(reference: str, ticket: Ticket | None):
 
 
 @bp.post("/t/<reference>/note")
-@role_required(Role.OFFICER, Role.ADMIN)
+@role_required(*READING_ROLES)
 def note(reference: str):
     _ticket_or_404(reference)
     form = NoteForm()
@@ -345,9 +374,25 @@ def note(reference: str):
     return redirect(url_for("officer.ticket", reference=reference), 303)
 
 
+@bp.post("/t/<reference>/assign")
+@role_required(Role.MANAGER, Role.ADMIN)
+def assign(reference: str):
+    """A manager gives the ticket to one of the directorate's officers, or back to nobody."""
+    _ticket_or_404(reference)
+    form = AssignForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        officer_id = row_id(form.officer.data) if form.officer.data else None
+    except ValueError:
+        officer_id = 0  # names nobody: refused below as any unknown officer is
+    _attempt(lambda: casework.assign(current_user, reference, officer_id))
+    return redirect(url_for("officer.ticket", reference=reference), 303)
+
+
 def _ticket_or_404(reference: str):
     try:
-        return casework.ticket_for(current_user, reference)
+        return casework.ticket_to_read(current_user, reference)
     except NotFound:
         abort(404)
 
@@ -377,6 +422,9 @@ def _attempt(change: Callable[[], Ticket]) -> Ticket | None:
         return None
     except casework.UnknownCategory:
         flash(_("Choose another category."), "error")
+        return None
+    except casework.UnknownOfficer:
+        flash(_("Choose an officer of this directorate."), "error")
         return None
     flash(_("Done."), "success")
     return ticket

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from feedback.domain.roles import Role
+from feedback.domain.phone import normalise_phone
+from feedback.domain.roles import DIRECTORATE_ROLES, Role
 from feedback.extensions import db
 from feedback.models import (
     Directorate,
@@ -100,16 +101,14 @@ def change_role(
 def _placement(
     role: str, directorate_code: str | None, organisation: str | None
 ) -> tuple[Directorate | None, str | None]:
-    """An officer belongs to one directorate; a monitor to an organisation."""
+    """An officer or a manager belongs to one directorate; a monitor to an organisation."""
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     directorate = None
-    if role == Role.OFFICER:
+    if role in DIRECTORATE_ROLES:
         directorate = by_code(Directorate, directorate_code)
         if directorate is None:
-            raise AccountError(
-                f"an officer needs an existing directorate, not {directorate_code!r}"
-            )
+            raise AccountError(f"a {role} needs an existing directorate, not {directorate_code!r}")
     if role == Role.MONITOR and not organisation:
         raise AccountError("a monitor needs an organisation")
     return directorate, organisation
@@ -122,19 +121,38 @@ def create_user(
     password: str,
     directorate_code: str | None = None,
     organisation: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
 ) -> User:
-    """An officer belongs to one directorate; a monitor to an organisation."""
+    """An officer or a manager belongs to one directorate; a monitor to an organisation. The
+    phone and email are where a manager's or the governorate's escalation digest goes."""
     directorate, organisation = _placement(role, directorate_code, organisation)
     username = username.strip().lower()
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
         raise AccountError(f"user {username!r} exists already")
     user = User(
-        username=username, name=name, role=role, directorate=directorate, organisation=organisation
+        username=username,
+        name=name,
+        role=role,
+        directorate=directorate,
+        organisation=organisation,
+        phone=_staff_phone(phone),
+        email=(email or "").strip() or None,
     )
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def _staff_phone(text: str | None) -> str | None:
+    """A staff phone as the outbox wants it (E.164), or None when none was given."""
+    if not (text or "").strip():
+        return None
+    number = normalise_phone(text or "")
+    if number is None:
+        raise AccountError(f"not a phone number: {text!r}")
+    return number
 
 
 @dataclass(frozen=True)
@@ -145,6 +163,8 @@ class NewUser:
     password: str
     directorate_code: str | None = None
     organisation: str | None = None
+    phone: str | None = None
+    email: str | None = None
 
 
 def list_users() -> list[User]:
@@ -167,8 +187,10 @@ def create_staff_user(new: NewUser) -> User:
         new.name.strip(),
         new.role,
         new.password,
-        new.directorate_code if new.role == Role.OFFICER else None,
+        new.directorate_code if new.role in DIRECTORATE_ROLES else None,
         (new.organisation or "").strip() or None,
+        new.phone,
+        new.email,
     )
 
 

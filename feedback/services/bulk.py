@@ -16,7 +16,7 @@ from feedback.domain import bulk as rule
 from feedback.domain.bulk import BulkAction, Misfit
 from feedback.domain.incidents import TAKES_REPORTS
 from feedback.domain.lifecycle import Status
-from feedback.domain.roles import Role
+from feedback.domain.roles import DIRECTORATE_ROLES
 from feedback.extensions import db
 from feedback.models import Directorate, Ticket, User, utcnow
 from feedback.models.incidents import Incident
@@ -122,7 +122,7 @@ def open_incidents(user: User) -> list[Incident]:
         .options(selectinload(Incident.category), selectinload(Incident.areas))
         .order_by(Incident.id.desc())
     )
-    if user.role != Role.ADMIN:
+    if user.role in DIRECTORATE_ROLES:
         query = query.where(Incident.directorate_id == user.directorate_id)
     return list(db.session.scalars(query))
 
@@ -153,7 +153,7 @@ def _incident(user: User, incident_id: int | None, lock: bool) -> Incident:
     if (
         incident is None
         or incident.status not in TAKES_REPORTS
-        or (user.role != Role.ADMIN and incident.directorate_id != user.directorate_id)
+        or (user.role in DIRECTORATE_ROLES and incident.directorate_id != user.directorate_id)
     ):
         raise Refused("incident", "unknown_incident")
     return incident

@@ -2,10 +2,13 @@
 its TicketEvents and queues the citizen's SMS, or changes nothing at all. A change of category
 or directorate is also kept as a correction the parser can learn from.
 
-An officer reaches only their own directorate's tickets; to anyone else a ticket of another
-directorate does not exist (NotFound), so guessing references reveals nothing."""
+An officer or manager reaches only their own directorate's tickets; to anyone else a ticket of
+another directorate does not exist (NotFound), so guessing references reveals nothing. The
+governorate reads every ticket and adds internal notes, and changes none."""
 
 from datetime import datetime
+
+import sqlalchemy as sa
 
 from feedback.domain import sla
 from feedback.domain.corrections import CorrectionKind
@@ -17,7 +20,7 @@ from feedback.domain.lifecycle import (
     can_transfer,
     plan,
 )
-from feedback.domain.roles import Role
+from feedback.domain.roles import DIRECTORATE_ROLES, Role
 from feedback.domain.routing import route
 from feedback.extensions import db
 from feedback.models import Category, Directorate, Ticket, User, utcnow
@@ -41,11 +44,20 @@ class UnknownCategory(Exception):
     """A change to a category that does not exist or is not in use, or to the ticket's own."""
 
 
-def may_work_on(user: User, work: Ticket | Incident) -> bool:
-    """An admin works on everything; an officer on their directorate's tickets and incidents."""
-    if user.role == Role.ADMIN:
+class UnknownOfficer(Exception):
+    """An assignment to someone who is not an active officer of the ticket's directorate."""
+
+
+def may_read(user: User, work: Ticket | Incident) -> bool:
+    """Admins and the governorate read everything; officers and managers their directorate's."""
+    if user.role in (Role.ADMIN, Role.GOVERNORATE):
         return True
-    return user.role == Role.OFFICER and work.directorate_id == user.directorate_id
+    return user.role in DIRECTORATE_ROLES and work.directorate_id == user.directorate_id
+
+
+def may_work_on(user: User, work: Ticket | Incident) -> bool:
+    """What a user may read they may change, except the governorate, which only reads."""
+    return user.role != Role.GOVERNORATE and may_read(user, work)
 
 
 def ticket_for(user: User, reference: str, lock: bool = False) -> Ticket:
@@ -53,6 +65,14 @@ def ticket_for(user: User, reference: str, lock: bool = False) -> Ticket:
     ticket = ticket_by_reference(reference, lock)
     if ticket is None or not may_work_on(user, ticket):
         raise NotFound(reference)  # not one this user may see: no different
+    return ticket
+
+
+def ticket_to_read(user: User, reference: str) -> Ticket:
+    """The ticket if `user` may read it."""
+    ticket = ticket_by_reference(reference)
+    if ticket is None or not may_read(user, ticket):
+        raise NotFound(reference)
     return ticket
 
 
@@ -180,6 +200,7 @@ def move(
         },
     )
     ticket.directorate = target
+    ticket.assigned_to_id = None  # its officer is not the new directorate's
     ticket.status = Status.NEW.value
     ticket.triage_reason = None
     ticket.updated_at = now
@@ -191,12 +212,64 @@ def move(
 
 
 def add_note(user: User, reference: str, note: str) -> Ticket:
-    """An internal note: for colleagues, never shown publicly, never texted."""
-    ticket = ticket_for(user, reference)
+    """An internal note: for colleagues, never shown publicly, never texted. Whoever may read
+    the ticket may write one (the governor's office comments this way)."""
+    ticket = ticket_to_read(user, reference)
     if not (note or "").strip():
         raise MissingMessage("note")
     record_event(
-        ticket, EventKind.NOTE, actor=user, actor_label=Role.OFFICER, internal_note=note.strip()
+        ticket, EventKind.NOTE, actor=user, actor_label=user.role, internal_note=note.strip()
     )
+    db.session.commit()
+    return ticket
+
+
+def officers_of(directorate_id: int | None) -> list[User]:
+    """The active officers of a directorate, by name: whom its tickets may be assigned to."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(
+                User.role == Role.OFFICER,
+                User.active,
+                User.directorate_id == directorate_id,
+            )
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+@all_or_nothing
+def assign(user: User, reference: str, officer_id: int | None) -> Ticket:
+    """A manager (or an admin) gives a ticket to one of its directorate's officers, whose
+    "assigned to me" queue then has it; None puts it back in the shared queue only."""
+    if user.role not in (Role.MANAGER, Role.ADMIN):
+        raise NotFound(reference)
+    ticket = ticket_for(user, reference, lock=True)
+    officer = db.session.get(User, officer_id) if officer_id is not None else None
+    if officer_id is not None and (
+        officer is None
+        or officer.role != Role.OFFICER
+        or not officer.active
+        or officer.directorate_id != ticket.directorate_id
+    ):
+        raise UnknownOfficer(officer_id)
+    if (officer.id if officer else None) == ticket.assigned_to_id:
+        return ticket  # nothing changes: no event either
+    now = utcnow()
+    record_event(
+        ticket,
+        EventKind.ASSIGNED,
+        at=now,
+        actor=user,
+        actor_label=user.role,
+        details={
+            "from": ticket.assigned_to_id,
+            "to": officer.id if officer else None,
+            "to_username": officer.username if officer else None,
+        },
+    )
+    ticket.assigned_to = officer
+    ticket.updated_at = now
     db.session.commit()
     return ticket

@@ -17,13 +17,14 @@ from feedback.domain import incidents as rule
 from feedback.domain.corrections import CorrectionKind
 from feedback.domain.events import EventKind
 from feedback.domain.lifecycle import OPEN_STATUSES, MissingMessage, Status, path
-from feedback.domain.roles import Role
+from feedback.domain.roles import DIRECTORATE_ROLES, Role
 from feedback.domain.routing import route
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, RoutingRule, Ticket, User, utcnow
 from feedback.models.incidents import Incident, IncidentEvent
 from feedback.services.casework import (
     UnknownDirectorate,
+    may_read,
     may_work_on,
     move,
     ticket_for,
@@ -64,6 +65,14 @@ def incident_for(user: User, incident_id: int, lock: bool = False) -> Incident:
     return incident
 
 
+def incident_to_read(user: User, incident_id: int) -> Incident:
+    """The incident if `user` may read it (the governorate reads every directorate's)."""
+    incident = db.session.get(Incident, incident_id)
+    if incident is None or not may_read(user, incident):
+        raise NotFound(str(incident_id))
+    return incident
+
+
 def incidents_of(user: User, limit: int = 200) -> list[IncidentRow]:
     """The incidents the user works on (an admin: all), those still taking reports first, the
     latest reported first, each with its number of tickets and supporters."""
@@ -80,7 +89,7 @@ def incidents_of(user: User, limit: int = 200) -> list[IncidentRow]:
         .order_by(taking, Incident.last_report_at.desc(), Incident.id.desc())
         .limit(limit)
     )
-    if user.role != Role.ADMIN:
+    if user.role in DIRECTORATE_ROLES:
         query = query.where(Incident.directorate_id == user.directorate_id)
     return [
         IncidentRow(incident, tickets + incident.supporters)
@@ -143,7 +152,7 @@ def declare(
     directorate = _routed(category, places)
     if directorate is None:
         raise Refused("category", "no_directorate")
-    if user.role == Role.OFFICER and directorate.id != user.directorate_id:
+    if user.role in DIRECTORATE_ROLES and directorate.id != user.directorate_id:
         # Its complaints go to another directorate: it would catch none of them.
         raise Refused("category", "not_your_directorate")
     points = [(a.lat, a.lon) for a in places if a.lat is not None and a.lon is not None]
@@ -323,7 +332,7 @@ def transfer_incident(user: User, incident_id: int, directorate_code: str, reaso
 def declarable_categories(user: User) -> set[str] | None:
     """The codes of the categories some routing rule sends to the officer's directorate (the
     outages they may declare); None for an admin, who may declare any."""
-    if user.role != Role.OFFICER:
+    if user.role not in DIRECTORATE_ROLES:
         return None
     query = (
         sa.select(Category.code)

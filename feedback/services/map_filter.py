@@ -1,6 +1,6 @@
 """What the public map and the open data select, and how precisely they show it: the public
-filter (status, category, directorate, district, dates, overdue) as SQL, coordinates rounded
-to about 100 m, and the grid the map's clusters and the rollups count in."""
+filter (status, category, directorate, district, dates, overdue, escalated) as SQL,
+coordinates rounded to about 100 m, and the grid the map's clusters and the rollups count in."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -9,7 +9,7 @@ from typing import Any, overload
 import sqlalchemy as sa
 
 from feedback.domain.lifecycle import OPEN_STATUSES
-from feedback.models import Category, Directorate, Ticket, utcnow
+from feedback.models import Category, Directorate, Escalation, Ticket, utcnow
 from feedback.services.areas import area_and_descendant_ids
 from feedback.services.settings import settings
 
@@ -38,6 +38,7 @@ class MapFilter:
     date_from: date | None = None  # received on or after this day (Basra time)
     date_to: date | None = None  # received on or before this day (Basra time)
     overdue: bool = False
+    escalated: bool = False  # sent up to a directorate head or the governor's office
 
     def as_args(self) -> dict[str, str]:
         """The filter as query-string values, empty ones left out."""
@@ -49,6 +50,7 @@ class MapFilter:
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
             "overdue": "1" if self.overdue else None,
+            "escalated": "1" if self.escalated else None,
         }
         return {key: value for key, value in values.items() if value}
 
@@ -128,6 +130,8 @@ def filtered(
         query = query.where(Ticket.created_at < _local_midnight(wanted.date_to + timedelta(1)))
     if wanted.overdue:
         query = query.where(Ticket.due_at < (now or utcnow()), Ticket.status.in_(OPEN_VALUES))
+    if wanted.escalated:
+        query = query.where(Ticket.id.in_(sa.select(Escalation.ticket_id)))
     return query
 
 

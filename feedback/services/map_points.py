@@ -297,7 +297,7 @@ def _cells_from_tickets(box: BoundingBox, wanted: MapFilter, now: datetime) -> C
 def _cells_from_rollups(box: BoundingBox, wanted: MapFilter) -> CellCounts | None:
     """The same counts from the rollups' cells, corrected by every ticket changed since their
     refresh (taken out as the rollup counted it, put back as it is now); None when the filter
-    needs the tickets themselves (dates, overdue, a place other than a whole district) or
+    needs the tickets themselves (dates, overdue, escalated, a place other than a whole district) or
     there has been no refresh."""
     pins = _pinned(wanted)
     if pins is None:
@@ -320,7 +320,7 @@ def _cells_from_rollups(box: BoundingBox, wanted: MapFilter) -> CellCounts | Non
 def _pinned(wanted: MapFilter) -> dict[str, int] | None:
     """{map_cell column: the id the filter asks for} (-1: a code that names nothing), or None
     when the rollups cannot answer the filter."""
-    if wanted.date_from or wanted.date_to or wanted.overdue:
+    if wanted.date_from or wanted.date_to or wanted.overdue or wanted.escalated:
         return None
     pins = {}
     for name, model, code in (

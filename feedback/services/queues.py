@@ -6,13 +6,14 @@ costs what the first does however many tickets there are."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
 from feedback.domain.lifecycle import OPEN_STATUSES
-from feedback.domain.roles import Role
+from feedback.domain.roles import DIRECTORATE_ROLES
 from feedback.extensions import db
 from feedback.models import (
     Area,
@@ -28,8 +29,21 @@ from feedback.models.incidents import Incident
 from feedback.services.areas import area_and_descendant_ids
 
 PAGE_SIZE = 50
+# What a queue row shows of a ticket besides its columns.
+_SHOWN_WITH = (
+    selectinload(Ticket.category),
+    selectinload(Ticket.area),
+    selectinload(Ticket.assigned_to),
+)
 # Tickets without a deadline sort after all others.
 NO_DEADLINE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+class Assignment(StrEnum):
+    """The queue's tabs: the tickets a manager gave this officer, or those given to nobody."""
+
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,7 @@ class QueueFilter:
     overdue: bool = False
     text: str | None = None
     directorate_id: int | None = None  # admins choose; officers are held to their own
+    assignment: Assignment | None = None  # None: assigned or not
 
 
 @dataclass(frozen=True)
@@ -117,10 +132,15 @@ def officer_queue(user: User, wanted: QueueFilter, cursor: str | None = None) ->
 
 def _conditions(table: Any, user: User, wanted: QueueFilter) -> list[sa.ColumnElement[bool]]:
     """What the filter asks of a ticket (`table`: Ticket or an alias of it), status aside."""
-    directorate_id = user.directorate_id if user.role == Role.OFFICER else wanted.directorate_id
+    held = user.role in DIRECTORATE_ROLES
+    directorate_id = user.directorate_id if held else wanted.directorate_id
     conditions = []
-    if directorate_id is not None or user.role == Role.OFFICER:
+    if directorate_id is not None or held:
         conditions.append(table.directorate_id == directorate_id)
+    if wanted.assignment == Assignment.MINE:
+        conditions.append(table.assigned_to_id == user.id)
+    elif wanted.assignment == Assignment.UNASSIGNED:
+        conditions.append(table.assigned_to_id.is_(None))
     if wanted.category:
         category = sa.select(Category.id).where(Category.code == wanted.category)
         conditions.append(table.category_id == category.scalar_subquery())
@@ -174,7 +194,7 @@ def _incident_rows(
     for ticket in db.session.scalars(
         sa.select(Ticket)
         .where(Ticket.incident_id.in_(incident_ids), Ticket.status.in_(statuses), *conditions)
-        .options(selectinload(Ticket.category), selectinload(Ticket.area))
+        .options(*_SHOWN_WITH)
     ):
         members.setdefault(ticket.incident_id or 0, []).append(ticket)
     return {
@@ -198,9 +218,7 @@ def _first_of(branches: list[sa.Select[*tuple[Any, ...]]]) -> list[Ticket]:
         sa.select(merged.c.id).order_by(deadline, merged.c.id).limit(PAGE_SIZE + 1)
     ).all()
     tickets = db.session.scalars(
-        sa.select(Ticket)
-        .where(Ticket.id.in_(ids))
-        .options(selectinload(Ticket.category), selectinload(Ticket.area))
+        sa.select(Ticket).where(Ticket.id.in_(ids)).options(*_SHOWN_WITH)
     ).all()
     return sorted(tickets, key=lambda ticket: (ticket.due_at or NO_DEADLINE, ticket.id))
 

@@ -28,6 +28,10 @@ Definitions (the contract the /stats page and /stats.json publish):
   their areas lies in (so districts may add up to more than the total). Their tickets count
   in every other measure as tickets do; acting on an incident acts on each of its tickets, so
   their times to acknowledge and to resolve are the incident's.
+* Escalations: tickets sent up (feedback.domain.escalation) in the period, by when they were
+  sent up, whenever received: each rung once, so a ticket sent to the directorate head and
+  then the governor's office counts twice. Under the directorate that had the ticket then,
+  and under the ticket's category and district.
 * Overdue backlog: tickets *now* in an open status (new, acknowledged, in progress, reopened)
   whose ``due_at`` has passed, whatever their date of receipt.
 * Weekly trends bucket tickets by the Monday (UTC) of the week they were received.
@@ -58,6 +62,7 @@ from feedback.models import (
     Area,
     Category,
     Directorate,
+    Escalation,
     Ticket,
     TicketEvent,
     UTCDateTime,
@@ -172,6 +177,7 @@ class GroupScore:
     disputed: Ratio
     overdue: int
     incidents: int = 0
+    escalations: int = 0
 
     def value(self, measure: Measure) -> float | int | None:
         return {
@@ -369,6 +375,7 @@ def scorecard_by_definition(
         weekly=lambda keys: _weekly(scoped, keys),
         generated_at=now,
         incidents=incident_counts(query),
+        escalations=escalation_counts(query),
     )
 
 
@@ -383,20 +390,23 @@ def assemble(
     generated_at: datetime,
     refreshed_at: datetime | None = None,
     incidents: dict[str, int] | None = None,
+    escalations: dict[str, int] | None = None,
 ) -> Scorecard:
     """The scorecard from each group's figures, keyed by group code and ALL for the total:
     `counts` rows with received and each ratio's numerators, and `weekly(keys)` giving
     {(key, week): row with received, resolved, within_sla} for the groups whose trend is
     drawn."""
     incidents = incidents or {}
-    keys = set(counts) | set(overdue) | set(incidents)
+    escalations = escalations or {}
+    keys = set(counts) | set(overdue) | set(incidents) | set(escalations)
     keys.discard(ALL)
+    extra = {"incidents": incidents, "escalations": escalations}
     groups = [
-        _score(key, _name(names, query.grouping, key), counts, ack, resolve, overdue, incidents)
+        _score(key, _name(names, query.grouping, key), counts, ack, resolve, overdue, extra)
         for key in keys
     ]
     groups = rank(groups, query.sort, query.descending)
-    total = _score(ALL, "", counts, ack, resolve, overdue, incidents)
+    total = _score(ALL, "", counts, ack, resolve, overdue, extra)
 
     weeks = _weeks(query.start, query.end)
     if query.trend_all:
@@ -480,6 +490,28 @@ def incident_counts(query: StatsQuery) -> dict[str, int]:
     select = select.add_columns(key.label("group_key")).where(*in_period).group_by(key)
     rows = {row.group_key: row.n for row in db.session.execute(select)}
     rows[ALL] = db.session.scalar(sa.select(sa.func.count(Incident.id)).where(*in_period)) or 0
+    return rows
+
+
+def escalation_counts(query: StatsQuery) -> dict[str, int]:
+    """Escalations in the period per group and over all (ALL); see the module doc."""
+    start, end = _period_bounds(query)
+    in_period = [
+        Escalation.created_at >= sa.literal(start, UTCDateTime()),
+        Escalation.created_at < sa.literal(end, UTCDateTime()),
+    ]
+    select = sa.select(sa.func.count(Escalation.id).label("n")).select_from(Escalation)
+    key: sa.ColumnElement[str]
+    if query.grouping == Grouping.DIRECTORATE:
+        select = select.outerjoin(Directorate, Escalation.directorate_id == Directorate.id)
+        key = sa.func.coalesce(Directorate.code, "")
+    else:
+        select, key = _grouped(
+            select.join(Ticket, Escalation.ticket_id == Ticket.id), query.grouping
+        )
+    select = select.add_columns(key.label("group_key")).where(*in_period).group_by(key)
+    rows = {row.group_key: row.n for row in db.session.execute(select)}
+    rows[ALL] = db.session.scalar(sa.select(sa.func.count(Escalation.id)).where(*in_period)) or 0
     return rows
 
 
@@ -673,8 +705,9 @@ def _score(
     ack: dict[str, Spread],
     resolve: dict[str, Spread],
     overdue: dict[str, int],
-    incidents: dict[str, int],
+    extra: dict[str, dict[str, int]],
 ) -> GroupScore:
+    """`extra`: the counts beside the tickets' own figures (incidents, escalations)."""
     row = counts.get(key)
     received = row.received if row else 0
     resolved = row.resolved if row else 0
@@ -693,7 +726,8 @@ def _score(
         reopened=ratio("reopened", resolved),
         disputed=ratio("disputed", resolved),
         overdue=overdue.get(key, 0),
-        incidents=incidents.get(key, 0),
+        incidents=extra["incidents"].get(key, 0),
+        escalations=extra["escalations"].get(key, 0),
     )
 
 

@@ -32,6 +32,7 @@ from feedback.services.stats import (
     Spread,
     StatsQuery,
     assemble,
+    escalation_counts,
     group_names,
     incident_counts,
     span_start,
@@ -132,6 +133,7 @@ def _scorecard(query: StatsQuery, language: str, stamp: datetime) -> Scorecard:
         generated_at=stamp,
         refreshed_at=stamp,
         incidents=incident_counts(query),
+        escalations=escalation_counts(query),
     )
 
 

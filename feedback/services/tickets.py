@@ -41,8 +41,12 @@ class PublicEvent:
     actor_label: str
     to_status: str | None
     public_message: str | None  # masked when stored
-    # Of an incident event, only which step it was (why it joined is for staff).
+    # Only PUBLIC_DETAILS: an incident event's step (why it joined is for staff), an
+    # escalation's level (never to whom by name).
     details: dict[str, str] | None = None
+
+
+PUBLIC_DETAILS = ("step", "level")
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,11 @@ def ticket_by_reference(reference: str, lock: bool = False) -> Ticket | None:
     return db.session.scalar(query.with_for_update() if lock else query)
 
 
+def _public_details(details: dict[str, str] | None) -> dict[str, str] | None:
+    shown = {name: details[name] for name in PUBLIC_DETAILS if name in details} if details else {}
+    return shown or None
+
+
 def find_public_ticket(reference: str) -> PublicTicket | None:
     ticket = ticket_by_reference(reference)
     if ticket is None:
@@ -86,7 +95,7 @@ def find_public_ticket(reference: str) -> PublicTicket | None:
             e.actor_label,
             e.to_status,
             e.public_message,
-            {"step": e.details["step"]} if e.details and "step" in e.details else None,
+            _public_details(e.details),
         )
         for e in ticket.events
         if e.kind in PUBLIC_EVENT_KINDS

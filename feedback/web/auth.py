@@ -23,7 +23,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from feedback.domain.roles import Role
+from feedback.domain.roles import READING_ROLES, Role
 from feedback.extensions import limiter
 from feedback.services import two_factor
 from feedback.services.accounts import authenticate, change_password, log_out, user_of_session
@@ -168,6 +168,4 @@ def _safe_next(target: str | None) -> str | None:
 def _home_of(user) -> str:
     if user.role == Role.MONITOR:
         return url_for("monitor.index")
-    return (
-        url_for("officer.queue") if user.role in (Role.OFFICER, Role.ADMIN) else url_for("web.home")
-    )
+    return url_for("officer.queue") if user.role in READING_ROLES else url_for("web.home")

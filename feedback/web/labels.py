@@ -4,6 +4,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from feedback.domain.channels import Channel
+from feedback.domain.escalation import EscalationLevel
 from feedback.domain.events import EventKind
 from feedback.domain.incidents import IncidentAction, IncidentEventKind, IncidentStatus
 from feedback.domain.lifecycle import Status
@@ -34,6 +35,13 @@ EVENT_LABELS: dict[str, object] = {
     EventKind.OVERDUE: _l("Deadline passed"),
     EventKind.VERIFIED: _l("Fix verified in the field by civil society"),
     EventKind.INCIDENT: _l("Grouped with other reports of the same problem"),
+    EventKind.ASSIGNED: _l("Assigned to an officer"),
+}
+
+# An escalation on the timeline (details "level"): to whom, by office.
+ESCALATION_LABELS: dict[str, object] = {
+    EscalationLevel.DIRECTORATE: _l("Escalated to the directorate head"),
+    EscalationLevel.GOVERNORATE: _l("Escalated to the governor's office"),
 }
 
 # An incident step on a member ticket's timeline (details "step"); none: it joined by grouping.
@@ -152,6 +160,8 @@ def event_label(event) -> str:
         return str(_l("Fix disputed by civil society: reopened"))
     if event.kind == EventKind.STATUS:
         return str(_l("Status changed to: %(status)s", status=status_label(event.to_status)))
+    if event.kind == EventKind.ESCALATED and event.details:
+        return str(ESCALATION_LABELS.get(event.details.get("level"), event.kind))
     if event.kind == EventKind.INCIDENT and event.details:
         step = event.details.get("step")
         if step in INCIDENT_TICKET_LABELS:

@@ -30,8 +30,13 @@ def parse_filter(args: Mapping[str, str]) -> MapFilter:
         status=status,
         date_from=_parse_date(text("from"), "from"),
         date_to=_parse_date(text("to"), "to"),
-        overdue=(args.get("overdue") or "").lower() in ("1", "true", "on", "yes"),
+        overdue=_ticked(args, "overdue"),
+        escalated=_ticked(args, "escalated"),
     )
+
+
+def _ticked(args: Mapping[str, str], name: str) -> bool:
+    return (args.get(name) or "").lower() in ("1", "true", "on", "yes")
 
 
 def _parse_date(value: str | None, name: str) -> date | None:

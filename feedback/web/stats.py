@@ -233,6 +233,7 @@ def _group_json(group: GroupScore, grouping: Grouping | None) -> dict:
         "disputed": _ratio_json(group.disputed),
         "overdue_now": group.overdue,
         "incidents": group.incidents,
+        "escalations": group.escalations,
     }
 
 

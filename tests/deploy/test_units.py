@@ -80,6 +80,7 @@ def test_every_service_runs_sandboxed_as_the_feedback_user(service):
 def test_every_timer_starts_its_service():
     assert {timer.stem for timer in TIMERS} == {
         "feedback-sla-check",
+        "feedback-escalation-digest",
         "feedback-conversations-expire",
         "feedback-rollups-refresh",
         "feedback-backup",
@@ -93,7 +94,13 @@ def test_flask_commands_in_units_exist(app):
     commands = set()
     for service in SERVICES:
         commands |= set(re.findall(r"flask --app wsgi ([\w-]+)", service.read_text()))
-    assert commands == {"sms-worker", "sla-check", "conversations-expire", "rollups-refresh"}
+    assert commands == {
+        "sms-worker",
+        "sla-check",
+        "escalation-digest",
+        "conversations-expire",
+        "rollups-refresh",
+    }
     assert commands <= set(app.cli.commands)
 
 

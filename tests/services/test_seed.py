@@ -42,6 +42,8 @@ def test_seed_demo_on_an_empty_database(tmp_path):
         assert {u.role for u in db.session.scalars(sa.select(User))} == {
             "admin",
             "officer",
+            "manager",
+            "governorate",
             "monitor",
         }
         assert count(Ticket) == 60

@@ -1,6 +1,10 @@
 """Every /officer/, /monitor/ and /admin/ route, taken from the app's own URL map, for every kind of
-visitor: anonymous, monitor, officer of the ticket's directorate, officer of another, admin.
-A new route without an expectation here fails the test until one is written."""
+visitor: anonymous, monitor, officer of the ticket's directorate, officer of another, the
+manager of the ticket's directorate, the governor's office, admin. A new route without an
+expectation here fails the test until one is written.
+
+The governorate reads everything and may add an internal note; every other POST that changes a
+ticket or an incident is refused with 403 before anything is looked up."""
 
 from datetime import timedelta
 
@@ -13,7 +17,17 @@ from feedback.services import incident_work
 from tests.conftest import csrf_from
 from tests.factories import demo_user
 
-VISITORS = ["anonymous", "monitor", "officer.water", "officer.electricity", "admin"]
+VISITORS = [
+    "anonymous",
+    "monitor",
+    "officer.water",
+    "officer.electricity",
+    "manager.water",
+    "governorate",
+    "admin",
+]
+# Who may change the water ticket; the governorate only adds its note.
+CHANGERS = ("officer.water", "manager.water", "admin")
 
 # How to fill each URL parameter, and the form sent with each POST.
 PARAMETERS = {
@@ -47,11 +61,14 @@ POST_DATA = {
     # The water ticket is filled in as "ticket" (see below).
     "officer.bulk_review": {"action": "acknowledge"},
     "officer.bulk_apply": {"action": "acknowledge"},
+    # Back to nobody: it is nobody's already, so nothing changes (assigning: test_assignment).
+    "officer.assign": {"officer": ""},
 }
 BULK = ("officer.bulk_review", "officer.bulk_apply")
 
 # Expected status per (endpoint, method) for each visitor; ticket routes use a water ticket.
-OFFICER_GET = {"anonymous": 302, "monitor": 403, "officer.electricity": 200}
+OFFICER_GET = {"anonymous": 302, "monitor": 403, "officer.electricity": 200,
+               "manager.water": 200, "governorate": 200}  # fmt: skip
 EXPECTED = {
     ("officer.queue", "GET"): {**OFFICER_GET, "officer.water": 200, "admin": 200},
     ("officer.ticket", "GET"): {**OFFICER_GET, "officer.water": 200, "officer.electricity": 404,
@@ -59,23 +76,36 @@ EXPECTED = {
 }  # fmt: skip
 # Filling the message from a template (no template chosen here) shows the ticket page again.
 EXPECTED[("officer.use_template", "POST")] = {**OFFICER_GET, "officer.water": 200,
-                                              "officer.electricity": 404, "admin": 200}  # fmt: skip
+                                              "officer.electricity": 404, "governorate": 403,
+                                              "admin": 200}  # fmt: skip
 # Acknowledging the water ticket: reviewed (200), then done (303); another directorate's: 404.
-EXPECTED[("officer.bulk_review", "POST")] = {**OFFICER_GET, "officer.water": 200,
-                                             "officer.electricity": 404, "admin": 200}  # fmt: skip
+EXPECTED[("officer.bulk_review", "POST")] = EXPECTED[("officer.use_template", "POST")]
 for endpoint in ("officer.act", "officer.note", "officer.transfer", "officer.change_category",
                  "officer.bulk_apply"):  # fmt: skip
     EXPECTED[(endpoint, "POST")] = {
         "anonymous": 302, "monitor": 403, "officer.water": 303, "officer.electricity": 404,
-        "admin": 303,
+        "manager.water": 303, "governorate": 403, "admin": 303,
     }  # fmt: skip
+# The governor's office comments internally on any ticket.
+EXPECTED[("officer.note", "POST")] = {**EXPECTED[("officer.act", "POST")], "governorate": 303}
+# Assigning is the manager's (and an admin's); officers may not give tickets to each other.
+EXPECTED[("officer.assign", "POST")] = {
+    "anonymous": 302, "monitor": 403, "officer.water": 403, "officer.electricity": 403,
+    "manager.water": 303, "governorate": 403, "admin": 303,
+}  # fmt: skip
+# Escalations: a manager's directorate's, the governorate's and an admin's of all.
+EXPECTED[("escalations.index", "GET")] = {
+    "anonymous": 302, "monitor": 403, "officer.water": 403, "officer.electricity": 403,
+    "manager.water": 200, "governorate": 200, "admin": 200,
+}  # fmt: skip
 # Incidents: the water outage declared for the run; officers of electricity find nothing there.
-for endpoint in ("officer_incidents.index", "officer_incidents.declare"):
-    EXPECTED[(endpoint, "GET")] = {**OFFICER_GET, "officer.water": 200, "admin": 200}
+EXPECTED[("officer_incidents.index", "GET")] = {**OFFICER_GET, "officer.water": 200, "admin": 200}
+EXPECTED[("officer_incidents.declare", "GET")] = {**EXPECTED[("officer_incidents.index", "GET")],
+                                                  "governorate": 403}  # fmt: skip
 # A blank declaration is refused with its errors, whoever may declare.
 EXPECTED[("officer_incidents.declare", "POST")] = {
     "anonymous": 302, "monitor": 403, "officer.water": 400, "officer.electricity": 400,
-    "admin": 400,
+    "manager.water": 400, "governorate": 403, "admin": 400,
 }  # fmt: skip
 EXPECTED[("officer_incidents.page", "GET")] = EXPECTED[("officer.ticket", "GET")]
 # Filling the messages from a template (none chosen here) shows the incident page again.
@@ -88,7 +118,8 @@ for endpoint in (
 ):
     EXPECTED[(endpoint, "POST")] = EXPECTED[("officer.act", "POST")]
 MONITOR_ONLY = {"anonymous": 302, "monitor": 200, "officer.water": 403,
-                "officer.electricity": 403, "admin": 200}  # fmt: skip
+                "officer.electricity": 403, "manager.water": 403, "governorate": 403,
+                "admin": 200}  # fmt: skip
 EXPECTED[("monitor.index", "GET")] = MONITOR_ONLY
 EXPECTED[("monitor.ticket", "GET")] = MONITOR_ONLY
 # A verdict on a ticket that is not resolved: the form is refused (note missing), nothing kept.
@@ -97,8 +128,10 @@ for endpoint in ("monitor.follow_ticket", "monitor.follow_area", "monitor.unfoll
     EXPECTED[(endpoint, "POST")] = {**MONITOR_ONLY, "monitor": 303, "admin": 303}
 # Field photos are for staff; this one does not exist.
 EXPECTED[("monitor.photo", "GET")] = {"anonymous": 302, "monitor": 404, "officer.water": 404,
-                                      "officer.electricity": 404, "admin": 404}  # fmt: skip
-ADMIN_ONLY = {"anonymous": 302, "monitor": 403, "officer.water": 403, "officer.electricity": 403}
+                                      "officer.electricity": 404, "manager.water": 404,
+                                      "governorate": 404, "admin": 404}  # fmt: skip
+ADMIN_ONLY = {"anonymous": 302, "monitor": 403, "officer.water": 403, "officer.electricity": 403,
+              "manager.water": 403, "governorate": 403}  # fmt: skip
 # No template 999999: its edit page is not found either.
 EXPECTED[("admin.edit_response_template", "GET")] = {**ADMIN_ONLY, "admin": 404}
 # Admin POSTs name things that do not exist here (id 999999, ref ZZZZZ): 404, nothing changed;
@@ -199,11 +232,13 @@ def test_every_staff_route_for_every_visitor(app, client, auth, twilio, visitor)
             assert "/login" in response.headers["Location"]
         checked += 1
     assert checked >= 20
-    if visitor not in ("officer.water", "admin"):
-        with app.app_context():  # whoever may not act has changed nothing
+    if visitor not in CHANGERS:
+        with app.app_context():  # whoever may not act has changed nothing (a note aside)
             ticket = db.session.scalar(sa.select(Ticket))
             assert (ticket.status, ticket.directorate.code) == (status_before, "water")
-            assert [e.kind for e in ticket.events] == ["created", "routed"]
+            notes = ["note"] if visitor == "governorate" else []
+            assert [e.kind for e in ticket.events] == ["created", "routed", *notes]
+            assert ticket.assigned_to_id is None
             assert db.session.scalar(sa.select(sa.func.count(Correction.id))) == 0
 
 
