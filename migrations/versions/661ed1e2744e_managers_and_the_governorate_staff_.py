@@ -4,7 +4,7 @@ daily escalation digest; a ticket's officer, given by their directorate's manage
 concurrent `flask sla-check` runs send a late ticket up once
 
 Revision ID: 661ed1e2744e
-Revises: 306192146d85
+Revises: 8d2e4f6a1b3c
 Create Date: 2026-11-27 22:33:13.431226
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "661ed1e2744e"
-down_revision = "306192146d85"
+down_revision = "8d2e4f6a1b3c"
 branch_labels = None
 depends_on = None
 
