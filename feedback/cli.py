@@ -14,7 +14,7 @@ from feedback.production_checks import production_checks
 from feedback.services import two_factor
 from feedback.services.accounts import ROLES, AccountError, change_role, create_user
 from feedback.services.corrections import understanding_report
-from feedback.services.deadlines import close_quiet, record_overdue
+from feedback.services.deadlines import close_quiet, record_overdue, record_unconfirmed
 from feedback.services.intake import route_expired_conversations
 from feedback.services.outbox import new_worker_id, send_due
 from feedback.services.rollups import refresh_rollups
@@ -181,8 +181,13 @@ def sms_worker_command(once: bool, batch: int, interval: float) -> None:
 @click.command("sla-check")
 @with_appcontext
 def sla_check_command() -> None:
-    """Record overdue tickets and close quiet resolved ones (run from cron, e.g. hourly)."""
-    click.echo(f"{record_overdue()} ticket(s) newly overdue, {close_quiet()} closed.")
+    """Record overdue tickets and unanswered fix questions, and close quiet resolved ones
+    (run from cron, e.g. hourly)."""
+    overdue, unconfirmed = record_overdue(), record_unconfirmed()
+    click.echo(
+        f"{overdue} ticket(s) newly overdue, {unconfirmed} fix(es) unconfirmed by the citizen, "
+        f"{close_quiet()} closed."
+    )
 
 
 @click.command("rollups-refresh")

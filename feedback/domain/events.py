@@ -18,6 +18,12 @@ class EventKind(StrEnum):
     OVERDUE = "overdue"
     VERIFIED = "verified"  # a monitor checked the fix
     INCIDENT = "incident"  # joined or left an incident (details: incident, why)
+    # Fix confirmation (feedback.domain.confirmation): the resolved notice asked the citizen
+    # whether it is fixed; they said it is, or it is not (which reopens it), or said nothing.
+    FIX_ASKED = "fix_asked"
+    CONFIRMED_FIXED = "confirmed_fixed"
+    NOT_FIXED = "not_fixed"
+    UNCONFIRMED = "unconfirmed"
 
 
 PUBLIC_EVENT_KINDS = frozenset(
@@ -31,6 +37,10 @@ PUBLIC_EVENT_KINDS = frozenset(
         EventKind.OVERDUE,
         EventKind.VERIFIED,
         EventKind.INCIDENT,  # the incident is public; why it joined is for staff
+        EventKind.FIX_ASKED,
+        EventKind.CONFIRMED_FIXED,
+        EventKind.NOT_FIXED,
+        EventKind.UNCONFIRMED,
     }
 )
 

@@ -24,6 +24,7 @@ from feedback.domain.rollup import month_start, week_start
 from feedback.extensions import db
 from feedback.models import ReferenceDataVersion, Ticket, utcnow
 from feedback.models.rollups import (
+    DAY_COUNTS,
     GROUPINGS,
     MEASURES,
     MapCell,
@@ -49,8 +50,6 @@ CHANGE_MARGIN = timedelta(minutes=15)
 MAX_CHANGED = 10_000
 SPANS = {"month": month_start, "week": week_start}
 MAP_CELL_KEY = ("row", "col", "status", "category_id", "directorate_id", "district_id")
-# A day's counts, in ScorecardDay's column order.
-DAY_COUNTS = ("received", "ack_24h", "resolved", "within_sla", "reopened", "disputed")
 _LOCK_KEY = int.from_bytes(hashlib.sha256(b"rollups-refresh").digest()[:8], "big", signed=True)
 
 
@@ -176,6 +175,9 @@ def _write_facts(which: sa.ColumnElement[bool]) -> None:
         inner.c.within_sla,
         inner.c.reopened,
         inner.c.disputed,
+        inner.c.fix_asked,
+        inner.c.confirmed_fixed,
+        inner.c.not_fixed,
         inner.c.status,
         inner.c.lat_e3,
         inner.c.lon_e3,
@@ -195,6 +197,9 @@ def _write_facts(which: sa.ColumnElement[bool]) -> None:
         "within_sla",
         "reopened",
         "disputed",
+        "fix_asked",
+        "confirmed_fixed",
+        "not_fixed",
         "status",
         "lat_e3",
         "lon_e3",
@@ -213,14 +218,9 @@ def _recount_days() -> None:
             facts.day,
             group,
             sa.func.count(),
-            sa.func.sum(facts.ack_24h),
-            sa.func.sum(facts.resolved),
-            sa.func.sum(facts.within_sla),
-            sa.func.sum(facts.reopened),
-            sa.func.sum(facts.disputed),
+            *(sa.func.sum(getattr(facts, name)) for name in DAY_COUNTS[1:]),
         ).group_by(facts.day, group)
-        columns = ["grouping", "day", "group_id", "received", "ack_24h", "resolved"]
-        columns += ["within_sla", "reopened", "disputed"]
+        columns = ["grouping", "day", "group_id", *DAY_COUNTS]
         db.session.execute(sa.insert(ScorecardDay).from_select(columns, select))
 
 
@@ -305,7 +305,7 @@ def _apply_changes(
     cells: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
     for sign, facts in ((-1, before), (1, after)):
         for fact in facts:
-            flags = (1, fact.ack_24h, fact.resolved, fact.within_sla, fact.reopened, fact.disputed)
+            flags = (1, *(getattr(fact, name) for name in DAY_COUNTS[1:]))
             for grouping in GROUPINGS:
                 group = getattr(fact, f"{grouping}_id")
                 counted = days[(grouping, fact.day, group)]
