@@ -45,6 +45,12 @@ PUBLIC_EVENT_KINDS = frozenset(
 )
 
 
+# The steps of "is it fixed?" (feedback.domain.confirmation), the last of which says where it is.
+FIX_QUESTION_KINDS = frozenset(
+    {EventKind.FIX_ASKED, EventKind.CONFIRMED_FIXED, EventKind.NOT_FIXED, EventKind.UNCONFIRMED}
+)
+
+
 class Verdict(StrEnum):
     """What a monitor found when checking a resolved ticket in the field."""
 

@@ -34,6 +34,10 @@ EVENT_LABELS: dict[str, object] = {
     EventKind.OVERDUE: _l("Deadline passed"),
     EventKind.VERIFIED: _l("Fix verified in the field by civil society"),
     EventKind.INCIDENT: _l("Grouped with other reports of the same problem"),
+    EventKind.FIX_ASKED: _l("The citizen was asked by SMS whether it is fixed"),
+    EventKind.CONFIRMED_FIXED: _l("The citizen confirmed it is fixed"),
+    EventKind.NOT_FIXED: _l("The citizen said it is not fixed: reopened with priority"),
+    EventKind.UNCONFIRMED: _l("No answer from the citizen within 7 days: the fix is unconfirmed"),
 }
 
 # An incident step on a member ticket's timeline (details "step"); none: it joined by grouping.
