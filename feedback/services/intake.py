@@ -225,9 +225,9 @@ def _answer(
     now = utcnow()
     answer = None if has_pin else fix_answer(text)
     if answer is not None and (
-        reply := _answer_if_fixed(answer, message, language, record, known, now)
+        fix_reply := _answer_if_fixed(answer, message, language, record, known, now)
     ):
-        return reply
+        return fix_reply
     knowledge = load_knowledge(known.version)
     classification, location = _understand(knowledge, message.lat, message.lon, text, "gps")
     pending = _pending_ticket(knowledge, known.pending_id, now)

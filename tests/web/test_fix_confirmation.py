@@ -175,9 +175,9 @@ def test_sla_check_counts_a_long_silence_unconfirmed_before_closing(app, twilio,
         ticket = ticket_of(reference)
         ticket.resolved_at = ticket.fix_asked_at = utcnow() - timedelta(days=15)
         db.session.commit()
-    assert "1 fix(es) unconfirmed by the citizen, 1 closed" in runner.invoke(
-        args=["sla-check"]
-    ).output
+    assert (
+        "1 fix(es) unconfirmed by the citizen, 1 closed" in runner.invoke(args=["sla-check"]).output
+    )
     with app.app_context():
         assert kinds(reference)[-2:] == ["unconfirmed", "status"]
         assert ticket_of(reference).status == "closed"
@@ -229,7 +229,11 @@ def test_an_incident_resolution_asks_each_reporter_once(app, twilio):
     incident_id = power_cut(twilio)
     with app.app_context():
         incident_work.act_on_incident(
-            demo_user("officer.electricity"), incident_id, "resolve", "رجعت الكهرباء", "Power is back"
+            demo_user("officer.electricity"),
+            incident_id,
+            "resolve",
+            "رجعت الكهرباء",
+            "Power is back",
         )
         asked = db.session.scalars(sa.select(Outbox.to_number).order_by(Outbox.id)).all()
         assert sorted(asked) == sorted([ONE, TWO, "+9647801110003"])  # ONE reported twice
