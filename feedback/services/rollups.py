@@ -49,6 +49,7 @@ CHANGE_MARGIN = timedelta(minutes=15)
 # More changed tickets than this (the job was off for a while): rebuild everything instead.
 MAX_CHANGED = 10_000
 SPANS = {"month": month_start, "week": week_start}
+GROUP_IDS = tuple(f"{grouping}_id" for grouping in GROUPINGS)
 MAP_CELL_KEY = ("row", "col", "status", "category_id", "directorate_id", "district_id")
 _LOCK_KEY = int.from_bytes(hashlib.sha256(b"rollups-refresh").digest()[:8], "big", signed=True)
 
@@ -160,50 +161,17 @@ def _write_facts(which: sa.ColumnElement[bool]) -> None:
         .where(which)
         .subquery()
     )
+    # The day's counts (DAY_COUNTS: received, the ack_24h worked out here, then the flags).
+    flags = DAY_COUNTS[2:]
+    keys = ("ticket_id", "day", *GROUP_IDS, "ack_seconds", "resolve_seconds")
     facts = sa.select(
-        inner.c.ticket_id,
-        inner.c.day,
-        inner.c.directorate_id,
-        inner.c.category_id,
-        inner.c.district_id,
-        inner.c.ack_seconds,
-        inner.c.resolve_seconds,
+        *(inner.c[name] for name in keys),
         duration_bucket(inner.c.ack_seconds),
         duration_bucket(inner.c.resolve_seconds),
         acknowledged_in_time(inner.c.ack_seconds),
-        inner.c.resolved,
-        inner.c.within_sla,
-        inner.c.reopened,
-        inner.c.disputed,
-        inner.c.fix_asked,
-        inner.c.confirmed_fixed,
-        inner.c.not_fixed,
-        inner.c.status,
-        inner.c.lat_e3,
-        inner.c.lon_e3,
+        *(inner.c[name] for name in (*flags, "status", "lat_e3", "lon_e3")),
     )
-    names = [
-        "ticket_id",
-        "day",
-        "directorate_id",
-        "category_id",
-        "district_id",
-        "ack_seconds",
-        "resolve_seconds",
-        "ack_bucket",
-        "resolve_bucket",
-        "ack_24h",
-        "resolved",
-        "within_sla",
-        "reopened",
-        "disputed",
-        "fix_asked",
-        "confirmed_fixed",
-        "not_fixed",
-        "status",
-        "lat_e3",
-        "lon_e3",
-    ]
+    names = [*keys, "ack_bucket", "resolve_bucket", "ack_24h", *flags, "status", "lat_e3", "lon_e3"]
     db.session.execute(sa.insert(ScorecardTicket).from_select(names, facts))
 
 
