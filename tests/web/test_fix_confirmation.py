@@ -279,3 +279,15 @@ def test_whatsapp_kannel_and_android_answer_the_same_way(app, app_with, twilio):
     with android.app_context():
         assert kinds(by_android)[-1] == "confirmed_fixed"
         assert "انحلت فعلا" in last_sms().body and last_sms().channel == "android"
+
+
+def test_reopen_while_asked_is_the_citizen_saying_not_fixed(app, twilio):
+    reference = sms_ticket(twilio, "No water in Hay Al-Hussein")
+    resolve(app, reference, "Fixed")
+    reply = reply_of(twilio.send(f"REOPEN {reference} still dry"))
+    assert reply.startswith(f"Complaint {reference} is reopened") and "with priority" in reply
+    with app.app_context():
+        ticket = ticket_of(reference)
+        assert (ticket.status, ticket.priority) == ("reopened", True)
+        assert ticket.original_text.endswith("\nstill dry")
+        assert kinds(reference)[-2:] == ["not_fixed", "status"]
