@@ -17,7 +17,7 @@ from feedback.production_checks import production_checks
 from feedback.services import two_factor
 from feedback.services.accounts import ROLES, AccountError, change_role, create_user
 from feedback.services.corrections import understanding_report
-from feedback.services.deadlines import close_quiet, record_overdue
+from feedback.services.deadlines import close_quiet, record_overdue, record_unconfirmed
 from feedback.services.escalations import escalate_overdue, queue_digests
 from feedback.services.intake import route_expired_conversations
 from feedback.services.outbox import new_worker_id, send_due
@@ -194,11 +194,13 @@ def sms_worker_command(once: bool, batch: int, interval: float) -> None:
 @with_appcontext
 def sla_check_command() -> None:
     """Record overdue tickets, send late ones up to their directorate's managers and (past
-    twice their SLA) to the governor's office, and close quiet resolved ones (run from cron,
-    e.g. hourly)."""
+    twice their SLA) to the governor's office, record unanswered fix questions, and close
+    quiet resolved ones (run from cron, e.g. hourly)."""
     overdue, escalated = record_overdue(), escalate_overdue()
+    unconfirmed = record_unconfirmed()
     click.echo(
-        f"{overdue} ticket(s) newly overdue, {escalated} escalation(s), {close_quiet()} closed."
+        f"{overdue} ticket(s) newly overdue, {escalated} escalation(s), {unconfirmed} fix(es) "
+        f"unconfirmed by the citizen, {close_quiet()} closed."
     )
 
 

@@ -20,6 +20,12 @@ class EventKind(StrEnum):
     INCIDENT = "incident"  # joined or left an incident (details: incident, why)
     ASSIGNED = "assigned"  # a manager gave it to an officer (details: to, the officer's id)
     ESCALATED = "escalated"  # sent up (details: level, reason; feedback.domain.escalation)
+    # Fix confirmation (feedback.domain.confirmation): the resolved notice asked the citizen
+    # whether it is fixed; they said it is, or it is not (which reopens it), or said nothing.
+    FIX_ASKED = "fix_asked"
+    CONFIRMED_FIXED = "confirmed_fixed"
+    NOT_FIXED = "not_fixed"
+    UNCONFIRMED = "unconfirmed"
 
 
 PUBLIC_EVENT_KINDS = frozenset(
@@ -34,7 +40,17 @@ PUBLIC_EVENT_KINDS = frozenset(
         EventKind.VERIFIED,
         EventKind.INCIDENT,  # the incident is public; why it joined is for staff
         EventKind.ESCALATED,  # to whom by office, never by name
+        EventKind.FIX_ASKED,
+        EventKind.CONFIRMED_FIXED,
+        EventKind.NOT_FIXED,
+        EventKind.UNCONFIRMED,
     }
+)
+
+
+# The steps of "is it fixed?" (feedback.domain.confirmation), the last of which says where it is.
+FIX_QUESTION_KINDS = frozenset(
+    {EventKind.FIX_ASKED, EventKind.CONFIRMED_FIXED, EventKind.NOT_FIXED, EventKind.UNCONFIRMED}
 )
 
 

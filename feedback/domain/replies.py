@@ -98,6 +98,22 @@ REPLIES: dict[str, dict[str, str]] = {
         "en": "{ref} is not part of a shared problem we know of, or the reference is wrong. "
         "To report a problem, text what is wrong and where.",
     },
+    # Answers to "is it fixed?": a 2 reopens the complaint with priority.
+    "confirmed_fixed": {
+        "ar": "شكرا، سجلنا ان شكواك {ref} انحلت فعلا",
+        "en": "Thank you: complaint {ref} is recorded as fixed.",
+    },
+    "not_fixed": {
+        "ar": "فتحنا شكواك {ref} مرة ثانية وبلغنا {directorate} بأولوية",
+        "en": "Complaint {ref} is reopened and {directorate} has been told, with priority.",
+    },
+    # A bare 1 or 2 (yes, no) with no question of ours waiting for it.
+    "no_fix_question": {
+        "ar": "ما عدنا سؤال ينتظر ردك. للشكوى اكتب شنو المشكلة ووين. "
+        "لاعادة فتح شكوى ارسل: اعادة ورقمها",
+        "en": "We have no question waiting for your answer. To report a problem, text what is "
+        "wrong and where. To reopen a complaint, text REOPEN and its reference.",
+    },
     "too_long": {
         "ar": "رسالتك طويلة ({length} حرف) والحد {limit}. رجاء ارسل شكوى مختصرة",
         "en": "Your message is too long ({length} characters; the limit is {limit}). "
@@ -144,9 +160,10 @@ NOTICES: dict[str, dict[str, str]] = {
         "ar": "بدأ العمل على شكواك {ref}. {message}",
         "en": "Work has started on your complaint {ref}. {message}",
     },
+    # Asks whether it is fixed (feedback.domain.confirmation): the answer is a bare 1 or 2.
     "resolved": {
-        "ar": "شكواك {ref} انحلت: {message}\nاذا ما انحلت ارسل: اعادة {ref}",
-        "en": "Complaint {ref} resolved: {message}\nIf it is not fixed, text: REOPEN {ref}",
+        "ar": "شكواك {ref} انحلت: {message}\nانحلت فعلا؟ رد 1 اذا انحلت، 2 اذا ما انحلت",
+        "en": "Complaint {ref} resolved: {message}\nIs it fixed? Reply 1 if fixed, 2 if not",
     },
     "rejected": {
         "ar": "شكواك {ref} مرفوضة: {message}",

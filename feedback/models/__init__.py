@@ -250,6 +250,11 @@ class Ticket(Model):
     incident_reason: Mapped[str | None] = mapped_column(sa.String(200))
     # The officer of its directorate a manager gave it to; None: the directorate's shared queue.
     assigned_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    # Since when the citizen's answer to "is it fixed?" is awaited (feedback.domain.confirmation);
+    # None when no such question is outstanding.
+    fix_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The citizen said the fix did not work: first in the officers' queue until resolved again.
+    priority: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     category: Mapped[Category | None] = relationship()
     area: Mapped[Area | None] = relationship()

@@ -15,6 +15,19 @@ from feedback.models import UTCDateTime
 # Group ids are 0 for "none" (unrouted, uncategorised, no district), never NULL.
 GROUPINGS = ("directorate", "category", "district")
 MEASURES = ("ack", "resolve")
+# What a day counts of its tickets (ScorecardDay's columns, in order): how many, and each
+# ratio's numerators and denominators (feedback.services.stats).
+DAY_COUNTS = (
+    "received",
+    "ack_24h",
+    "resolved",
+    "within_sla",
+    "reopened",
+    "disputed",
+    "fix_asked",
+    "confirmed_fixed",
+    "not_fixed",
+)
 
 
 def _fine_step_indexes() -> list[sa.Index]:
@@ -62,6 +75,9 @@ class ScorecardTicket(Model):
     within_sla: Mapped[int] = mapped_column(sa.SmallInteger)
     reopened: Mapped[int] = mapped_column(sa.SmallInteger)
     disputed: Mapped[int] = mapped_column(sa.SmallInteger)
+    fix_asked: Mapped[int] = mapped_column(sa.SmallInteger)
+    confirmed_fixed: Mapped[int] = mapped_column(sa.SmallInteger)
+    not_fixed: Mapped[int] = mapped_column(sa.SmallInteger)
     status: Mapped[str] = mapped_column(sa.String(20))
     # The public point (feedback.services.map_filter) in thousandths of a degree.
     lat_e3: Mapped[int | None]
@@ -82,6 +98,9 @@ class ScorecardDay(Model):
     within_sla: Mapped[int]
     reopened: Mapped[int]
     disputed: Mapped[int]
+    fix_asked: Mapped[int]
+    confirmed_fixed: Mapped[int]
+    not_fixed: Mapped[int]
 
 
 class ScorecardHistogram(Model):

@@ -7,11 +7,13 @@ incident page shows: whether the ref is in an incident, and its count."""
 import sqlalchemy as sa
 
 from feedback.domain.commands import Command, ParsedCommand
+from feedback.domain.confirmation import FixAnswer
 from feedback.domain.lifecycle import ReopenWindowClosed, Status, check_reopen_window
 from feedback.domain.replies import notice_text, reply_text, status_word
 from feedback.domain.support import SupportChannel, SupportOutcome
 from feedback.extensions import db
 from feedback.models import Ticket, utcnow
+from feedback.services.confirmation import answer_fix_question
 from feedback.services.incident_support import Support, add_supporter
 from feedback.services.phones import start_notices, stop_notices
 from feedback.services.ticket_status import change_status
@@ -88,6 +90,8 @@ def _reopen(ticket: Ticket, text: str, language: str) -> str:
         return notice_text("reopen_too_late", language, **values)
     if text.strip():
         ticket.original_text += "\n" + text.strip()
+    if ticket.fix_asked_at is not None:  # asked "is it fixed?", the citizen says it is not
+        return answer_fix_question(ticket, FixAnswer.NOT_FIXED, language)
     # The citizen is answered by this very reply; no separate notice is queued.
     change_status(ticket, Status.REOPENED, None, None, actor_label="citizen", notify=False)
     directorate = ticket.directorate.name(language) if ticket.directorate else ""

@@ -36,14 +36,14 @@ from feedback.services.incidents import gather_declared, leave_incident
 from feedback.services.notify import queue_notice
 from feedback.services.parser_cache import load_knowledge
 from feedback.services.rows import by_code
-from feedback.services.ticket_status import NOTICE_FOR, change_status
+from feedback.services.ticket_status import NOTICE_FOR, ask_if_fixed, change_status
 
 MOVED_IN_BY_HAND = "moved in by hand"
-# The notice each reporting phone gets for an incident action.
+# The notice each reporting phone gets for an incident action; a resolution asks whether it
+# is fixed (ask_if_fixed), once to each phone.
 NOTICE_OF = {
     rule.IncidentAction.ACKNOWLEDGE: NOTICE_FOR[Status.ACKNOWLEDGED],
     rule.IncidentAction.UPDATE: "incident_update",
-    rule.IncidentAction.RESOLVE: NOTICE_FOR[Status.RESOLVED],
     rule.IncidentAction.REJECT: NOTICE_FOR[Status.REJECTED],
 }
 
@@ -222,7 +222,11 @@ def act_on_incident(
         if _apply(ticket, chosen, user, step, incident, now)
     ]
     for ticket in _first_of_each_phone(acted):
-        queue_notice(ticket, NOTICE_OF[chosen], step.public_message(ticket.language) or "")
+        message = step.public_message(ticket.language) or ""
+        if chosen is rule.IncidentAction.RESOLVE:
+            ask_if_fixed(ticket, message, now)
+        else:
+            queue_notice(ticket, NOTICE_OF[chosen], message)
     step.details = {"tickets": len(acted)}
     db.session.commit()
     return incident

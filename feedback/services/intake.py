@@ -13,6 +13,7 @@ from feedback.domain import sla
 from feedback.domain.channels import Channel
 from feedback.domain.classify import Classification
 from feedback.domain.commands import NUMBER_COMMANDS, parse_command
+from feedback.domain.confirmation import FixAnswer, fix_answer, fix_question_wins
 from feedback.domain.conversation import (
     ANSWER_WINDOW,
     Question,
@@ -39,6 +40,7 @@ from feedback.extensions import db
 from feedback.models import Message, Ticket, TicketEvent, utcnow
 from feedback.models.writes import insert_opened_ticket
 from feedback.services.commands import answer_command
+from feedback.services.confirmation import answer_fix_question, awaiting_fix_answer
 from feedback.services.events import record_event
 from feedback.services.flood import (
     add_follow_up,
@@ -220,8 +222,13 @@ def _answer(
         body, ticket = answer_command(command, message.sender, command.language)
         record.ticket = ticket
         return IntakeReply(body, command.language, ticket.reference if ticket else None)
-    knowledge = load_knowledge(known.version)
     now = utcnow()
+    answer = None if has_pin else fix_answer(text)
+    if answer is not None and (
+        fix_reply := _answer_if_fixed(answer, message, language, record, known, now)
+    ):
+        return fix_reply
+    knowledge = load_knowledge(known.version)
     classification, location = _understand(knowledge, message.lat, message.lon, text, "gps")
     pending = _pending_ticket(knowledge, known.pending_id, now)
     pending_category = knowledge.category_code(pending.category_id) if pending else None
@@ -258,6 +265,35 @@ def _answer(
     record.ticket = ticket
     reply = _reply_for(knowledge, ticket, language, choices, membership)
     return IntakeReply(reply, language, ticket.reference)
+
+
+def _answer_if_fixed(
+    answer: FixAnswer,
+    message: InboundMessage,
+    language: str,
+    record: Message,
+    known: _Known,
+    now: datetime,
+) -> IntakeReply | None:
+    """A bare 1 or 2 (yes, no) answers the question asked last: "is it fixed?" about the
+    sender's latest resolved ticket, or the question about the complaint they are filing (then
+    None: intake goes on as usual). With neither outstanding, it changes nothing and is told
+    what it can send."""
+    ticket = awaiting_fix_answer(message.sender)
+    pending = db.session.get(Ticket, known.pending_id) if known.pending_id is not None else None
+    conversation = None
+    if pending is not None and pending.awaiting_until is not None and pending.awaiting_until > now:
+        conversation = pending.awaiting_until - ANSWER_WINDOW
+    if ticket is None:
+        if conversation is not None:
+            return None
+        return IntakeReply(reply_text("no_fix_question", language), language)
+    if not fix_question_wins(ticket.fix_asked_at, conversation):
+        return None
+    if not any(character.isalpha() for character in message.text):
+        language = ticket.language  # "1" is no language: answer in the complaint's
+    record.ticket = ticket
+    return IntakeReply(answer_fix_question(ticket, answer, language), language, ticket.reference)
 
 
 def _understand(

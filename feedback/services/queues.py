@@ -1,5 +1,6 @@
-"""The officer's queue: their directorate's tickets, the most urgent deadline first, an
-incident's tickets folded into one row.
+"""The officer's queue: their directorate's tickets, those a citizen said are not fixed
+(priority) first, then the most urgent deadline first, an incident's tickets folded into one
+row.
 
 Pages are fetched by keyset (after this deadline and id), not by offset, so the hundredth page
 costs what the first does however many tickets there are."""
@@ -73,6 +74,8 @@ class QueuePage:
     next_cursor: str | None
     overdue_count: int
     incidents: dict[int, IncidentRow]
+    # On the first page, above the rest: the filter's priority tickets, each on its own row.
+    priority: list[Ticket]
 
 
 def officer_queue(user: User, wanted: QueueFilter, cursor: str | None = None) -> QueuePage:
@@ -97,6 +100,8 @@ def officer_queue(user: User, wanted: QueueFilter, cursor: str | None = None) ->
     )
     if wanted.overdue:
         conditions.append(Ticket.due_at < now)
+    priority = [] if cursor else _priority(conditions, statuses)
+    conditions.append(Ticket.priority.is_(False))
     conditions.append(_first_of_its_incident(user, wanted, statuses, now))
     after_deadline, after_id = _parse_cursor(cursor) if cursor else (None, 0)
     branches = []
@@ -127,7 +132,22 @@ def officer_queue(user: User, wanted: QueueFilter, cursor: str | None = None) ->
         [*_conditions(Ticket, user, wanted), *([Ticket.due_at < now] if wanted.overdue else [])],
         statuses,
     )
-    return QueuePage(rows, next_cursor, overdue_count or 0, incidents)
+    return QueuePage(rows, next_cursor, overdue_count or 0, incidents, priority)
+
+
+def _priority(conditions: list[sa.ColumnElement[bool]], statuses: list[str]) -> list[Ticket]:
+    """The tickets the filter picks that a citizen said are not fixed, most urgent first
+    (few: each is worked first until resolved again)."""
+    deadline = sa.func.coalesce(Ticket.due_at, sa.literal(NO_DEADLINE, UTCDateTime()))
+    return list(
+        db.session.scalars(
+            sa.select(Ticket)
+            .where(*conditions, Ticket.status.in_(statuses), Ticket.priority)
+            .options(selectinload(Ticket.category), selectinload(Ticket.area))
+            .order_by(deadline, Ticket.id)
+            .limit(PAGE_SIZE)
+        )
+    )
 
 
 def _conditions(table: Any, user: User, wanted: QueueFilter) -> list[sa.ColumnElement[bool]]:
@@ -165,6 +185,7 @@ def _first_of_its_incident(
     more_urgent = sa.exists().where(
         other.incident_id == Ticket.incident_id,
         other.status.in_(statuses),
+        other.priority.is_(False),  # listed on its own, above the queue
         *_conditions(other, user, wanted),
         *([other.due_at < now] if wanted.overdue else []),
         sa.tuple_(other_deadline, other.id) < sa.tuple_(deadline, Ticket.id),

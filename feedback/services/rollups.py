@@ -24,6 +24,7 @@ from feedback.domain.rollup import month_start, week_start
 from feedback.extensions import db
 from feedback.models import ReferenceDataVersion, Ticket, utcnow
 from feedback.models.rollups import (
+    DAY_COUNTS,
     GROUPINGS,
     MEASURES,
     MapCell,
@@ -48,9 +49,8 @@ CHANGE_MARGIN = timedelta(minutes=15)
 # More changed tickets than this (the job was off for a while): rebuild everything instead.
 MAX_CHANGED = 10_000
 SPANS = {"month": month_start, "week": week_start}
+GROUP_IDS = tuple(f"{grouping}_id" for grouping in GROUPINGS)
 MAP_CELL_KEY = ("row", "col", "status", "category_id", "directorate_id", "district_id")
-# A day's counts, in ScorecardDay's column order.
-DAY_COUNTS = ("received", "ack_24h", "resolved", "within_sla", "reopened", "disputed")
 _LOCK_KEY = int.from_bytes(hashlib.sha256(b"rollups-refresh").digest()[:8], "big", signed=True)
 
 
@@ -161,44 +161,17 @@ def _write_facts(which: sa.ColumnElement[bool]) -> None:
         .where(which)
         .subquery()
     )
+    # The day's counts (DAY_COUNTS: received, the ack_24h worked out here, then the flags).
+    flags = DAY_COUNTS[2:]
+    keys = ("ticket_id", "day", *GROUP_IDS, "ack_seconds", "resolve_seconds")
     facts = sa.select(
-        inner.c.ticket_id,
-        inner.c.day,
-        inner.c.directorate_id,
-        inner.c.category_id,
-        inner.c.district_id,
-        inner.c.ack_seconds,
-        inner.c.resolve_seconds,
+        *(inner.c[name] for name in keys),
         duration_bucket(inner.c.ack_seconds),
         duration_bucket(inner.c.resolve_seconds),
         acknowledged_in_time(inner.c.ack_seconds),
-        inner.c.resolved,
-        inner.c.within_sla,
-        inner.c.reopened,
-        inner.c.disputed,
-        inner.c.status,
-        inner.c.lat_e3,
-        inner.c.lon_e3,
+        *(inner.c[name] for name in (*flags, "status", "lat_e3", "lon_e3")),
     )
-    names = [
-        "ticket_id",
-        "day",
-        "directorate_id",
-        "category_id",
-        "district_id",
-        "ack_seconds",
-        "resolve_seconds",
-        "ack_bucket",
-        "resolve_bucket",
-        "ack_24h",
-        "resolved",
-        "within_sla",
-        "reopened",
-        "disputed",
-        "status",
-        "lat_e3",
-        "lon_e3",
-    ]
+    names = [*keys, "ack_bucket", "resolve_bucket", "ack_24h", *flags, "status", "lat_e3", "lon_e3"]
     db.session.execute(sa.insert(ScorecardTicket).from_select(names, facts))
 
 
@@ -213,14 +186,9 @@ def _recount_days() -> None:
             facts.day,
             group,
             sa.func.count(),
-            sa.func.sum(facts.ack_24h),
-            sa.func.sum(facts.resolved),
-            sa.func.sum(facts.within_sla),
-            sa.func.sum(facts.reopened),
-            sa.func.sum(facts.disputed),
+            *(sa.func.sum(getattr(facts, name)) for name in DAY_COUNTS[1:]),
         ).group_by(facts.day, group)
-        columns = ["grouping", "day", "group_id", "received", "ack_24h", "resolved"]
-        columns += ["within_sla", "reopened", "disputed"]
+        columns = ["grouping", "day", "group_id", *DAY_COUNTS]
         db.session.execute(sa.insert(ScorecardDay).from_select(columns, select))
 
 
@@ -305,7 +273,7 @@ def _apply_changes(
     cells: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
     for sign, facts in ((-1, before), (1, after)):
         for fact in facts:
-            flags = (1, fact.ack_24h, fact.resolved, fact.within_sla, fact.reopened, fact.disputed)
+            flags = (1, *(getattr(fact, name) for name in DAY_COUNTS[1:]))
             for grouping in GROUPINGS:
                 group = getattr(fact, f"{grouping}_id")
                 counted = days[(grouping, fact.day, group)]

@@ -22,7 +22,15 @@ Definitions (the contract the /stats page and /stats.json publish):
   - reopened: tickets with ``resolved_at`` and at least one event to status ``reopened``, of
     tickets with ``resolved_at``;
   - disputed: tickets with ``resolved_at`` and at least one CSO verification with verdict
-    ``disputed``, of tickets with ``resolved_at``.
+    ``disputed``, of tickets with ``resolved_at``;
+  - confirmed fixed by citizens: tickets with at least one ``confirmed_fixed`` event (the
+    citizen replied 1 to the resolved notice's "is it fixed?"), of tickets *asked*: those with
+    at least one ``fix_asked`` event (resolved, and the notice went to a number that can get
+    it; tickets without a phone, or whose number texted STOP, are never asked);
+  - citizens said not fixed: tickets with at least one ``not_fixed`` event (the citizen replied
+    2, or REOPEN while asked; it reopened the ticket), of the same tickets asked. A ticket
+    reopened and resolved again is asked again, so it may count in both; one asked and never
+    answered in 7 days counts in neither (``unconfirmed``).
 * Incidents: incidents (many tickets of one fault, grouped or declared) opened in the period,
   under the directorate and the category they belong to, and under each district one of
   their areas lies in (so districts may add up to more than the total). Their tickets count
@@ -54,7 +62,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from feedback.domain.events import Verdict
+from feedback.domain.events import EventKind, Verdict
 from feedback.domain.lifecycle import OPEN_STATUSES
 from feedback.domain.rollup import DURATION_BOUNDS
 from feedback.extensions import db
@@ -97,11 +105,15 @@ class Measure(StrEnum):
     WITHIN_SLA = "within_sla"
     REOPENED = "reopened"
     DISPUTED = "disputed"
+    CONFIRMED_FIXED = "confirmed_fixed"
+    NOT_FIXED = "not_fixed"
     OVERDUE = "overdue"
 
 
 # Higher is better for these; lower is better for the others (times, reopened, disputed, ...).
-HIGHER_IS_BETTER = frozenset({Measure.RECEIVED, Measure.ACK_24H, Measure.WITHIN_SLA})
+HIGHER_IS_BETTER = frozenset(
+    {Measure.RECEIVED, Measure.ACK_24H, Measure.WITHIN_SLA, Measure.CONFIRMED_FIXED}
+)
 
 
 class InvalidPeriod(ValueError):
@@ -175,6 +187,8 @@ class GroupScore:
     within_sla: Ratio
     reopened: Ratio
     disputed: Ratio
+    confirmed_fixed: Ratio  # of the tickets whose citizen was asked
+    not_fixed: Ratio
     overdue: int
     incidents: int = 0
     escalations: int = 0
@@ -190,6 +204,8 @@ class GroupScore:
             Measure.WITHIN_SLA: self.within_sla.percent,
             Measure.REOPENED: self.reopened.percent,
             Measure.DISPUTED: self.disputed.percent,
+            Measure.CONFIRMED_FIXED: self.confirmed_fixed.percent,
+            Measure.NOT_FIXED: self.not_fixed.percent,
             Measure.OVERDUE: self.overdue,
         }[measure]
 
@@ -546,6 +562,14 @@ def ticket_fact_columns() -> list[sa.Label[Any]]:
         .where(TicketEvent.ticket_id == Ticket.id, TicketEvent.to_status == "reopened")
         .exists()
     )
+
+    def has_event(kind: EventKind) -> sa.ColumnElement[bool]:
+        return (
+            sa.select(TicketEvent.id)
+            .where(TicketEvent.ticket_id == Ticket.id, TicketEvent.kind == kind.value)
+            .exists()
+        )
+
     disputed = (
         sa.select(Verification.id)
         .where(Verification.ticket_id == Ticket.id, Verification.verdict == Verdict.DISPUTED)
@@ -561,6 +585,9 @@ def ticket_fact_columns() -> list[sa.Label[Any]]:
         ).label("within_sla"),
         _flag(sa.and_(is_resolved, reopened)).label("reopened"),
         _flag(sa.and_(is_resolved, disputed)).label("disputed"),
+        _flag(has_event(EventKind.FIX_ASKED)).label("fix_asked"),
+        _flag(has_event(EventKind.CONFIRMED_FIXED)).label("confirmed_fixed"),
+        _flag(has_event(EventKind.NOT_FIXED)).label("not_fixed"),
     ]
 
 
@@ -591,6 +618,10 @@ def _counts(scoped: sa.CTE) -> dict[str, sa.Row[*tuple[Any, ...]]]:
         sa.func.coalesce(sa.func.sum(scoped.c.within_sla), 0).label("within_sla"),
         sa.func.coalesce(sa.func.sum(scoped.c.reopened), 0).label("reopened"),
         sa.func.coalesce(sa.func.sum(scoped.c.disputed), 0).label("disputed"),
+        *(
+            sa.func.coalesce(sa.func.sum(scoped.c[name]), 0).label(name)
+            for name in ("fix_asked", "confirmed_fixed", "not_fixed")
+        ),
     ]
     per_group = sa.select(scoped.c.group_key, *columns).group_by(scoped.c.group_key)
     rows = {row.group_key: row for row in db.session.execute(per_group)}
@@ -711,6 +742,7 @@ def _score(
     row = counts.get(key)
     received = row.received if row else 0
     resolved = row.resolved if row else 0
+    asked = row.fix_asked if row else 0
 
     def ratio(column: str, denominator: int) -> Ratio:
         return Ratio(getattr(row, column) if row else 0, denominator)
@@ -725,6 +757,8 @@ def _score(
         within_sla=ratio("within_sla", resolved),
         reopened=ratio("reopened", resolved),
         disputed=ratio("disputed", resolved),
+        confirmed_fixed=ratio("confirmed_fixed", asked),
+        not_fixed=ratio("not_fixed", asked),
         overdue=overdue.get(key, 0),
         incidents=extra["incidents"].get(key, 0),
         escalations=extra["escalations"].get(key, 0),

@@ -19,6 +19,7 @@ from feedback.domain.rollup import locate_rank, nearest_rank, period_pieces
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate
 from feedback.models.rollups import (
+    DAY_COUNTS,
     RollupState,
     ScorecardDay,
     ScorecardHistogram,
@@ -39,7 +40,6 @@ from feedback.services.stats import (
 )
 
 PERCENTS = (50, 90)
-_COUNTS = ("received", "ack_24h", "resolved", "within_sla", "reopened", "disputed")
 _MODELS: dict[Grouping, type[Directorate] | type[Category] | type[Area]] = {
     Grouping.DIRECTORATE: Directorate,
     Grouping.CATEGORY: Category,
@@ -55,9 +55,12 @@ class _Counts:
     within_sla: int = 0
     reopened: int = 0
     disputed: int = 0
+    fix_asked: int = 0
+    confirmed_fixed: int = 0
+    not_fixed: int = 0
 
     def add(self, row: sa.Row[*tuple[Any, ...]]) -> None:
-        for name in _COUNTS:
+        for name in DAY_COUNTS:
             setattr(self, name, getattr(self, name) + int(getattr(row, name)))
 
 
@@ -101,7 +104,7 @@ def _scorecard(query: StatsQuery, language: str, stamp: datetime) -> Scorecard:
         sa.select(
             ScorecardDay.group_id,
             week.label("week"),
-            *(sa.func.sum(getattr(ScorecardDay, name)).label(name) for name in _COUNTS),
+            *(sa.func.sum(getattr(ScorecardDay, name)).label(name) for name in DAY_COUNTS),
         )
         .where(ScorecardDay.grouping == grouping, ScorecardDay.day.between(query.start, query.end))
         .group_by(ScorecardDay.group_id, week)

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from feedback.domain.events import PUBLIC_EVENT_KINDS
+from feedback.domain.events import FIX_QUESTION_KINDS, PUBLIC_EVENT_KINDS
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Outbox, Ticket
 from feedback.models.incidents import Incident
@@ -70,6 +70,8 @@ class PublicTicket:
     events: list[PublicEvent]
     notices_off: bool = False  # its citizen texted STOP: said publicly, the number never
     incident: IncidentLink | None = None
+    # The last step of "is it fixed?" (asked, confirmed, not fixed, unconfirmed); None: never asked.
+    fix_step: PublicEvent | None = None
 
 
 def ticket_by_reference(reference: str, lock: bool = False) -> Ticket | None:
@@ -112,6 +114,7 @@ def find_public_ticket(reference: str) -> PublicTicket | None:
         events=events,
         notices_off=bool(ticket.citizen_phone and notices_off(ticket.citizen_phone)),
         incident=_incident_link(ticket.incident_id),
+        fix_step=next((e for e in reversed(events) if e.kind in FIX_QUESTION_KINDS), None),
     )
 
 

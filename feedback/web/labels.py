@@ -36,6 +36,10 @@ EVENT_LABELS: dict[str, object] = {
     EventKind.VERIFIED: _l("Fix verified in the field by civil society"),
     EventKind.INCIDENT: _l("Grouped with other reports of the same problem"),
     EventKind.ASSIGNED: _l("Assigned to an officer"),
+    EventKind.FIX_ASKED: _l("The citizen was asked by SMS whether it is fixed"),
+    EventKind.CONFIRMED_FIXED: _l("The citizen confirmed it is fixed"),
+    EventKind.NOT_FIXED: _l("The citizen said it is not fixed: reopened with priority"),
+    EventKind.UNCONFIRMED: _l("No answer from the citizen within 7 days: the fix is unconfirmed"),
 }
 
 # An escalation on the timeline (details "level"): to whom, by office.

@@ -56,6 +56,8 @@ MEASURE_LABELS = {
     Measure.WITHIN_SLA: _l("Resolved within deadline"),
     Measure.REOPENED: _l("Reopened"),
     Measure.DISPUTED: _l("Disputed by monitors"),
+    Measure.CONFIRMED_FIXED: _l("Confirmed fixed by citizens"),
+    Measure.NOT_FIXED: _l("Citizens said not fixed"),
     Measure.OVERDUE: _l("Overdue now"),
 }
 
@@ -231,6 +233,8 @@ def _group_json(group: GroupScore, grouping: Grouping | None) -> dict:
         "resolved_within_sla": _ratio_json(group.within_sla),
         "reopened": _ratio_json(group.reopened),
         "disputed": _ratio_json(group.disputed),
+        "confirmed_fixed_by_citizens": _ratio_json(group.confirmed_fixed),
+        "citizens_said_not_fixed": _ratio_json(group.not_fixed),
         "overdue_now": group.overdue,
         "incidents": group.incidents,
         "escalations": group.escalations,

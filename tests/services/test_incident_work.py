@@ -68,12 +68,18 @@ def test_resolving_resolves_each_open_ticket_and_texts_each_phone_once(app, twil
         steps = [(e.to_status, e.public_message) for e in first.events if e.kind == "status"]
         assert steps == [("acknowledged", None), ("resolved", "رجعت الكهرباء")]
         english = next(t for t in members if t.citizen_phone == TWO)
-        assert english.events[-1].public_message == "Power is back"
+        resolved = [e for e in english.events if e.kind == "status"][-1]
+        assert resolved.public_message == "Power is back"
         sms = outbox()
         assert [row.to_number for row in sms] == [ONE, TWO]  # one each; THREE's was closed
         assert sms[0].ticket_id == first.id and first.reference in sms[0].body
-        assert "رجعت الكهرباء" in sms[0].body and "اعادة" in sms[0].body
+        assert "رجعت الكهرباء" in sms[0].body and "رد 1 اذا انحلت، 2 اذا ما انحلت" in sms[0].body
         assert sms[1].body.startswith(f"Complaint {english.reference} resolved: Power is back")
+        assert sms[1].body.endswith("Reply 1 if fixed, 2 if not")
+        # Each phone is asked once, about the ticket its SMS names: ONE's second report is not.
+        asked = [t.reference for t in members if t.fix_asked_at is not None]
+        assert asked == [first.reference, english.reference]
+        assert [e.kind for e in english.events][-2:] == ["status", "fix_asked"]
         incident = db.session.get(Incident, incident_id)
         assert incident.status == "resolved" and incident.resolved_at is not None
         step = incident.events[-1]

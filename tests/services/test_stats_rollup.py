@@ -18,6 +18,7 @@ from feedback.models import (
     Directorate,
     ReferenceDataVersion,
     Ticket,
+    TicketEvent,
     User,
     Verification,
 )
@@ -109,6 +110,10 @@ def _city(app, count: int = 360, seed: int = 11) -> None:
             db.session.add(ticket)
             if resolved and rng.random() < 0.3:
                 ticket.events.append(reopening())
+            if resolved and rng.random() < 0.5:  # asked "is it fixed?", and what came of it
+                answers = rng.sample(["confirmed_fixed", "not_fixed"], rng.randrange(3))
+                for kind in ["fix_asked", *answers]:
+                    ticket.events.append(TicketEvent(actor_label="citizen", kind=kind))
             if resolved and rng.random() < 0.25:
                 verdict = rng.choice(["verified", "disputed"])
                 db.session.add(
@@ -176,7 +181,8 @@ def test_a_refresh_reads_what_changed_and_ends_where_a_rebuild_would(app, city):
         tickets = db.session.scalars(sa.select(Ticket).order_by(Ticket.id)).all()
         later = NOW - timedelta(minutes=30)
         for ticket in rng.sample(tickets, 40):
-            change = rng.choice(["acknowledge", "resolve", "transfer", "move", "reopen"])
+            changes = ["acknowledge", "resolve", "transfer", "move", "reopen", "confirm"]
+            change = rng.choice(changes)
             if change == "acknowledge":
                 ticket.acknowledged_at = later
             elif change == "resolve":
@@ -186,8 +192,11 @@ def test_a_refresh_reads_what_changed_and_ends_where_a_rebuild_would(app, city):
             elif change == "move":
                 ticket.area = None
                 ticket.lat, ticket.lon = rng.choice([(30.55, 47.83), (None, None)])
-            else:
+            elif change == "reopen":
                 ticket.events.append(reopening())
+            else:  # asked and confirmed: counts on the day it was received
+                for kind in ("fix_asked", "confirmed_fixed"):
+                    ticket.events.append(TicketEvent(actor_label="citizen", kind=kind))
             ticket.updated_at = later
         # A ticket written with an old updated_at (as the demo seed backdates) is new all the same.
         backdated = NOW - timedelta(days=200)
