@@ -34,7 +34,9 @@ def test_reopen_within_fourteen_days_reopens_with_the_new_words(app, twilio):
         ticket = db.session.scalar(sa.select(Ticket).where(Ticket.reference == reference))
         assert ticket.status == "reopened"
         assert ticket.original_text.endswith("\nالماي بعده مقطوع")
-        assert ticket.events[-1].actor_label == "citizen"
+        reopened = [event for event in ticket.events if event.to_status == "reopened"]
+        assert reopened[-1].actor_label == "citizen"
+        assert ticket.events[-1].kind == "escalated"  # asked whether fixed: 'not fixed'
         assert db.session.scalar(sa.select(sa.func.count(Outbox.id))) == 0  # the reply told them
 
 

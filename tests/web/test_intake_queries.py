@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from feedback.domain.replies import reply_text
 from feedback.domain.routing import Rule, route
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Message, RoutingRule, Ticket
@@ -124,7 +125,8 @@ def test_corpus_tickets_are_stored_as_the_tables_say(app, twilio):
             for rule in db.session.scalars(sa.select(RoutingRule))
         ]
         tickets = db.session.scalars(sa.select(Ticket)).all()
-        assert len(tickets) == len(texts)
+        thanked = [s for s, reply in replies.items() if reply == reply_text("thanks", "ar")]
+        assert len(tickets) == len(texts) - len(thanked) and len(thanked) <= 2
         for ticket in tickets:
             created, *later = ticket.events
             parsed = created.details
