@@ -5,7 +5,8 @@ Every figure is computed in SQL and gives the same result on SQLite and PostgreS
 Definitions (the contract the /stats page and /stats.json publish):
 
 * Period: a ticket is *received* in the period when its ``created_at`` falls on or after
-  ``start`` 00:00 UTC and before the day after ``end`` 00:00 UTC (both dates inclusive).
+  ``start`` 00:00 UTC and before the day after ``end`` 00:00 UTC (both dates inclusive); a
+  query may name another time zone for its days (the monthly reports use Basra's).
   Every measure except the overdue backlog is over the tickets received in the period.
 * Durations are whole seconds (rounded), shown in hours: to acknowledge is
   ``acknowledged_at - created_at`` over tickets with ``acknowledged_at``; to resolve is
@@ -41,7 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any, cast
 
@@ -97,6 +98,8 @@ class Measure(StrEnum):
 
 # Higher is better for these; lower is better for the others (times, reopened, disputed, ...).
 HIGHER_IS_BETTER = frozenset({Measure.RECEIVED, Measure.ACK_24H, Measure.WITHIN_SLA})
+# Measures whose value is a Ratio's percent; the others are counts or hours.
+PERCENT_MEASURES = frozenset({Measure.ACK_24H, Measure.WITHIN_SLA, Measure.REOPENED, Measure.DISPUTED})
 
 
 class InvalidPeriod(ValueError):
@@ -111,6 +114,7 @@ class StatsQuery:
     sort: Measure = Measure.WITHIN_SLA
     descending: bool = True
     trend_all: bool = False  # True: one series for all tickets; False: the top groups
+    zone: tzinfo = UTC  # whose midnights bound the days; the rollups hold UTC days only
 
     def __post_init__(self) -> None:
         if self.end < self.start:
@@ -349,7 +353,7 @@ def scorecard(query: StatsQuery, language: str, now: datetime | None = None) -> 
     there has been none."""
     from feedback.services.stats_rollup import scorecard_from_rollups  # it builds on this one
 
-    card = scorecard_from_rollups(query, language)
+    card = scorecard_from_rollups(query, language) if query.zone is UTC else None
     return card if card is not None else scorecard_by_definition(query, language, now)
 
 
@@ -484,10 +488,11 @@ def incident_counts(query: StatsQuery) -> dict[str, int]:
 
 
 def _period_bounds(query: StatsQuery) -> tuple[datetime, datetime]:
-    """From the first day's 00:00 UTC to the day after the last (see the module doc)."""
+    """From the first day's midnight to the day after the last's, in the query's zone, as UTC
+    (see the module doc)."""
     return (
-        datetime.combine(query.start, time(), UTC),
-        datetime.combine(query.end + timedelta(days=1), time(), UTC),
+        datetime.combine(query.start, time(), query.zone).astimezone(UTC),
+        datetime.combine(query.end + timedelta(days=1), time(), query.zone).astimezone(UTC),
     )
 
 
@@ -695,6 +700,11 @@ def _score(
         overdue=overdue.get(key, 0),
         incidents=incidents.get(key, 0),
     )
+
+
+def empty_score(key: str, name: str) -> GroupScore:
+    """The figures of a group with no ticket in the period and none overdue: zeros and None."""
+    return _score(key, name, {}, {}, {}, {}, {})
 
 
 def group_names(grouping: Grouping, language: str) -> dict[str, str]:
