@@ -20,11 +20,11 @@ from feedback.services.reports import (
     directorate_report,
     governorate_report,
 )
-from feedback.services.stats import PERCENT_MEASURES, InvalidPeriod, Measure
+from feedback.services.stats import PERCENT_MEASURES, Grouping, InvalidPeriod, Measure
 from feedback.web.caching import public_cache
 from feedback.web.charts import bar_chart
 from feedback.web.dates import month_text
-from feedback.web.stats import MEASURE_LABELS, shown
+from feedback.web.stats import MEASURE_LABELS, UNGROUPED_LABELS, shown
 
 bp = Blueprint("reports", __name__)
 
@@ -93,7 +93,7 @@ def governorate_html(first: date) -> str:
         measures=RANKING_MEASURES,
         labels=REPORT_LABELS,
         figure=figure,
-        ungrouped=_("Not yet routed (triage)"),
+        ungrouped=UNGROUPED_LABELS[Grouping.DIRECTORATE],
         previous_month=add_months(first, -1),
     )
 
