@@ -10,8 +10,8 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError
 
 from config import ConfigError, config_for, config_values
-from feedback.extensions import db
 from feedback.domain.period import BadDate, parse_month
+from feedback.extensions import db
 from feedback.production_checks import production_checks
 from feedback.services import two_factor
 from feedback.services.accounts import ROLES, AccountError, change_role, create_user

@@ -1,8 +1,8 @@
 """Dates and datetimes typed into query strings (the map and export filters, the scorecards,
-Open311, the monthly reports), read in one place and held to years that every sum done with them can reach: a day
-added to end a period, 90 days around an Open311 window, a ±14:00 offset turned into UTC.
-A date outside them is a clear 400 before anything is computed, not an OverflowError halfway
-through an answer (or an export)."""
+Open311, the monthly reports), read in one place and held to years that every sum done with
+them can reach: a day added to end a period, 90 days around an Open311 window, a ±14:00
+offset turned into UTC. A date outside them is a clear 400 before anything is computed, not an
+OverflowError halfway through an answer (or an export)."""
 
 import re
 from datetime import date, datetime, timedelta, tzinfo

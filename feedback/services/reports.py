@@ -101,7 +101,9 @@ def month_scorecard(first: date, language: str, now: datetime | None = None) -> 
     return scorecard_by_definition(query, language, now)
 
 
-def governorate_report(first: date, language: str, now: datetime | None = None) -> GovernorateReport:
+def governorate_report(
+    first: date, language: str, now: datetime | None = None
+) -> GovernorateReport:
     """The summary: every directorate ranked for the month, beside the month before."""
     now = now or utcnow()
     check_month(first, now)
@@ -166,9 +168,7 @@ def _received_in(directorate_id: int, first: date) -> list[sa.ColumnElement[bool
     ]
 
 
-def _worst_areas(
-    directorate_id: int, first: date, language: str, now: datetime
-) -> list[AreaLine]:
+def _worst_areas(directorate_id: int, first: date, language: str, now: datetime) -> list[AreaLine]:
     """The places with the most of the month's complaints past their deadline now, then
     still open; places with neither are left out."""
     still_open = Ticket.status.in_([status.value for status in OPEN_STATUSES])
@@ -219,4 +219,3 @@ def _longest_open(
         )
         for reference, received_at, category, area in rows
     ]
-

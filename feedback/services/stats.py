@@ -99,7 +99,9 @@ class Measure(StrEnum):
 # Higher is better for these; lower is better for the others (times, reopened, disputed, ...).
 HIGHER_IS_BETTER = frozenset({Measure.RECEIVED, Measure.ACK_24H, Measure.WITHIN_SLA})
 # Measures whose value is a Ratio's percent; the others are counts or hours.
-PERCENT_MEASURES = frozenset({Measure.ACK_24H, Measure.WITHIN_SLA, Measure.REOPENED, Measure.DISPUTED})
+PERCENT_MEASURES = frozenset(
+    {Measure.ACK_24H, Measure.WITHIN_SLA, Measure.REOPENED, Measure.DISPUTED}
+)
 
 
 class InvalidPeriod(ValueError):

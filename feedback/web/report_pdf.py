@@ -43,7 +43,9 @@ def monthly_pdf(first: date, codes: list[str], summary: bool, out: Path) -> int:
     app = current_app
     fetcher = StaticFiles(app.static_url_path or "/static", Path(app.static_folder or "static"))
     base_url = app.config.get("PUBLIC_BASE_URL") or FALLBACK_BASE_URL
-    documents = [HTML(string=page, base_url=base_url, url_fetcher=fetcher).render() for page in pages]
+    documents = [
+        HTML(string=page, base_url=base_url, url_fetcher=fetcher).render() for page in pages
+    ]
     every_page = [page for document in documents for page in document.pages]
     documents[0].copy(every_page).write_pdf(out)
     return len(every_page)

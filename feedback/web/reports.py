@@ -128,7 +128,11 @@ def _month_chart(report: DirectorateReport, measure: Measure, rtl: bool):
     return bar_chart(
         str(CHART_LABELS[measure]),
         [
-            (month_text(month.month, year=False), month.score.value(measure), figure(month.score, measure))
+            (
+                month_text(month.month, year=False),
+                month.score.value(measure),
+                figure(month.score, measure),
+            )
             for month in report.months
         ],
         rtl=rtl,
@@ -140,7 +144,9 @@ def _month_chart(report: DirectorateReport, measure: Measure, rtl: bool):
 def index():
     """The latest whole month's summary."""
     this_month = to_user_timezone(utcnow()).date().replace(day=1)
-    return redirect(url_for("reports.governorate", month=add_months(this_month, -1).strftime("%Y-%m")))
+    return redirect(
+        url_for("reports.governorate", month=add_months(this_month, -1).strftime("%Y-%m"))
+    )
 
 
 @bp.get("/reports/<month>")

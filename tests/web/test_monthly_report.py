@@ -136,7 +136,9 @@ def test_a_directorates_month_has_the_figures_of_stats_for_that_month(client, mo
 def test_the_worst_places_and_the_longest_open_complaints(client, month):
     page = _get(client, f"/reports/water/{month}").get_data(as_text=True)
     places = re.search(r"most open complaints</h2>(.*?)</table>", page, re.S).group(1)
-    assert "Al-Hartha Subdistrict" in places and "Al-Siba" not in places  # Siba's complaints are answered
+    assert (
+        "Al-Hartha Subdistrict" in places and "Al-Siba" not in places
+    )  # Siba's complaints are answered
     assert re.findall(r'<td class="num[^"]*">(\d+)</td>', places) == ["1", "1", "1"]
     longest = re.search(r"Complaints open longest</h2>(.*?)</table>", page, re.S).group(1)
     assert 'href="/t/WAT3"' in longest and "WAT1" not in longest
@@ -218,14 +220,22 @@ def test_reports_lead_to_the_latest_whole_month(client):
 # --- the PDF ---------------------------------------------------------------------------------
 
 
+def _poppler(tool: str, pdf, *args: str) -> str:
+    """What one of poppler's tools (Debian's poppler-utils, see the Makefile) says of a PDF."""
+    done = subprocess.run(  # noqa: S603 - our own argv
+        [tool, str(pdf), *args],  # noqa: S607 - found on PATH like the other Debian tools
+        capture_output=True,
+        check=True,
+    )
+    return done.stdout.decode()
+
+
 def _pages(pdf) -> int:
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    return int(re.search(r"^Pages:\s+(\d+)$", info.stdout, re.M).group(1))
+    return int(re.search(r"^Pages:\s+(\d+)$", _poppler("pdfinfo", pdf), re.M).group(1))
 
 
 def _text(pdf) -> str:
-    found = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True)
-    return found.stdout.decode()
+    return _poppler("pdftotext", pdf, "-")
 
 
 def test_the_cli_writes_a_directorates_month_as_one_a4_page(runner, month, tmp_path):
@@ -236,8 +246,7 @@ def test_the_cli_writes_a_directorates_month_as_one_a4_page(runner, month, tmp_p
     assert "(1 page(s))" in result.output
     assert out.read_bytes().startswith(b"%PDF")
     assert _pages(out) == 1
-    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
-    assert "595.276 x 841.89 pts (A4)" in info
+    assert "595.276 x 841.89 pts (A4)" in _poppler("pdfinfo", out)
     text = _text(out)
     assert "Basra Water Directorate" in text and "66.7%" in text and "WAT3" in text
     assert PHONE not in text and "7801234567" not in text and NAME not in text
@@ -252,7 +261,9 @@ def test_the_cli_in_arabic_and_for_every_directorate(app, runner, month, tmp_pat
     assert _pages(arabic) == 1
     assert "البصرة" in _text(arabic)  # shaped text keeps its characters
     summary = tmp_path / "summary.pdf"
-    assert runner.invoke(args=["report", "monthly", "--month", month, "--out", summary]).exit_code == 0
+    assert (
+        runner.invoke(args=["report", "monthly", "--month", month, "--out", summary]).exit_code == 0
+    )
     assert _pages(summary) == 1
     every = tmp_path / "all.pdf"
     result = runner.invoke(args=["report", "monthly", "--month", month, "--all", "--out", every])
