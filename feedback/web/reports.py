@@ -87,12 +87,10 @@ def governorate_html(first: date) -> str:
         report = governorate_report(first, language)
     except InvalidPeriod:
         raise _no_month(first.strftime("%Y-%m")) from None
-    return render_template(
+    return _render(
         "reports/governorate.html",
         report=report,
         measures=RANKING_MEASURES,
-        labels=REPORT_LABELS,
-        figure=figure,
         ungrouped=UNGROUPED_LABELS[Grouping.DIRECTORATE],
         previous_month=add_months(first, -1),
     )
@@ -107,16 +105,17 @@ def directorate_html(code: str, first: date) -> str:
         raise ReportNotFound(_("No directorate has the code “%(code)s”.", code=code[:40])) from None
     except InvalidPeriod:
         raise _no_month(first.strftime("%Y-%m")) from None
-    return render_template(
+    return _render(
         "reports/directorate.html",
         report=report,
         measures=REPORT_MEASURES,
         headline=HEADLINE_MEASURES,
-        labels=REPORT_LABELS,
-        figure=figure,
         charts=[_month_chart(report, measure, language == "ar") for measure in CHART_LABELS],
-        generated=to_user_timezone(report.generated_at),
     )
+
+
+def _render(template: str, **context) -> str:
+    return render_template(template, labels=REPORT_LABELS, figure=figure, **context)
 
 
 def figure(score, measure: Measure) -> str:

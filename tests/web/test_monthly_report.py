@@ -13,10 +13,16 @@ import sqlalchemy as sa
 from feedback.domain.period import add_months, month_end
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Verification, utcnow
-from tests.factories import demo_user, reopening, ticket_row
+from tests.factories import (
+    CITIZEN_NAME,
+    CITIZEN_PHONE,
+    demo_user,
+    reopening,
+    ticket_row,
+    timed_ticket,
+)
 
-PHONE = "+9647801234567"
-NAME = "Hassan Kadhim"
+PHONE, NAME = CITIZEN_PHONE, CITIZEN_NAME
 BASRA = ZoneInfo("Asia/Baghdad")
 # The figures of the month table's rows, in order (feedback.web.reports.REPORT_MEASURES).
 ROWS = ("received", "ack_24h", "within_sla", "ack_median", "resolve_median", "reopened",
@@ -40,7 +46,7 @@ def month(app):
             for code in ("water", "electricity")
         )
         supply = db.session.scalar(sa.select(Category).where(Category.code == "water-supply"))
-        siba, faw = (
+        siba, hartha = (
             db.session.scalar(sa.select(Area).where(Area.code == code))
             for code in ("sub-siba", "sub-hartha")
         )
@@ -48,28 +54,22 @@ def month(app):
         rows = [
             ("WAT1", water, siba, 0, 3, 20, "resolved"),  # in time
             ("WAT2", water, siba, 1, 30, 60, "resolved"),  # late on both counts; reopened
-            ("WAT3", water, faw, 2, None, None, "new"),  # open, overdue now
+            ("WAT3", water, hartha, 2, None, None, "new"),  # open, overdue now
             ("WAT4", water, siba, 3, 5, 10, "resolved"),  # in time; disputed
             ("ELE1", electricity, siba, 0, 1, 2, "resolved"),
             ("OLD1", water, siba, -35, 2, 4, "resolved"),  # the month before
         ]
         made = {}
         for ref, directorate, area, day, ack, resolved, status in rows:
-            created = noon + timedelta(days=day)
-            made[ref] = ticket_row(
+            made[ref] = timed_ticket(
                 ref,
-                original_text=f"ماكو ماي، اتصلوا بي {PHONE} {NAME}",
-                public_text="ماكو ماي",
+                noon + timedelta(days=day),
+                ack,
+                resolved,
                 category=supply,
                 area=area,
                 directorate=directorate,
                 status=status,
-                citizen_phone=PHONE,
-                citizen_name=NAME,
-                created_at=created,
-                acknowledged_at=created + timedelta(hours=ack) if ack else None,
-                resolved_at=created + timedelta(hours=resolved) if resolved else None,
-                due_at=created + timedelta(hours=48),
             )
             db.session.add(made[ref])
         made["WAT2"].events.append(reopening(noon + timedelta(days=5)))
