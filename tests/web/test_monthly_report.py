@@ -36,6 +36,10 @@ def _month_first(months_back: int):
 
 @pytest.fixture
 def month(app):
+    return report_month(app)
+
+
+def report_month(app) -> str:
     """Two months ago, in Basra: four water complaints and an electricity one at known times
     (mid-month, so UTC and Basra days agree), one water complaint the month before; YYYY-MM."""
     first = _month_first(2)
