@@ -69,7 +69,7 @@ class DirectorateReport:
     name: str
     months: list[MonthScore]  # oldest first; the report's month last
     rank: int | None  # its place among the directorates by the summary's ranking
-    ranked: int  # how many directorates are ranked
+    ranked: int  # how many directorates are ranked (have a figure to be ranked by)
     worst_areas: list[AreaLine]
     longest_open: list[OpenTicket]
     generated_at: datetime
@@ -83,6 +83,7 @@ class DirectorateReport:
 class GovernorateReport:
     month: date
     card: Scorecard  # every directorate, ranked
+    places: dict[str, int]  # each ranked directorate's place, by code
     previous: dict[str, GroupScore]  # the month before, by directorate code (ALL: all)
     generated_at: datetime
 
@@ -111,7 +112,7 @@ def governorate_report(
     before = month_scorecard(add_months(first, -1), language, now)
     previous = {group.key: group for group in before.groups}
     previous[ALL] = before.total
-    return GovernorateReport(first, card, previous, now)
+    return GovernorateReport(first, card, places(card), previous, now)
 
 
 def directorate_report(
@@ -123,26 +124,29 @@ def directorate_report(
     directorate = existing_by_code(Directorate, code)
     check_month(first, now)
     months = []
-    rank, ranked = None, 0
     for back in range(MONTHS_COMPARED - 1, -1, -1):
         month = add_months(first, -back)
         card = month_scorecard(month, language, now)
         score = next((group for group in card.groups if group.key == code), None)
         months.append(MonthScore(month, score or empty_score(code, directorate.name(language))))
-        if back == 0:
-            coded = [group for group in card.groups if group.key]
-            ranked = len(coded)
-            rank = next((n for n, group in enumerate(coded, 1) if group.key == code), None)
+    ranking = places(card)  # the last card: the report's own month
     return DirectorateReport(
         code=code,
         name=directorate.name(language),
         months=months,
-        rank=rank,
-        ranked=ranked,
+        rank=ranking.get(code),
+        ranked=len(ranking),
         worst_areas=_worst_areas(directorate.id, first, language, now),
         longest_open=_longest_open(directorate.id, first, language, now),
         generated_at=now,
     )
+
+
+def places(card: Scorecard) -> dict[str, int]:
+    """The place of each directorate with a figure for the card's ranking measure (1: best);
+    those without one (nothing answered yet) and the unrouted tickets have none."""
+    ranked = [g for g in card.groups if g.key and g.value(card.query.sort) is not None]
+    return {group.key: place for place, group in enumerate(ranked, 1)}
 
 
 def directorate_codes() -> list[str]:

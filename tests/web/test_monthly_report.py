@@ -151,14 +151,22 @@ def test_the_worst_places_and_the_longest_open_complaints(client, month):
     assert "No water / weak water supply" in longest and "Al-Hartha Subdistrict" in longest
 
 
-def test_the_governorate_summary_ranks_every_directorate(client, month):
+def test_the_governorate_summary_ranks_every_directorate(app, client, month):
+    with app.app_context():  # sewerage has answered nothing: a row, but no place
+        sewerage = db.session.scalar(sa.select(Directorate).where(Directorate.code == "sewerage"))
+        received = datetime.strptime(f"{month}-15", "%Y-%m-%d").replace(tzinfo=UTC)
+        db.session.add(ticket_row("SEW1", directorate=sewerage, created_at=received))
+        db.session.commit()
     page = _get(client, f"/reports/{month}").get_data(as_text=True)
-    ranked = re.findall(r'<td class="num">(\d+)</td>\s*<th scope="row"><a href="([^"]+)">', page)
+    ranked = re.findall(r'<td class="num">(\d*)</td>\s*<th scope="row"><a href="([^"]+)">', page)
     # Electricity answered its one complaint in time (100 %), water two of three.
     assert ranked == [
         ("1", f"/reports/electricity/{month}"),
         ("2", f"/reports/water/{month}"),
+        ("", f"/reports/sewerage/{month}"),
     ]
+    sewerage_page = _get(client, f"/reports/sewerage/{month}").get_data(as_text=True)
+    assert re.findall(r'<span class="value">([^<]*)</span>', sewerage_page)[-1] == "—"
     assert "<script" not in page and "style=" not in page
 
 
