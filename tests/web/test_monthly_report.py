@@ -277,6 +277,7 @@ def test_the_cli_in_arabic_and_for_every_directorate(app, runner, month, tmp_pat
         runner.invoke(args=["report", "monthly", "--month", month, "--out", summary]).exit_code == 0
     )
     assert _pages(summary) == 1
+    assert "841.89 x 595.276 pts (A4)" in _poppler("pdfinfo", summary)  # the ranking: across
     every = tmp_path / "all.pdf"
     result = runner.invoke(args=["report", "monthly", "--month", month, "--all", "--out", every])
     assert result.exit_code == 0, result.output
