@@ -22,13 +22,13 @@ from feedback.models import Area, Category, Directorate, Ticket, UTCDateTime, ut
 from feedback.services.rows import existing_by_code
 from feedback.services.settings import settings
 from feedback.services.stats import (
-    ALL,
     GroupScore,
     InvalidPeriod,
     Scorecard,
     StatsQuery,
     empty_score,
     late,
+    period_tickets,
     scorecard_by_definition,
 )
 
@@ -68,8 +68,7 @@ class DirectorateReport:
     code: str
     name: str
     months: list[MonthScore]  # oldest first; the report's month last
-    rank: int | None  # its place among the directorates by the summary's ranking
-    ranked: int  # how many directorates are ranked (have a figure to be ranked by)
+    overdue: int  # its complaints open past their deadline now, whenever received
     worst_areas: list[AreaLine]
     longest_open: list[OpenTicket]
     generated_at: datetime
@@ -84,7 +83,6 @@ class GovernorateReport:
     month: date
     card: Scorecard  # every directorate, ranked
     places: dict[str, int]  # each ranked directorate's place, by code
-    previous: dict[str, GroupScore]  # the month before, by directorate code (ALL: all)
     generated_at: datetime
 
 
@@ -105,41 +103,58 @@ def month_scorecard(first: date, language: str, now: datetime | None = None) -> 
 def governorate_report(
     first: date, language: str, now: datetime | None = None
 ) -> GovernorateReport:
-    """The summary: every directorate ranked for the month, beside the month before."""
+    """The summary: every directorate ranked for the month."""
     now = now or utcnow()
     check_month(first, now)
     card = month_scorecard(first, language, now)
-    before = month_scorecard(add_months(first, -1), language, now)
-    previous = {group.key: group for group in before.groups}
-    previous[ALL] = before.total
-    return GovernorateReport(first, card, places(card), previous, now)
+    return GovernorateReport(first, card, places(card), now)
 
 
 def directorate_report(
     code: str, first: date, language: str, now: datetime | None = None
 ) -> DirectorateReport:
-    """One directorate's month beside the three before, its rank, worst places and longest
-    open complaints; NotFound for an unknown directorate."""
+    """One directorate's month beside the three before, its overdue backlog, worst places and
+    longest open complaints; NotFound for an unknown directorate."""
     now = now or utcnow()
     directorate = existing_by_code(Directorate, code)
     check_month(first, now)
-    months = []
-    for back in range(MONTHS_COMPARED - 1, -1, -1):
-        month = add_months(first, -back)
-        card = month_scorecard(month, language, now)
-        score = next((group for group in card.groups if group.key == code), None)
-        months.append(MonthScore(month, score or empty_score(code, directorate.name(language))))
-    ranking = places(card)  # the last card: the report's own month
+    months = [add_months(first, -back) for back in range(MONTHS_COMPARED - 1, -1, -1)]
+    # One scorecard whose groups are the months: each ticket read once, whatever the span.
+    query = StatsQuery(months[0], month_end(first), trend_all=True, zone=settings().timezone)
+    card = scorecard_by_definition(query, language, now, _by_month(query, directorate.id, months))
+    found = {group.key: group for group in card.groups}
+    name = directorate.name(language)
     return DirectorateReport(
         code=code,
-        name=directorate.name(language),
-        months=months,
-        rank=ranking.get(code),
-        ranked=len(ranking),
+        name=name,
+        months=[
+            MonthScore(month, found.get(month.isoformat()) or empty_score(code, name))
+            for month in months
+        ],
+        overdue=found[code].overdue if code in found else 0,
         worst_areas=_worst_areas(directorate.id, first, language, now),
         longest_open=_longest_open(directorate.id, first, language, now),
         generated_at=now,
     )
+
+
+def _by_month(query: StatsQuery, directorate_id: int, months: list[date]) -> sa.CTE:
+    """The directorate's tickets of the query's period, each keyed by the first day of its
+    month (in Basra) instead of by directorate."""
+    month = sa.case(
+        *(
+            (Ticket.created_at < sa.literal(_bounds(m)[1], UTCDateTime()), m.isoformat())
+            for m in months
+        )
+    )
+    keyed = (
+        period_tickets(query)
+        .add_columns(month.label("month"))
+        .where(Ticket.directorate_id == directorate_id)
+        .subquery()
+    )
+    facts = [column for column in keyed.c if column.name not in ("group_key", "month")]
+    return sa.select(*facts, keyed.c.month.label("group_key")).cte("scoped")
 
 
 def places(card: Scorecard) -> dict[str, int]:

@@ -360,11 +360,16 @@ def scorecard(query: StatsQuery, language: str, now: datetime | None = None) -> 
 
 
 def scorecard_by_definition(
-    query: StatsQuery, language: str, now: datetime | None = None
+    query: StatsQuery,
+    language: str,
+    now: datetime | None = None,
+    scoped: sa.CTE | None = None,
 ) -> Scorecard:
-    """The figures computed from every ticket, as the module doc defines them."""
+    """The figures computed from every ticket, as the module doc defines them. `scoped` may
+    name the tickets and their groups instead (the columns period_tickets gives, any key)."""
     now = now or utcnow()
-    scoped = _tickets_in_period(query)
+    if scoped is None:
+        scoped = period_tickets(query).cte("scoped")
     return assemble(
         query,
         group_names(query.grouping, language),
@@ -498,8 +503,9 @@ def _period_bounds(query: StatsQuery) -> tuple[datetime, datetime]:
     )
 
 
-def _tickets_in_period(query: StatsQuery) -> sa.CTE:
-    """One row per ticket received in the period: its group, durations and flags."""
+def period_tickets(query: StatsQuery) -> sa.Select[*tuple[Any, ...]]:
+    """One row per ticket received in the period: its group, week of receipt, durations and
+    flags."""
     start, end = _period_bounds(query)
     columns: list[sa.Label[Any]] = [
         Ticket.id.label("ticket_id"),
@@ -507,11 +513,10 @@ def _tickets_in_period(query: StatsQuery) -> sa.CTE:
         *ticket_fact_columns(),
     ]
     select, key = _grouped(sa.select(*columns).select_from(Ticket), query.grouping)
-    select = select.add_columns(key.label("group_key")).where(
+    return select.add_columns(key.label("group_key")).where(
         Ticket.created_at >= sa.literal(start, UTCDateTime()),
         Ticket.created_at < sa.literal(end, UTCDateTime()),
     )
-    return select.cte("scoped")
 
 
 def ticket_fact_columns() -> list[sa.Label[Any]]:
