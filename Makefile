@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-test translations translations-update chromium kannel deploy-tools bench-tools bench-webhook migrate seed lint format ci clean bench
+.PHONY: run test install install-test translations translations-update chromium kannel report-tools deploy-tools bench-tools bench-webhook migrate seed lint format ci clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,9 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed translations report-tools
 
-install-test: $(VENV)/.installed-test translations chromium kannel deploy-tools
+install-test: $(VENV)/.installed-test translations chromium kannel deploy-tools report-tools
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d feedback/translations >/dev/null
@@ -32,6 +32,16 @@ chromium:
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
+	fi
+
+# `flask report monthly` lays its PDF out with WeasyPrint, which needs Debian's Pango and
+# HarfBuzz, and Noto's Arabic fonts to shape Arabic; the tests count and look at its pages
+# with poppler's pdfinfo and pdftoppm.
+report-tools:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0 || ! ldconfig -p | grep -q libharfbuzz-subset \
+	  || [ ! -d /usr/share/fonts/truetype/noto ] || ! command -v pdftoppm >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core poppler-utils >/dev/null; \
 	fi
 
 # The Kannel end-to-end test runs Debian's Kannel and its fake SMS centre.

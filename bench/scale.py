@@ -70,7 +70,9 @@ TEXTS = [
 ]
 
 
-def pages(year_from: str, year_to: str, reference: str) -> list[tuple[str, str, dict, bool]]:
+def pages(
+    year_from: str, year_to: str, reference: str, month: str
+) -> list[tuple[str, str, dict, bool]]:
     """(label, path, query, as officer) for every figure, in the order printed."""
     year = {"from": year_from, "to": year_to}
     return [
@@ -81,6 +83,8 @@ def pages(year_from: str, year_to: str, reference: str) -> list[tuple[str, str, 
         ("/stats by category, one year", "/stats", {"group": "category", **year}, False),
         ("/stats by district, one year", "/stats", {"group": "district", **year}, False),
         ("/stats.json, last 90 days", "/stats.json", {}, False),
+        ("monthly report, one directorate", f"/reports/water/{month}", {}, False),
+        ("monthly report, every directorate", f"/reports/{month}", {}, False),
         ("officer queue, page 1", "/officer/", {}, True),
         ("officer queue, overdue only", "/officer/", {"overdue": "y"}, True),
         (f"officer queue, search “{SEARCH}”", "/officer/", {"q": SEARCH}, True),
@@ -456,6 +460,7 @@ def main() -> None:
         db.session.remove()
         today = (newest or datetime.now(UTC)).date()
         year = ((today - timedelta(days=364)).isoformat(), today.isoformat())
+        last_month = f"{(today.replace(day=1) - timedelta(days=1)):%Y-%m}"
         public = app.test_client()
         officer = app.test_client()
         login(officer, "officer.water", "demo-water-2026")
@@ -464,7 +469,7 @@ def main() -> None:
         officer.environ_base.update(HTTP_ACCEPT_LANGUAGE=headers["Accept-Language"])
         baseline = median_ms(public, "/open311/v2/discovery.json", {})
         rows = []
-        for label, path, query, as_officer in pages(*year, reference):
+        for label, path, query, as_officer in pages(*year, reference, last_month):
             client = officer if as_officer else public
             rows.append((label, median_ms(client, path, query)))
             if options.explain and dialect == "postgresql":

@@ -165,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
     from feedback.open311.views import bp as open311_bp
     from feedback.web.auth import bp as auth_bp
     from feedback.web.public_map import bp as public_map_bp
+    from feedback.web.reports import bp as reports_bp
     from feedback.web.simulator import bp as simulator_bp
     from feedback.web.sms_webhooks import bp as sms_bp
     from feedback.web.stats import bp as stats_bp
@@ -183,6 +184,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(open311_bp)
     app.register_blueprint(public_map_bp)
     app.register_blueprint(stats_bp)
+    app.register_blueprint(reports_bp)
     if app.config["SMS_SIMULATOR"]:
         app.register_blueprint(simulator_bp)
 
@@ -191,6 +193,7 @@ def register_cli(app: Flask) -> None:
     from feedback.cli import (
         conversations_expire_command,
         escalation_digest_command,
+        report_group,
         rollups_refresh_command,
         seed_demo_command,
         seed_reference_command,
@@ -211,6 +214,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(rollups_refresh_command)
     app.cli.add_command(api_key_group)
     app.cli.add_command(understanding_group)
+    app.cli.add_command(report_group)
 
 
 def register_error_handlers(app: Flask) -> None:

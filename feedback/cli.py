@@ -1,8 +1,9 @@
-"""The command line (`flask --app wsgi <name>`): the operators' tools. (Citizens' SMS keywords
-are "commands": feedback.domain.commands.)"""
+"""The command line (`flask --app wsgi <name>`): the operators' tools and the monthly report.
+(Citizens' SMS keywords are "commands": feedback.domain.commands.)"""
 
 import smtplib
 import time
+from pathlib import Path
 
 import click
 from flask import current_app, url_for
@@ -10,6 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError
 
 from config import ConfigError, config_for, config_values
+from feedback.domain.period import BadDate, parse_month
 from feedback.extensions import db
 from feedback.mail import mail_configured, send_mail
 from feedback.officer.escalations import digest_email
@@ -21,8 +23,10 @@ from feedback.services.deadlines import close_quiet, record_overdue, record_unco
 from feedback.services.escalations import escalate_overdue, queue_digests
 from feedback.services.intake import route_expired_conversations
 from feedback.services.outbox import new_worker_id, send_due
+from feedback.services.reports import check_month, directorate_codes
 from feedback.services.rollups import refresh_rollups
 from feedback.services.seed import generate_demo_tickets, is_seeded, load_reference_data
+from feedback.services.stats import InvalidPeriod
 from feedback.sms.backends import gateways_for, send_policy
 
 
@@ -239,6 +243,45 @@ def rollups_refresh_command(full: bool) -> None:
         f"Rollups {how}: {done.tickets} ticket(s) read, {done.days} day(s) of receipt counted, "
         f"in {done.seconds:.1f} s; figures as of {done.refreshed_at:%Y-%m-%d %H:%M} UTC."
     )
+
+
+report_group = click.Group("report", help="Reports leadership reads.")
+
+
+@report_group.command("monthly")
+@click.option("--month", "month_text", required=True, help="The month, YYYY-MM (Basra time).")
+@click.option("--directorate", "code", help="A directorate's code; without it, the summary.")
+@click.option("--all", "every", is_flag=True, help="The summary, then every directorate.")
+@click.option("--lang", type=click.Choice(["ar", "en"]), default="ar", show_default=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def report_monthly_command(
+    month_text: str, code: str | None, every: bool, lang: str, out: Path
+) -> None:
+    """Write a month's report as an A4 PDF: one directorate's page (--directorate), the
+    governorate summary (neither option), or the summary and every directorate's (--all)."""
+    # WeasyPrint loads Pango: only for this command, not at every start of the app.
+    from feedback.web.report_pdf import monthly_pdf
+
+    try:
+        first = parse_month(month_text, "--month")
+    except BadDate as error:
+        raise click.BadParameter(str(error), param_hint="--month") from error
+    known = directorate_codes()
+    if code is not None and code not in known:
+        raise click.BadParameter(
+            f"no directorate {code!r}; one of: {', '.join(known)}", param_hint="--directorate"
+        )
+    if code is not None and every:
+        raise click.UsageError("--directorate and --all: choose one")
+    try:
+        check_month(first)
+    except InvalidPeriod as error:
+        raise click.ClickException(f"no report for {month_text}: {error}") from error
+    codes = known if every else [code] if code else []
+    with current_app.test_request_context("/reports", headers={"Accept-Language": lang}):
+        pages = monthly_pdf(first, codes, summary=code is None, out=out)
+    click.echo(f"Wrote {out} ({pages} page(s)).")
 
 
 @click.command("check-config")

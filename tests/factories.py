@@ -3,7 +3,7 @@ application itself takes (the signed webhook, the web form's service, the office
 or straight to the table where a test needs many rows or rows dated in the past."""
 
 import xml.etree.ElementTree as ET
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -101,6 +101,35 @@ def ticket_row(reference: str, **columns) -> Ticket:
             "status": "new",
             **columns,
         }
+    )
+
+
+# A citizen's contact, kept with a ticket and typed into its text, that no public page may show.
+CITIZEN_PHONE = "+9647801234567"
+CITIZEN_NAME = "Hassan Kadhim"
+
+
+def timed_ticket(
+    reference: str,
+    created_at: datetime,
+    ack_hours: int | None,
+    resolve_hours: int | None,
+    **columns,
+) -> Ticket:
+    """A ticket row received at `created_at`, acknowledged and answered so many hours later
+    (None: not yet), due 48 hours after receipt, with the citizen's contact in its text and
+    columns: for figures from known times, on pages that must not show who complained."""
+    return ticket_row(
+        reference,
+        original_text=f"ماكو ماي، اتصلوا بي {CITIZEN_PHONE} {CITIZEN_NAME}",
+        public_text="ماكو ماي",
+        citizen_phone=CITIZEN_PHONE,
+        citizen_name=CITIZEN_NAME,
+        created_at=created_at,
+        acknowledged_at=created_at + timedelta(hours=ack_hours) if ack_hours else None,
+        resolved_at=created_at + timedelta(hours=resolve_hours) if resolve_hours else None,
+        due_at=created_at + timedelta(hours=48),
+        **columns,
     )
 
 

@@ -5,7 +5,8 @@ Every figure is computed in SQL and gives the same result on SQLite and PostgreS
 Definitions (the contract the /stats page and /stats.json publish):
 
 * Period: a ticket is *received* in the period when its ``created_at`` falls on or after
-  ``start`` 00:00 UTC and before the day after ``end`` 00:00 UTC (both dates inclusive).
+  ``start`` 00:00 UTC and before the day after ``end`` 00:00 UTC (both dates inclusive); a
+  query may name another time zone for its days (the monthly reports use Basra's).
   Every measure except the overdue backlog is over the tickets received in the period.
 * Durations are whole seconds (rounded), shown in hours: to acknowledge is
   ``acknowledged_at - created_at`` over tickets with ``acknowledged_at``; to resolve is
@@ -53,7 +54,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any, cast
 
@@ -114,6 +115,17 @@ class Measure(StrEnum):
 HIGHER_IS_BETTER = frozenset(
     {Measure.RECEIVED, Measure.ACK_24H, Measure.WITHIN_SLA, Measure.CONFIRMED_FIXED}
 )
+# Measures whose value is a Ratio's percent; the others are counts or hours.
+PERCENT_MEASURES = frozenset(
+    {
+        Measure.ACK_24H,
+        Measure.WITHIN_SLA,
+        Measure.REOPENED,
+        Measure.DISPUTED,
+        Measure.CONFIRMED_FIXED,
+        Measure.NOT_FIXED,
+    }
+)
 
 
 class InvalidPeriod(ValueError):
@@ -128,6 +140,7 @@ class StatsQuery:
     sort: Measure = Measure.WITHIN_SLA
     descending: bool = True
     trend_all: bool = False  # True: one series for all tickets; False: the top groups
+    zone: tzinfo = UTC  # whose midnights bound the days; the rollups hold UTC days only
 
     def __post_init__(self) -> None:
         if self.end < self.start:
@@ -371,16 +384,21 @@ def scorecard(query: StatsQuery, language: str, now: datetime | None = None) -> 
     there has been none."""
     from feedback.services.stats_rollup import scorecard_from_rollups  # it builds on this one
 
-    card = scorecard_from_rollups(query, language)
+    card = scorecard_from_rollups(query, language) if query.zone is UTC else None
     return card if card is not None else scorecard_by_definition(query, language, now)
 
 
 def scorecard_by_definition(
-    query: StatsQuery, language: str, now: datetime | None = None
+    query: StatsQuery,
+    language: str,
+    now: datetime | None = None,
+    scoped: sa.CTE | None = None,
 ) -> Scorecard:
-    """The figures computed from every ticket, as the module doc defines them."""
+    """The figures computed from every ticket, as the module doc defines them. `scoped` may
+    name the tickets and their groups instead (the columns period_tickets gives, any key)."""
     now = now or utcnow()
-    scoped = _tickets_in_period(query)
+    if scoped is None:
+        scoped = period_tickets(query).cte("scoped")
     return assemble(
         query,
         group_names(query.grouping, language),
@@ -532,15 +550,17 @@ def escalation_counts(query: StatsQuery) -> dict[str, int]:
 
 
 def _period_bounds(query: StatsQuery) -> tuple[datetime, datetime]:
-    """From the first day's 00:00 UTC to the day after the last (see the module doc)."""
+    """From the first day's midnight to the day after the last's, in the query's zone, as UTC
+    (see the module doc)."""
     return (
-        datetime.combine(query.start, time(), UTC),
-        datetime.combine(query.end + timedelta(days=1), time(), UTC),
+        datetime.combine(query.start, time(), query.zone).astimezone(UTC),
+        datetime.combine(query.end + timedelta(days=1), time(), query.zone).astimezone(UTC),
     )
 
 
-def _tickets_in_period(query: StatsQuery) -> sa.CTE:
-    """One row per ticket received in the period: its group, durations and flags."""
+def period_tickets(query: StatsQuery) -> sa.Select[*tuple[Any, ...]]:
+    """One row per ticket received in the period: its group, week of receipt, durations and
+    flags."""
     start, end = _period_bounds(query)
     columns: list[sa.Label[Any]] = [
         Ticket.id.label("ticket_id"),
@@ -548,11 +568,10 @@ def _tickets_in_period(query: StatsQuery) -> sa.CTE:
         *ticket_fact_columns(),
     ]
     select, key = _grouped(sa.select(*columns).select_from(Ticket), query.grouping)
-    select = select.add_columns(key.label("group_key")).where(
+    return select.add_columns(key.label("group_key")).where(
         Ticket.created_at >= sa.literal(start, UTCDateTime()),
         Ticket.created_at < sa.literal(end, UTCDateTime()),
     )
-    return select.cte("scoped")
 
 
 def ticket_fact_columns() -> list[sa.Label[Any]]:
@@ -763,6 +782,11 @@ def _score(
         incidents=extra["incidents"].get(key, 0),
         escalations=extra["escalations"].get(key, 0),
     )
+
+
+def empty_score(key: str, name: str) -> GroupScore:
+    """The figures of a group with no ticket in the period and none overdue: zeros and None."""
+    return _score(key, name, {}, {}, {}, {}, {})
 
 
 def group_names(grouping: Grouping, language: str) -> dict[str, str]:

@@ -41,12 +41,21 @@ def date_text(value: date | datetime, year: bool = True) -> str:
     return text.replace(" ", NO_BREAK_SPACE)
 
 
+def month_text(first: date, year: bool = True) -> str:
+    """ "March 2026" / "آذار 2026" (or the month alone): a report's month."""
+    language = _language()
+    text = format_date(first, "MMMM y" if year else "MMMM", locale=DATE_LOCALES[language])
+    return text.replace(" ", NO_BREAK_SPACE)
+
+
 def _language() -> str:
     language = str(get_locale() or "ar")
     return language if language in DATE_LOCALES else "ar"
 
 
 def register_date_filters(app: Flask) -> None:
-    """{{ when|datetime }} and {{ day|date }} in every template (year=False drops the year)."""
+    """{{ when|datetime }}, {{ day|date }} and {{ first_day|month }} in every template
+    (year=False drops the year)."""
     app.add_template_filter(datetime_text, "datetime")
     app.add_template_filter(date_text, "date")
+    app.add_template_filter(month_text, "month")

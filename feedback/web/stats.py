@@ -147,7 +147,7 @@ def page():
         measures=MEASURE_LABELS,
         group_name=lambda group: group.name or str(UNGROUPED_LABELS[card.query.grouping]),
         sort_url=lambda measure: _sort_url(card, measure),
-        shown=_shown,
+        shown=shown,
         ratio_title=_ratio_title,
         chart=_chart_data(card, language),
         json_url=url_for("stats.as_json", **_link_args()),
@@ -265,7 +265,7 @@ def _sort_url(card: Scorecard, measure: Measure | str) -> str:
     return url_for("stats.page", **args)
 
 
-def _shown(value, percent: bool = False) -> str:
+def shown(value, percent: bool = False) -> str:
     """A figure as the page prints it: "—" where there is nothing to divide or rank."""
     if value is None:
         return "—"

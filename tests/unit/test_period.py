@@ -13,8 +13,11 @@ from feedback.domain.period import (
     LAST_DAY,
     BadDate,
     DateOutOfRange,
+    add_months,
+    month_end,
     parse_day,
     parse_moment,
+    parse_month,
 )
 
 BASRA = ZoneInfo("Asia/Baghdad")
@@ -63,3 +66,19 @@ def test_every_accepted_moment_survives_the_sums_done_with_it(moment, offset_min
     accepted = parse_moment(moment.replace(tzinfo=offset).isoformat(), "start_date", BASRA)
     for shifted in (accepted - timedelta(days=90), accepted + timedelta(days=90)):
         shifted.astimezone(UTC)
+
+
+def test_a_month_and_its_errors():
+    assert parse_month("2026-03") == date(2026, 3, 1)
+    for bad in ("2026-13", "2026-00", "2026-3", "26-03", "2026-03-01", "March"):
+        with pytest.raises(BadDate, match="month must be a month, YYYY-MM"):
+            parse_month(bad)
+    with pytest.raises(DateOutOfRange):
+        parse_month("1899-12", "--month")
+
+
+def test_months_before_and_after_and_their_last_days():
+    assert add_months(date(2026, 1, 1), -1) == date(2025, 12, 1)
+    assert add_months(date(2026, 11, 1), 3) == date(2027, 2, 1)
+    assert month_end(date(2028, 2, 1)) == date(2028, 2, 29)
+    assert month_end(date(2026, 12, 1)) == date(2026, 12, 31)

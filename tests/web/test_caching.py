@@ -5,14 +5,19 @@ the language; a signed-in member of staff gets `private, no-store`, never a shar
 import pytest
 import sqlalchemy as sa
 
+from feedback.domain.period import add_months
 from feedback.extensions import db
+from feedback.models import utcnow
 from feedback.services.rollups import refresh_rollups
 from tests.factories import ticket_row
 
+LAST_MONTH = f"{add_months(utcnow().date().replace(day=1), -1):%Y-%m}"
 PUBLIC = [
     "/stats",
     "/stats?group=district",
     "/stats.json",
+    f"/reports/{LAST_MONTH}",
+    f"/reports/water/{LAST_MONTH}",
     "/map/points.geojson?bbox=46.5,29.0,48.7,31.4&zoom=8",
     "/map/points.geojson?bbox=47.7,30.4,47.9,30.6&zoom=16",
     "/open311/v2/requests.json",
@@ -45,7 +50,7 @@ def test_anonymous_responses_are_public_with_an_etag_and_answer_304(app, client,
     assert again.headers["ETag"] == first.headers["ETag"]
 
 
-@pytest.mark.parametrize("path", ["/stats", "/stats.json", PUBLIC[4]])
+@pytest.mark.parametrize("path", ["/stats", "/stats.json", PUBLIC[4], PUBLIC[6]])
 def test_pages_in_two_languages_are_kept_apart(app, client, path):
     _ticket(app, "C5", lat=30.5, lon=47.8)
     english = client.get(path, headers={"Accept-Language": "en"})
@@ -55,7 +60,7 @@ def test_pages_in_two_languages_are_kept_apart(app, client, path):
 
 
 def test_the_etag_changes_with_the_figures(app, client):
-    map_points = PUBLIC[3]
+    map_points = PUBLIC[5]
     stats, points = client.get("/stats.json"), client.get(map_points)
     _ticket(app, "C2")
     assert client.get(map_points).headers["ETag"] != points.headers["ETag"]  # at once

@@ -10,10 +10,9 @@ import sqlalchemy as sa
 
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, utcnow
-from tests.factories import ticket_row
+from tests.factories import CITIZEN_NAME, CITIZEN_PHONE, ticket_row, timed_ticket
 
-PHONE = "+9647801234567"
-NAME = "Hassan Kadhim"
+PHONE, NAME = CITIZEN_PHONE, CITIZEN_NAME
 
 
 @pytest.fixture
@@ -34,20 +33,15 @@ def tickets(app):
         ]
         for ref, directorate, created, ack, resolved, status in rows:
             db.session.add(
-                ticket_row(
+                timed_ticket(
                     ref,
-                    original_text=f"ماكو ماي، اتصلوا بي {PHONE} {NAME}",
-                    public_text="ماكو ماي",
+                    created,
+                    ack,
+                    resolved,
                     category=supply,
                     area=siba,
                     directorate=directorate,
                     status=status,
-                    citizen_phone=PHONE,
-                    citizen_name=NAME,
-                    created_at=created,
-                    acknowledged_at=created + timedelta(hours=ack) if ack else None,
-                    resolved_at=created + timedelta(hours=resolved) if resolved else None,
-                    due_at=created + timedelta(hours=48),
                 )
             )
         db.session.commit()
