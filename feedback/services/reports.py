@@ -10,7 +10,7 @@ Public data only: references, kinds of problem, places, counts and times."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ from feedback.domain.lifecycle import OPEN_STATUSES
 from feedback.domain.period import add_months, month_end
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Ticket, UTCDateTime, utcnow
+from feedback.models.escalations import Escalation
 from feedback.services.rows import existing_by_code
 from feedback.services.settings import settings
 from feedback.services.stats import (
@@ -124,11 +125,18 @@ def directorate_report(
     card = scorecard_by_definition(query, language, now, _by_month(query, directorate.id, months))
     found = {group.key: group for group in card.groups}
     name = directorate.name(language)
+    escalations = _escalations_by_month(directorate.id, months)
     return DirectorateReport(
         code=code,
         name=name,
         months=[
-            MonthScore(month, found.get(month.isoformat()) or empty_score(code, name))
+            MonthScore(
+                month,
+                replace(
+                    found.get(month.isoformat()) or empty_score(code, name),
+                    escalations=escalations.get(month.isoformat(), 0),
+                ),
+            )
             for month in months
         ],
         overdue=found[code].overdue if code in found else 0,
@@ -155,6 +163,27 @@ def _by_month(query: StatsQuery, directorate_id: int, months: list[date]) -> sa.
     )
     facts = [column for column in keyed.c if column.name not in ("group_key", "month")]
     return sa.select(*facts, keyed.c.month.label("group_key")).cte("scoped")
+
+
+def _escalations_by_month(directorate_id: int, months: list[date]) -> dict[str, int]:
+    """The directorate's escalations in each month (Basra time), by the month's first day:
+    counted when they happened, as the scorecards count them."""
+    month = sa.case(
+        *(
+            (Escalation.created_at < sa.literal(_bounds(m)[1], UTCDateTime()), m.isoformat())
+            for m in months
+        )
+    )
+    rows = db.session.execute(
+        sa.select(month.label("month"), sa.func.count(Escalation.id))
+        .where(
+            Escalation.directorate_id == directorate_id,
+            Escalation.created_at >= sa.literal(_bounds(months[0])[0], UTCDateTime()),
+            Escalation.created_at < sa.literal(_bounds(months[-1])[1], UTCDateTime()),
+        )
+        .group_by(month)
+    )
+    return {key: count for key, count in rows}
 
 
 def places(card: Scorecard) -> dict[str, int]:

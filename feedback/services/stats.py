@@ -109,6 +109,7 @@ class Measure(StrEnum):
     CONFIRMED_FIXED = "confirmed_fixed"
     NOT_FIXED = "not_fixed"
     OVERDUE = "overdue"
+    ESCALATIONS = "escalations"
 
 
 # Higher is better for these; lower is better for the others (times, reopened, disputed, ...).
@@ -220,6 +221,7 @@ class GroupScore:
             Measure.CONFIRMED_FIXED: self.confirmed_fixed.percent,
             Measure.NOT_FIXED: self.not_fixed.percent,
             Measure.OVERDUE: self.overdue,
+            Measure.ESCALATIONS: self.escalations,
         }[measure]
 
 
@@ -786,7 +788,7 @@ def _score(
 
 def empty_score(key: str, name: str) -> GroupScore:
     """The figures of a group with no ticket in the period and none overdue: zeros and None."""
-    return _score(key, name, {}, {}, {}, {}, {})
+    return _score(key, name, {}, {}, {}, {}, {"incidents": {}, "escalations": {}})
 
 
 def group_names(grouping: Grouping, language: str) -> dict[str, str]:

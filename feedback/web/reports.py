@@ -38,6 +38,9 @@ REPORT_MEASURES = (
     Measure.RESOLVE_MEDIAN,
     Measure.REOPENED,
     Measure.DISPUTED,
+    Measure.CONFIRMED_FIXED,
+    Measure.NOT_FIXED,
+    Measure.ESCALATIONS,
 )
 # The overdue backlog is as of now, whenever a complaint came in: no figure of one month.
 RANKING_MEASURES = (*REPORT_MEASURES, Measure.OVERDUE)

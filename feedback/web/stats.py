@@ -59,6 +59,7 @@ MEASURE_LABELS = {
     Measure.CONFIRMED_FIXED: _l("Confirmed fixed by citizens"),
     Measure.NOT_FIXED: _l("Citizens said not fixed"),
     Measure.OVERDUE: _l("Overdue now"),
+    Measure.ESCALATIONS: _l("Escalations"),
 }
 
 

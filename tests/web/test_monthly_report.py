@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from feedback.domain.period import add_months, month_end
 from feedback.extensions import db
-from feedback.models import Area, Category, Directorate, Verification, utcnow
+from feedback.models import Area, Category, Directorate, TicketEvent, Verification, utcnow
+from feedback.models.escalations import Escalation
 from tests.factories import (
     CITIZEN_NAME,
     CITIZEN_PHONE,
@@ -26,7 +27,7 @@ PHONE, NAME = CITIZEN_PHONE, CITIZEN_NAME
 BASRA = ZoneInfo("Asia/Baghdad")
 # The figures of the month table's rows, in order (feedback.web.reports.REPORT_MEASURES).
 ROWS = ("received", "ack_24h", "within_sla", "ack_median", "resolve_median", "reopened",
-        "disputed")  # fmt: skip
+        "disputed", "confirmed_fixed", "not_fixed", "escalations")  # fmt: skip
 
 
 def _month_first(months_back: int):
@@ -77,7 +78,25 @@ def report_month(app) -> str:
             )
             db.session.add(made[ref])
         made["WAT2"].events.append(reopening(noon + timedelta(days=5)))
+        # WAT1's citizen, asked, said it is fixed; WAT2's said it is not: the reopening above.
+        for ref, answer in (("WAT1", "confirmed_fixed"), ("WAT2", "not_fixed")):
+            for kind in ("fix_asked", answer):
+                made[ref].events.append(
+                    TicketEvent(
+                        actor_label="system", kind=kind, created_at=noon + timedelta(days=4)
+                    )
+                )
         db.session.flush()
+        # WAT3, overdue, went up to the directorate head within the month.
+        db.session.add(
+            Escalation(
+                ticket_id=made["WAT3"].id,
+                level="directorate",
+                reason="overdue",
+                directorate_id=water.id,
+                created_at=noon + timedelta(days=6),
+            )
+        )
         db.session.add(
             Verification(
                 ticket_id=made["WAT4"].id,
@@ -110,6 +129,9 @@ def _stats_figures(group: dict) -> list[str]:
         _printed(group["time_to_resolve"]["median_hours"]),
         _printed(group["reopened"]["percent"], True),
         _printed(group["disputed"]["percent"], True),
+        _printed(group["confirmed_fixed_by_citizens"]["percent"], True),
+        _printed(group["citizens_said_not_fixed"]["percent"], True),
+        _printed(group["escalations"]),
     ]
 
 
@@ -119,8 +141,10 @@ def test_a_directorates_month_has_the_figures_of_stats_for_that_month(client, mo
     stats = _get(client, f"/stats.json?{period}").get_json()
     water = next(group for group in stats["groups"] if group["key"] == "water")
     # Known from the tickets: 4 received, 2 acknowledged in 24 h, 2 of 3 answers in time,
-    # medians 5 h and 20 h, 1 of 3 reopened, 1 of 3 disputed.
-    assert _stats_figures(water) == ["4", "50%", "66.7%", "5", "20", "33.3%", "33.3%"]
+    # medians 5 h and 20 h, 1 of 3 reopened, 1 of 3 disputed; of the 2 citizens asked, 1 said
+    # fixed and 1 not; 1 escalation.
+    expected = ["4", "50%", "66.7%", "5", "20", "33.3%", "33.3%", "50%", "50%", "1"]
+    assert _stats_figures(water) == expected
 
     response = _get(client, f"/reports/water/{month}")
     assert response.status_code == 200
