@@ -65,18 +65,23 @@ WORKING = normalised_words(
         "available", "fine", "ok", "okay", "working", "works",
     )
 )  # fmt: skip
-# Thanks, and questions (about the service itself, or how to complain): with no problem
-# named, or with a fix reported ("صلحوا المحولة"), such a message is no complaint.
-NOT_A_REPORT = normalised_words(
+# Thanks, and questions about the service itself: with no problem named, or with a fix
+# reported ("صلحوا المحولة"), such a message is no complaint ...
+THANKS_OR_QUESTION = normalised_words(
     (
         "شكرا", "شكر", "بالشكر", "الشكر", "نشكر", "اشكر", "نشكركم", "مشكورين", "مشكور", "ممنونين",
-        "ممنون", "يحفظكم", "يحفظ", "احسنتم", "التقدير", "جهودهم", "جهودكم", "اشتكي", "نشتكي",
-        "اسجل",
-        "شكوى", "thank", "thanks", "thx", "bless", "shukran", "mashkoreen", "mamnoon", "complain",
-        "shakwa", "asajil", "عاشت", "ايدكم", "تسلم", "تسلمون", "3ashat", "aydeekum", "tislam",
-        "سؤال", "سؤالي", "يسأل", "استفسار", "question", "inquiry", "enquiry",
+        "ممنون", "يحفظكم", "يحفظ", "احسنتم", "التقدير", "جهودهم", "جهودكم", "thank", "thanks",
+        "thx", "bless", "shukran", "mashkoreen", "mamnoon", "عاشت", "ايدكم", "تسلم", "تسلمون",
+        "3ashat", "aydeekum", "tislam", "سؤال", "سؤالي", "يسأل", "استفسار", "question", "inquiry",
+        "enquiry",
     )
 )  # fmt: skip
+# ... and nor is a wish to complain that does not say about what ("عندي شكوى"): but that one
+# is asked what the problem is and where, and its answer completes the complaint.
+WANTS_TO_COMPLAIN = normalised_words(
+    ("اشتكي", "نشتكي", "اسجل", "شكوى", "complain", "shakwa", "asajil")
+)  # fmt: skip
+NOT_A_REPORT = THANKS_OR_QUESTION | WANTS_TO_COMPLAIN
 FIXED = normalised_words(
     (
         "صلحوا", "صلحو", "صلحوها", "صلحها", "صلح", "اصلحوا", "رجع", "رجعت", "استجابتهم",
@@ -110,7 +115,7 @@ class Classification:
     confidence: float
     scores: dict[str, float]
     alternative: str | None = None  # what the labelled messages say instead, when they differ
-    no_complaint: bool = False  # thanks, or a fix reported: nothing to ask about
+    no_complaint: bool = False  # thanks, a question, a fix reported: nothing to ask about
 
     @property
     def is_tie(self) -> bool:
@@ -174,7 +179,8 @@ class Classifier:
             all(hit.kind is WordKind.SUBJECT for hit in hits)
             or any(token in FIXED for token in tokens)
         ):
-            return Classification(None, 0.0, {}, no_complaint=True)
+            no_complaint = not any(token in WANTS_TO_COMPLAIN for token in tokens)
+            return Classification(None, 0.0, {}, no_complaint=no_complaint)
         by_keywords = _decide(*self._scores(tokens, hits), all(hit.guessed for hit in hits))
         if self._model is None:
             return by_keywords

@@ -22,3 +22,9 @@ def test_english_thanks_is_thanked_in_english(app, twilio):
 def test_thanks_with_a_problem_still_opens_a_ticket(app, twilio):
     reply_of(twilio.send("شكرا، بس ماكو ماي بحي الحسين من ثلاث ايام"))
     assert only_ticket(app).category.code == "water-supply"
+
+
+def test_a_wish_to_complain_that_names_no_problem_is_asked_what_and_where(app, twilio):
+    reply = reply_of(twilio.send("السلام عليكم عندي شكوى"))
+    ticket = only_ticket(app)
+    assert ticket.reference in reply and "شنو المشكلة ووين" in reply
