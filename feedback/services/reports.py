@@ -36,7 +36,7 @@ from feedback.services.stats import (
 # The month itself and the three before it.
 MONTHS_COMPARED = 4
 WORST_AREAS = 5
-LONGEST_OPEN = 8
+LONGEST_OPEN = 6  # with WORST_AREAS, what fits on the one A4 page beside the figures
 
 
 @dataclass(frozen=True)
