@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from feedback.domain.channels import Channel
-from feedback.domain.events import CITIZEN
+from feedback.domain.events import CITIZEN, EventKind
 from feedback.domain.inbound import InboundMessage
 from feedback.domain.lifecycle import Status, check_transition
 from feedback.domain.roles import Role
@@ -25,6 +25,7 @@ from feedback.models import (
 )
 from feedback.models.responses import ResponseTemplate
 from feedback.reference_data import read_places, read_yaml
+from feedback.services.events import record_event
 from feedback.services.intake import receive_message, route_expired_conversations
 from feedback.services.parser_cache import reference_data_changed
 from feedback.services.ticket_status import change_status
@@ -170,7 +171,7 @@ def _backdate_and_progress(
     clock = received
     language = ticket.language
     steps = _demo_path(rng)
-    for target in steps:
+    for number, target in enumerate(steps):
         clock += timedelta(hours=rng.uniform(1, 60 if target != Status.RESOLVED else 200))
         if (clock - received).total_seconds() / 3600 > age_hours:
             break
@@ -178,8 +179,28 @@ def _backdate_and_progress(
         if target in (Status.ACKNOWLEDGED, Status.RESOLVED, Status.REJECTED):
             message = rng.choice(answers[target.value][language])
         check_transition(ticket.status, target.value)
+        if target == Status.REOPENED:  # the citizen, asked, said it is not fixed
+            record_event(ticket, EventKind.NOT_FIXED, at=clock, actor_label=CITIZEN)
         actor = CITIZEN if target == Status.REOPENED else Role.OFFICER
         change_status(ticket, target, None, message, actor_label=actor, notify=False, at=clock)
+        if target == Status.RESOLVED:
+            reopens = steps[number + 1 : number + 2] == [Status.REOPENED]
+            _ask_if_fixed(ticket, clock, received + timedelta(hours=age_hours), rng, reopens)
+
+
+def _ask_if_fixed(
+    ticket: Ticket, asked: datetime, now: datetime, rng: random.Random, reopens: bool
+) -> None:
+    """The resolved notice's question: most demo citizens answer within two days that it is
+    fixed, the others say nothing; one whose ticket `reopens` next says it is not."""
+    record_event(ticket, EventKind.FIX_ASKED, at=asked)
+    if reopens:
+        return
+    answered = asked + timedelta(hours=rng.uniform(1, 48))
+    if rng.random() > 0.65 or answered > now:
+        ticket.fix_asked_at = asked
+        return
+    record_event(ticket, EventKind.CONFIRMED_FIXED, at=answered, actor_label=CITIZEN)
 
 
 def _demo_path(rng: random.Random) -> list[Status]:
