@@ -30,3 +30,12 @@ def areas_concerned(incident_areas: Iterable[str], gazetteer: Gazetteer) -> set[
         for code in incident_areas
         for related in [code, *gazetteer.ancestors(code), *gazetteer.within(code)]
     }
+
+
+def followed_area(code: str, gazetteer: Gazetteer) -> str:
+    """The area followed when a FOLLOW names `code`: a landmark is followed as the place it
+    lies in, since outages are declared for areas and a landmark's name is long for an SMS."""
+    place = gazetteer.place(code)
+    while place.kind == "landmark" and place.parent is not None:
+        place = gazetteer.place(place.parent)
+    return place.code

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from feedback.domain import follow as rule
-from feedback.domain.phone import addresses, bare_number
 from feedback.domain.limits import day_bounds
+from feedback.domain.phone import addresses, bare_number
 from feedback.domain.replies import follow_notice_text, reply_text
 from feedback.extensions import db
 from feedback.models import Area, NoticeStop, Ticket, utcnow
@@ -115,7 +115,9 @@ def _area_named(knowledge: Knowledge, text: str) -> Area | None:
     if not text:
         return None
     code = knowledge.gazetteer.find_in_text(f"في {text}").place_code
-    return db.session.get(Area, knowledge.area_ids[code]) if code else None
+    if code is None:
+        return None
+    return db.session.get(Area, knowledge.area_ids[rule.followed_area(code, knowledge.gazetteer)])
 
 
 def _follows_of(sender: str) -> list[AreaFollow]:
@@ -144,7 +146,8 @@ def _stopped(numbers: list[str]) -> set[str]:
     """Those of `numbers` (bare) that texted STOP."""
     if not numbers:
         return set()
-    return set(db.session.scalars(sa.select(NoticeStop.number).where(NoticeStop.number.in_(numbers))))
+    query = sa.select(NoticeStop.number).where(NoticeStop.number.in_(numbers))
+    return set(db.session.scalars(query))
 
 
 def _told_between(number: str, start: datetime, end: datetime) -> int:

@@ -48,7 +48,10 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_follow_notice")),
     )
     op.create_index(
-        "ix_follow_notice_number_created_at", "follow_notice", ["number", "created_at"], unique=False
+        "ix_follow_notice_number_created_at",
+        "follow_notice",
+        ["number", "created_at"],
+        unique=False,
     )
     op.create_index(
         op.f("ix_follow_notice_incident_id"), "follow_notice", ["incident_id"], unique=False

@@ -50,9 +50,7 @@ def clear_outbox(app) -> None:
         db.session.commit()
 
 
-def test_followers_of_an_outage_s_area_hear_of_it_in_their_language_and_others_do_not(
-    app, twilio
-):
+def test_followers_of_an_outage_s_area_hear_of_it_in_their_language_and_others_do_not(app, twilio):
     assert "تتابع الان الجمهورية" in reply_of(twilio.send("تابع الجمهورية", sender=ARABIC))
     english = reply_of(twilio.send("FOLLOW Al-Jumhuriya", sender=ENGLISH))
     assert english.startswith("You now follow Al-Jumhuriya") and "UNFOLLOW Al-Jumhuriya" in english
@@ -128,12 +126,12 @@ def test_unfollow_and_stop_end_the_news(app, twilio):
 
 def test_an_unknown_area_is_answered_with_an_example_and_a_long_text_is_a_complaint(app, twilio):
     english = reply_of(twilio.send("FOLLOW Narnia", sender=ENGLISH))
-    assert english == "We did not recognise the area. Text FOLLOW and its name, e.g. FOLLOW Al-Jumhuriya"
+    assert english == (
+        "We did not recognise the area. Text FOLLOW and its name, e.g. FOLLOW Al-Jumhuriya"
+    )
     assert "مثال: تابع الجمهورية" in reply_of(twilio.send("تابع", sender=ARABIC))
     assert "UNFOLLOW alone" in reply_of(twilio.send("unfollow narnia", sender=ENGLISH))
-    complaint = reply_of(
-        twilio.send("تابع شكواي الماي مقطوع بالجمهورية من يومين", sender=ZUBAIR)
-    )
+    complaint = reply_of(twilio.send("تابع شكواي الماي مقطوع بالجمهورية من يومين", sender=ZUBAIR))
     assert complaint.startswith("سجلنا شكواك")
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(AreaFollow.id))) == 0
@@ -154,3 +152,12 @@ def test_a_number_follows_a_few_areas_and_hears_of_them_a_few_times_a_day(app, t
     news = texts_to(app, ARABIC)
     assert len(news) == rule.NOTICES_PER_DAY
     assert "تحديث 1" in news[-1]
+
+
+def test_a_misspelt_area_is_found_and_a_landmark_is_followed_as_its_area(app, twilio):
+    assert "You now follow Al-Jumhuriya" in reply_of(twilio.send("follow jumhurya", sender=ENGLISH))
+    reply = reply_of(twilio.send("تابع جامع الزبير بن العوام", sender=ARABIC))
+    with app.app_context():
+        follow = db.session.scalar(sa.select(AreaFollow).where(AreaFollow.number == ARABIC))
+        assert follow.area.kind != "landmark"
+        assert reply.startswith(f"تتابع الان {follow.area.name_ar}:")
