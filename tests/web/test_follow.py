@@ -161,3 +161,15 @@ def test_a_misspelt_area_is_found_and_a_landmark_is_followed_as_its_area(app, tw
         follow = db.session.scalar(sa.select(AreaFollow).where(AreaFollow.number == ARABIC))
         assert follow.area.kind != "landmark"
         assert reply.startswith(f"تتابع الان {follow.area.name_ar}:")
+
+
+def test_a_whatsapp_follower_hears_on_whatsapp_and_is_one_number_with_its_sms(app, twilio):
+    whatsapp = "whatsapp:" + ARABIC
+    reply_of(twilio.send("تابع الجمهورية", sender=whatsapp))
+    assert "من قبل" in reply_of(twilio.send("تابع الجمهورية", sender=ARABIC))
+    clear_outbox(app)
+    incident_id = declare_outage(app)
+    assert len(texts_to(app, whatsapp)) == 1 and texts_to(app, ARABIC) == []
+    reply_of(twilio.send("توقف", sender=ARABIC))  # STOP by SMS silences WhatsApp too
+    act(app, incident_id, "resolve", "رجعت الكهرباء", "Power is back")
+    assert len(texts_to(app, whatsapp)) == 1
