@@ -5,8 +5,8 @@ A command word not followed by a reference is a complaint ("حالة الكهر�
 STOP / توقف and START / ابدأ, about the number itself, count only as the whole message:
 "توقف الماي" (the water stopped) is a complaint.
 FOLLOW <area> / تابع <area> and UNFOLLOW <area> / الغاء متابعة <area> take a place name, not
-a reference: a few words at most, so "تابعوا الماي مقطوع بالجمهورية من يومين..." or any longer
-text after the word stays a complaint. UNFOLLOW alone leaves every area."""
+a reference: at most MAX_AREA_WORDS words, so "تابع شكواي الماي مقطوع بالجمهورية من يومين"
+stays a complaint. UNFOLLOW alone leaves every area."""
 
 from dataclasses import dataclass
 from enum import StrEnum
