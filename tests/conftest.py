@@ -47,6 +47,8 @@ def shows_phone(text: str, national: str) -> bool:
 
 
 TICKET_TABLES = (
+    "follow_notice",
+    "area_follow",
     "corrections",
     "verification",
     "follow",

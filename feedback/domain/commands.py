@@ -3,7 +3,10 @@
 citizen's new words after the ref.
 A command word not followed by a reference is a complaint ("حالة الكهرباء سيئة").
 STOP / توقف and START / ابدأ, about the number itself, count only as the whole message:
-"توقف الماي" (the water stopped) is a complaint."""
+"توقف الماي" (the water stopped) is a complaint.
+FOLLOW <area> / تابع <area> and UNFOLLOW <area> / الغاء متابعة <area> take a place name, not
+a reference: at most MAX_AREA_WORDS words, so "تابع شكواي الماي مقطوع بالجمهورية من يومين"
+stays a complaint. UNFOLLOW alone leaves every area."""
 
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,6 +21,8 @@ class Command(StrEnum):
     STOP = "stop"  # no more notices to this number
     START = "start"  # notices again
     ME_TOO = "me_too"  # a supporter of the incident the referenced ticket is in
+    FOLLOW = "follow"  # news of the incidents in an area
+    UNFOLLOW = "unfollow"  # no more of it: one area, or all of them
 
 
 # Whole-message keywords, normalised; stray punctuation around them is forgiven.
@@ -44,12 +49,28 @@ COMMAND_WORDS = {
     normalise_arabic("انا هم"): Command.ME_TOO,
 }
 
+# Followed by an area's name (normalised); the Arabic variants people type for "stop following".
+AREA_COMMAND_WORDS = {
+    "follow": Command.FOLLOW,
+    normalise_arabic("تابع"): Command.FOLLOW,
+    "unfollow": Command.UNFOLLOW,
+    **{
+        normalise_arabic(words): Command.UNFOLLOW
+        for words in (
+            "الغاء متابعة", "الغاء المتابعة", "الغي متابعة", "الغي المتابعة",
+            "ايقاف متابعة", "ايقاف المتابعة", "بطل متابعة", "بطل تابع",
+        )
+    },
+}  # fmt: skip
+# An area's name, with "حي" or "قضاء" before it: longer, the text is a complaint.
+MAX_AREA_WORDS = 4
+
 
 @dataclass(frozen=True)
 class ParsedCommand:
     command: Command
     reference: str | None  # None: the command word alone, with no reference after it
-    text: str  # what follows the reference
+    text: str  # what follows the reference; for FOLLOW and UNFOLLOW, the area's name
     language: str  # of the command word: a reference is Latin whatever the citizen speaks
 
 
@@ -61,6 +82,23 @@ def parse_command(text: str) -> ParsedCommand | None:
     whole = text.strip().strip(_PUNCTUATION).strip()
     if (number_command := NUMBER_WORDS.get(normalise_arabic(whole))) is not None:
         return ParsedCommand(number_command, None, "", detect_language(whole))
+    return _area_command(words) or _ticket_command(words)
+
+
+def _area_command(words: list[str]) -> ParsedCommand | None:
+    """FOLLOW / UNFOLLOW and the area's name, if the rest is short enough to be one."""
+    for length in (2, 1):
+        command = AREA_COMMAND_WORDS.get(normalise_arabic(" ".join(words[:length])))
+        rest = words[length:]
+        if command is None or len(words) < length or len(rest) > MAX_AREA_WORDS:
+            continue
+        area = " ".join(rest).strip(_PUNCTUATION).strip()
+        return ParsedCommand(command, None, area, _language_of(words[:length]))
+    return None
+
+
+def _ticket_command(words: list[str]) -> ParsedCommand | None:
+    """STATUS, REOPEN and ME TOO with the reference they name."""
     for length in (2, 1):
         command = COMMAND_WORDS.get(normalise_arabic(" ".join(words[:length])))
         if command is None or len(words) < length:

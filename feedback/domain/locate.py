@@ -303,6 +303,10 @@ class Gazetteer:
             return Location(nearest.code, lat, lon, method, 1.0)
         return Location(around[0].code if around else None, lat, lon, method, 1.0)
 
+    def within(self, code: str) -> list[str]:
+        """The codes of the places inside a place, at any depth, in code order."""
+        return sorted(other for other in self._places if code in self.ancestors(other))
+
     def ancestors(self, code: str) -> list[str]:
         """The codes enclosing a place, nearest first."""
         chain, place = [], self._places.get(code)

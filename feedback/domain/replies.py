@@ -98,6 +98,42 @@ REPLIES: dict[str, dict[str, str]] = {
         "en": "{ref} is not part of a shared problem we know of, or the reference is wrong. "
         "To report a problem, text what is wrong and where.",
     },
+    # FOLLOW <area> / تابع <area> and UNFOLLOW: news of the incidents in an area.
+    "following": {
+        "ar": "تتابع الان {area}: نبلغك بانقطاعاتها ومشاكلها المعلنة. للالغاء: الغاء متابعة {area}",
+        "en": "You now follow {area}: we will text you its outages and shared problems. "
+        "To stop, text UNFOLLOW {area}",
+    },
+    "already_following": {
+        "ar": "انت تتابع {area} من قبل. للالغاء ارسل: الغاء متابعة {area}",
+        "en": "You already follow {area}. To stop, text UNFOLLOW {area}",
+    },
+    "follow_limit": {
+        "ar": "تتابع {limit} مناطق وهذا الحد. الغ وحدة اول، مثال: الغاء متابعة {area}",
+        "en": "You follow {limit} areas, the most allowed. Unfollow one first, "
+        "e.g. UNFOLLOW {area}",
+    },
+    "follow_unknown": {
+        "ar": "ما عرفنا المنطقة. ارسل تابع واسم المنطقة، مثال: تابع الجمهورية",
+        "en": "We did not recognise the area. Text FOLLOW and its name, e.g. FOLLOW Al-Jumhuriya",
+    },
+    "unfollow_unknown": {
+        "ar": "ما عرفنا المنطقة. ارسل الغاء متابعة واسم المنطقة، او الغاء متابعة وحدها لكل المناطق",
+        "en": "We did not recognise the area. Text UNFOLLOW and its name, or UNFOLLOW alone "
+        "to stop following every area.",
+    },
+    "unfollowed": {
+        "ar": "الغينا متابعتك لـ {area}، ما راح نبلغك باخبارها",
+        "en": "You no longer follow {area}.",
+    },
+    "not_following": {
+        "ar": "انت ما تتابع {area}. للمتابعة ارسل: تابع {area}",
+        "en": "You do not follow {area}. To follow it, text FOLLOW {area}",
+    },
+    "unfollowed_all": {
+        "ar": "ما تتابع اي منطقة هسه. للمتابعة ارسل تابع واسم المنطقة",
+        "en": "You follow no area now. To follow one, text FOLLOW and its name.",
+    },
     # Answers to "is it fixed?": a 2 reopens the complaint with priority.
     "confirmed_fixed": {
         "ar": "شكرا، سجلنا ان شكواك {ref} انحلت فعلا",
@@ -200,6 +236,23 @@ NOTICES: dict[str, dict[str, str]] = {
     },
 }
 
+# News of an incident in an area the number follows: {area} as it followed it, {link} the
+# incident's public page; {message} the incident's public message, cut to fit two segments.
+FOLLOW_NOTICES: dict[str, dict[str, str]] = {
+    "follow_declared": {
+        "ar": "انقطاع معلن في {area}: {category}. {message} {link}",
+        "en": "Outage announced in {area}: {category}. {message} {link}",
+    },
+    "follow_update": {
+        "ar": "خبر عن {category} في {area}: {message} {link}",
+        "en": "News of {category} in {area}: {message} {link}",
+    },
+    "follow_resolved": {
+        "ar": "انحلت مشكلة {category} في {area}. {message} {link}",
+        "en": "{category} in {area} resolved. {message} {link}",
+    },
+}
+
 STATUS_WORDS = {
     "new": {"ar": "جديدة", "en": "new"},
     "acknowledged": {"ar": "مستلمة", "en": "received"},
@@ -233,6 +286,11 @@ def choice_name(code: str, language: str, title: str) -> str:
 def notice_text(key: str, language: str, message: str = "", **values: str) -> str:
     """A notice in the citizen's language, the officer's `message` cut to fit two segments."""
     return _fitted(NOTICES[key][_language(language)], message, values)
+
+
+def follow_notice_text(key: str, language: str, message: str, **values: str) -> str:
+    """News for a follower of an area, the incident's `message` cut to fit two segments."""
+    return _fitted(FOLLOW_NOTICES[key][_language(language)], message, values)
 
 
 def _fitted(template: str, message: str, values: dict[str, str]) -> str:

@@ -30,7 +30,8 @@ def segments(text: str) -> int:
 
 def fit(template: str, message: str, max_segments: int = MAX_SEGMENTS, **values: str) -> str:
     """`template` with `{message}` filled by as much of `message` as fits `max_segments`,
-    cut at a word and marked with an ellipsis when shortened."""
+    cut at a word and marked with an ellipsis when shortened; left out when not even the
+    ellipsis fits (in a Latin text it alone turns the SMS to UCS-2, 70 characters a part)."""
     whole = template.format(message=message, **values)
     if segments(whole) <= max_segments:
         return whole
@@ -40,4 +41,7 @@ def fit(template: str, message: str, max_segments: int = MAX_SEGMENTS, **values:
         shortened = template.format(message=" ".join(words) + ELLIPSIS, **values)
         if segments(shortened) <= max_segments:
             return shortened
-    return template.format(message=ELLIPSIS, **values)
+    cut = template.format(message=ELLIPSIS, **values)
+    if segments(cut) <= max_segments:
+        return cut
+    return template.format(message="", **values)

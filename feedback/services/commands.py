@@ -2,7 +2,8 @@
 anything about it: to anyone else the reference does not exist, so scraping refs is useless.
 STOP and START turn the number's notices off and on, each confirmed by its one reply. ME TOO
 (+1 <ref>) takes anyone's ref, as a neighbour passes it on, and tells only what the public
-incident page shows: whether the ref is in an incident, and its count."""
+incident page shows: whether the ref is in an incident, and its count. FOLLOW and UNFOLLOW
+name an area, not a ref (feedback.services.follow)."""
 
 import sqlalchemy as sa
 
@@ -14,6 +15,7 @@ from feedback.domain.support import SupportChannel, SupportOutcome
 from feedback.extensions import db
 from feedback.models import Ticket, utcnow
 from feedback.services.confirmation import answer_fix_question
+from feedback.services.follow import follow, unfollow
 from feedback.services.incident_support import Support, add_supporter
 from feedback.services.phones import start_notices, stop_notices
 from feedback.services.ticket_status import change_status
@@ -27,6 +29,10 @@ def answer_command(command: ParsedCommand, sender: str, language: str) -> tuple[
     if command.command == Command.START:
         start_notices(sender)
         return reply_text("started", language), None
+    if command.command == Command.FOLLOW:
+        return follow(sender, command.text, language), None
+    if command.command == Command.UNFOLLOW:
+        return unfollow(sender, command.text, language), None
     if command.reference is None:
         return reply_text("help", language), None
     if command.command == Command.ME_TOO:

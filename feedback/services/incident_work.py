@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from feedback.domain import incidents as rule
 from feedback.domain.corrections import CorrectionKind
 from feedback.domain.events import EventKind
+from feedback.domain.follow import FollowNews
 from feedback.domain.lifecycle import OPEN_STATUSES, MissingMessage, Status, path
 from feedback.domain.roles import DIRECTORATE_ROLES, Role
 from feedback.domain.routing import route
@@ -32,6 +33,7 @@ from feedback.services.casework import (
 from feedback.services.corrections import codes_of, record_correction
 from feedback.services.errors import NotFound, Refused, all_or_nothing
 from feedback.services.events import record_event
+from feedback.services.follow import tell_followers
 from feedback.services.incidents import gather_declared, leave_incident
 from feedback.services.notify import queue_notice
 from feedback.services.parser_cache import load_knowledge
@@ -45,6 +47,13 @@ NOTICE_OF = {
     rule.IncidentAction.ACKNOWLEDGE: NOTICE_FOR[Status.ACKNOWLEDGED],
     rule.IncidentAction.UPDATE: "incident_update",
     rule.IncidentAction.REJECT: NOTICE_FOR[Status.REJECTED],
+}
+# What those following the incident's areas hear of an action: an acknowledgement or update
+# only with a public message; nothing of a rejection (it was no incident of theirs).
+FOLLOW_NEWS_OF = {
+    rule.IncidentAction.ACKNOWLEDGE: FollowNews.UPDATED,
+    rule.IncidentAction.UPDATE: FollowNews.UPDATED,
+    rule.IncidentAction.RESOLVE: FollowNews.RESOLVED,
 }
 
 
@@ -183,7 +192,9 @@ def declare(
     )
     db.session.add(incident)
     db.session.flush()  # its id goes on the complaints it gathers
-    gather_declared(load_knowledge(), incident, now)
+    knowledge = load_knowledge()
+    gather_declared(knowledge, incident, now)
+    tell_followers(knowledge, incident, FollowNews.DECLARED, incident.events[0], now)
     db.session.commit()
     return incident
 
@@ -227,6 +238,9 @@ def act_on_incident(
             ask_if_fixed(ticket, message, now)
         else:
             queue_notice(ticket, NOTICE_OF[chosen], message)
+    news = FOLLOW_NEWS_OF.get(chosen)
+    if news is not None and (news is FollowNews.RESOLVED or message_ar or message_en):
+        tell_followers(load_knowledge(), incident, news, step, now)
     step.details = {"tickets": len(acted)}
     db.session.commit()
     return incident

@@ -22,6 +22,7 @@ class Settings:
     allowance: Allowance
     flood: FloodLimit
     supporter_secret: bytes  # keys the hashes "me too" supporters are kept by
+    public_base_url: str  # where SMS links point: the public site, no trailing slash
 
 
 def install_settings(app: Flask, channels: frozenset[str]) -> None:
@@ -40,6 +41,7 @@ def install_settings(app: Flask, channels: frozenset[str]) -> None:
         supporter_secret=hmac.new(
             str(config["SECRET_KEY"]).encode(), b"incident-supporter", hashlib.sha256
         ).digest(),
+        public_base_url=(config.get("PUBLIC_BASE_URL") or "").rstrip("/"),
     )
 
 

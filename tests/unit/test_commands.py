@@ -28,3 +28,25 @@ def test_me_too_takes_a_reference_in_either_language_with_arabic_digits():
         assert (parsed.reference, parsed.language) == expected, text
     assert parse_command("انا هم ماكو ماي عدنا") is None  # "me too, no water here": a complaint
     assert parse_command("+1").reference is None  # the word alone: help
+
+
+def test_follow_and_unfollow_take_an_area_name_in_either_language():
+    cases = {
+        "FOLLOW Al-Jumhuriya": (Command.FOLLOW, "Al-Jumhuriya", "en"),
+        "follow hay al hussein.": (Command.FOLLOW, "hay al hussein", "en"),
+        "تابع الجمهورية": (Command.FOLLOW, "الجمهورية", "ar"),
+        "تابع حي الحسين": (Command.FOLLOW, "حي الحسين", "ar"),
+        "unfollow Ashar": (Command.UNFOLLOW, "Ashar", "en"),
+        "الغاء متابعة العشار": (Command.UNFOLLOW, "العشار", "ar"),
+        "إلغاء المتابعة العشار": (Command.UNFOLLOW, "العشار", "ar"),
+        "UNFOLLOW": (Command.UNFOLLOW, "", "en"),
+        "الغاء متابعة": (Command.UNFOLLOW, "", "ar"),
+        "تابع": (Command.FOLLOW, "", "ar"),
+    }
+    for text, expected in cases.items():
+        parsed = parse_command(text)
+        assert (parsed.command, parsed.text, parsed.language) == expected, text
+        assert parsed.reference is None
+    # More words than a place's name: a complaint that happens to start with the word.
+    assert parse_command("تابع شكواي الماي مقطوع بالجمهورية من يومين") is None
+    assert parse_command("follow up on the broken pipe in Ashar please") is None

@@ -1,5 +1,6 @@
 """Citizen-facing texts: every SMS fits two segments; every page string is translated."""
 
+import csv
 from datetime import datetime
 from pathlib import Path
 
@@ -27,6 +28,20 @@ def longest_directorate_names():
     )
 
 
+def longest_names(path: str, but_kind: str = "") -> tuple[str, str]:
+    """The longest Arabic and English names in a reference-data file (YAML or the places CSV),
+    leaving out the rows of `but_kind`."""
+    text = (ROOT / "feedback/data" / path).read_text("utf-8")
+    rows = (
+        yaml.safe_load(text) if path.endswith(".yaml") else list(csv.DictReader(text.splitlines()))
+    )
+    rows = [row for row in rows if not but_kind or row.get("kind") != but_kind]
+    return (
+        max((row["name_ar"] for row in rows), key=len),
+        max((row["name_en"] for row in rows), key=len),
+    )
+
+
 # The longest way an SMS says when an outage ends.
 LONGEST_END, NOW = datetime(2026, 12, 28, 12, 30), datetime(2026, 7, 14, 9, 0)
 LATEST_END_AR, LATEST_END_EN = (clock_text(LONGEST_END, NOW, lang) for lang in ("ar", "en"))
@@ -35,13 +50,21 @@ LATEST_END_AR, LATEST_END_EN = (clock_text(LONGEST_END, NOW, lang) for lang in (
 def test_every_reply_fits_two_sms_segments_in_both_languages():
     name_ar, name_en = longest_directorate_names()
     values = {"ref": "B7K2Q", "length": 1601, "limit": 1600, "count": 1200, "message": ""}
+    area_ar, area_en = longest_names("basra_places.csv")
     arabic, english = (
         max((names[language] for names in CHOICE_NAMES.values()), key=len)
         for language in ("ar", "en")
     )
     for key in REPLIES:
         text_ar = reply_text(
-            key, "ar", directorate=name_ar, first=arabic, second=arabic, end=LATEST_END_AR, **values
+            key,
+            "ar",
+            directorate=name_ar,
+            first=arabic,
+            second=arabic,
+            end=LATEST_END_AR,
+            area=area_ar,
+            **values,
         )
         text_en = reply_text(
             key,
@@ -50,6 +73,7 @@ def test_every_reply_fits_two_sms_segments_in_both_languages():
             first=english,
             second=english,
             end=LATEST_END_EN,
+            area=area_en,
             **values,
         )
         assert len(text_ar) <= UCS2_TWO_SEGMENTS, key
@@ -102,3 +126,22 @@ def test_every_notice_fits_two_segments_even_with_a_long_officer_answer():
             text = notice_text(key, language, answer, ref="B7K2Q", directorate=name, status="x")
             assert segments(text) <= 2, (key, language, text)
             assert "B7K2Q" in text or key == "not_found"
+
+
+def test_a_follower_s_news_fits_two_segments_and_keeps_the_incident_s_link():
+    from feedback.domain.replies import FOLLOW_NOTICES, follow_notice_text
+    from feedback.domain.segments import segments
+
+    # A landmark is followed as the area it lies in (feedback.domain.follow.followed_area).
+    areas = longest_names("basra_places.csv", but_kind="landmark")
+    categories = longest_names("categories.yaml")
+    link = "https://shakawa.basra.gov.iq/incidents/2147483647"
+    long_ar = "تم إصلاح الخط الناقل الرئيسي واستبدال الصمام التالف وعادت المياه " * 4
+    long_en = "We replaced the damaged valve on the main line and pumping is back " * 4
+    for key in FOLLOW_NOTICES:
+        for n, (language, answer) in enumerate((("ar", long_ar), ("en", long_en))):
+            text = follow_notice_text(
+                key, language, answer, area=areas[n], category=categories[n], link=link
+            )
+            assert segments(text) <= 2, (key, language, text)
+            assert text.endswith(link) and areas[n] in text, (key, language)
