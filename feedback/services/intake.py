@@ -454,31 +454,39 @@ def _earlier_reply(message: InboundMessage) -> IntakeReply | None:
 def submit_web_report(report: WebReport) -> Ticket:
     """A ticket from the web form: the citizen chose the category, and maybe dropped a pin."""
     knowledge = load_knowledge()
+    now = utcnow()
     _, location = _understand(knowledge, report.lat, report.lon, report.description, "map_pin")
-    classification = Classification(report.category_code, 1.0, {report.category_code: 1.0})
-    return _file_report(
+    ticket = _open_ticket(
         knowledge,
         channel=report.channel,
         text=report.description,
         language=report.language,
-        classification=classification,
+        classification=Classification(report.category_code, 1.0, {report.category_code: 1.0}),
         location=location,
         phone=report.phone,
+        name=None,
+        now=now,
     )
+    return _file_report(knowledge, ticket, now)
 
 
 def record_staff_report(report: StaffReport) -> Ticket:
     """A complaint told to staff in person or by phone: understood from its text like an SMS
     (the place from the area staff picked, when they picked one), routed and grouped like a
     web report, its reference texted to the citizen's number if they gave one. Its CREATED
-    event names the staff account that recorded it (staff see it; the public never does)."""
+    event names the staff account that recorded it (staff see it; the public never does).
+
+    A number typed by staff is treated like one typed into /report: until it texts us itself
+    it gets the unconfirmed daily allowance, and a block or STOP holds. There is no per-address
+    throttle as on /report, since staff are signed in and named on the event."""
     knowledge = load_knowledge()
+    now = utcnow()
     classification, location = understand(
         report.description, knowledge.classifier, knowledge.gazetteer
     )
     if report.area_code in knowledge.area_ids:
         location = Location(report.area_code, None, None, STAFF_PICKED, 1.0)
-    return _file_report(
+    ticket = _open_ticket(
         knowledge,
         channel=report.channel,
         text=report.description,
@@ -487,41 +495,19 @@ def record_staff_report(report: StaffReport) -> Ticket:
         location=location,
         phone=report.phone,
         name=report.name,
+        now=now,
         recorded_by=report.recorded_by,
     )
+    return _file_report(knowledge, ticket, now)
 
 
-def _file_report(
-    knowledge: Knowledge,
-    *,
-    channel: str,
-    text: str,
-    language: str,
-    classification: Classification,
-    location: Location,
-    phone: str | None,
-    name: str | None = None,
-    recorded_by: User | None = None,
-) -> Ticket:
-    """A report that asks no question (the form or staff asked already): opened, routed,
-    grouped, and its reference queued to the number given, in one transaction."""
-    now = utcnow()
-    ticket = _open_ticket(
-        knowledge,
-        channel=channel,
-        text=text,
-        language=language,
-        classification=classification,
-        location=location,
-        phone=phone,
-        name=name,
-        now=now,
-        recorded_by=recorded_by,
-    )
+def _file_report(knowledge: Knowledge, ticket: Ticket, now: datetime) -> Ticket:
+    """A new ticket that asks no question (the form or staff asked already): routed, grouped,
+    and its reference queued to the number given, in one transaction."""
     _route(knowledge, ticket, now)
     membership = group_ticket(knowledge, ticket, now)
     db.session.add(ticket)
-    receipt = _received_text(knowledge, ticket, language, membership)
+    receipt = _received_text(knowledge, ticket, ticket.language, membership)
     queue_sms(ticket, receipt, SmsKind.RECEIPT)
     db.session.commit()
     return ticket

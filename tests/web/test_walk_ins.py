@@ -9,6 +9,7 @@ from feedback.extensions import db
 from feedback.models import Outbox, Ticket
 from tests.conftest import csrf_from
 from tests.factories import reply_of
+from tests.web.test_fix_confirmation import ASKS_AR
 
 WALK_IN_PHONE = "+9647805551234"
 COMPLAINT = "ماكو ماي بحي الحسين من يومين"
@@ -56,15 +57,13 @@ def test_a_walk_in_gets_a_reference_is_routed_and_its_citizen_gets_every_notice(
     page = client.get(f"/officer/t/{reference}", headers={"Accept-Language": "en"})
     assert "in person, recorded by staff" in page.get_data(as_text=True)
     token = csrf_from(client, f"/officer/t/{reference}")
-    client.post(f"/officer/t/{reference}/act/acknowledge", data={"csrf_token": token})
-    client.post(
-        f"/officer/t/{reference}/act/resolve",
-        data={"csrf_token": token, "public_message": "بدلنا البوري"},
-    )
+    for action, message in (("acknowledge", ""), ("resolve", "بدلنا البوري")):
+        data = {"csrf_token": token, "public_message": message}
+        assert client.post(f"/officer/t/{reference}/act/{action}", data=data).status_code == 303
     with app.app_context():
         notices = sms_to(WALK_IN_PHONE)
         assert notices[-1].body.startswith(f"شكواك {reference} انحلت")
-        assert notices[-1].body.endswith("انحلت فعلا؟ رد 1 اذا انحلت، 2 اذا ما انحلت")
+        assert notices[-1].body.endswith(ASKS_AR)
 
     reply = reply_of(twilio.send("1", sender=WALK_IN_PHONE))  # the citizen answers by SMS
     assert reference in reply
@@ -121,3 +120,18 @@ def test_the_governorate_and_monitors_record_nothing(app, client, auth):
         auth.logout()
     with app.app_context():
         assert newest_ticket() is None
+
+
+def test_a_number_that_texted_stop_gets_no_receipt_and_staff_are_told_why(
+    app, client, auth, twilio
+):
+    reply_of(twilio.send("STOP", sender=WALK_IN_PHONE))
+    auth.login("officer.water")
+    page = record(client, phone="07805551234")
+    with app.app_context():
+        reference = newest_ticket().reference
+        assert newest_ticket().citizen_phone == WALK_IN_PHONE
+        [receipt] = [sms for sms in sms_to(WALK_IN_PHONE) if sms.ticket is not None]
+        assert (receipt.status, receipt.withheld) == ("dropped", "notices_off")
+    text = page.get_data(as_text=True)
+    assert reference in text and "طلب هذا الرقم ألّا نرسل إليه إشعارات" in text
