@@ -15,6 +15,12 @@ class Channel(StrEnum):
     ANDROID = "android"  # an Android phone with a local SIM
     WEB = "web"  # the report form
     API = "api"  # an Open311 client
+    WALK_IN = "walk_in"  # told to staff in person, at a directorate's office
+    PHONE_CALL = "phone_call"  # told to staff on the telephone
+
+
+# How a complaint reaches staff, who record it for the citizen (feedback.services.intake).
+STAFF_CHANNELS = (Channel.WALK_IN, Channel.PHONE_CALL)
 
 
 IRAQI_MOBILE_PREFIX = "+9647"

@@ -103,13 +103,14 @@ class Location:
     place_code: str | None
     lat: float | None
     lon: float | None
-    method: str  # gps | map_pin | gazetteer | none
+    method: str  # gps | map_pin | gazetteer | staff | none
     confidence: float
     matched_text: str = ""
     outside_area: bool = False
 
 
 NOWHERE = Location(None, None, None, "none", 0.0)
+STAFF_PICKED = "staff"  # the method of a place picked by staff recording a complaint
 
 
 def _name_keys(name: str) -> set[str]:

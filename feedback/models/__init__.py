@@ -216,7 +216,7 @@ class Ticket(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(sa.String(8), unique=True)
-    channel: Mapped[str] = mapped_column(sa.String(20))  # sms | whatsapp | web | api
+    channel: Mapped[str] = mapped_column(sa.String(20))  # feedback.domain.channels.Channel
     original_text: Mapped[str] = mapped_column(sa.Text)  # verbatim, never shown publicly as is
     public_text: Mapped[str] = mapped_column(sa.Text)  # original_text masked, kept in step
     language: Mapped[str] = mapped_column(sa.String(2))

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from feedback.domain.bulk import BulkAction
 from feedback.models import row_id
+from feedback.web.forms import description_field, phone_field
 
 
 class ActionForm(FlaskForm):
@@ -111,3 +112,13 @@ class BulkForm(FlaskForm):
     )
     directorate = SelectField(_l("Transfer to"), validators=[Optional()], validate_choice=False)
     incident = SelectField(_l("Incident"), validators=[Optional()], validate_choice=False)
+
+
+class RecordForm(FlaskForm):
+    """A complaint told to staff in person or by phone, typed in for the citizen."""
+
+    channel = SelectField(_l("How it was received"), validators=[DataRequired()])
+    description = description_field(_l("The complaint, in the citizen's words"))
+    area = SelectField(_l("Area (optional: else read from the complaint)"), [Optional()])
+    name = StringField(_l("The citizen's name (optional)"), [Optional(), Length(max=120)])
+    phone = phone_field(_l("The citizen's mobile number (optional, to be told by SMS)"))

@@ -11,6 +11,7 @@ from flask_login import current_user
 from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in types-WTForms 3.2
 
 from feedback.domain.bulk import BulkAction, Misfit
+from feedback.domain.channels import STAFF_CHANNELS, Channel
 from feedback.domain.lifecycle import (
     ALLOWED,
     TARGET,
@@ -20,6 +21,7 @@ from feedback.domain.lifecycle import (
     Status,
     can_transfer,
 )
+from feedback.domain.phone import normalise_phone
 from feedback.domain.roles import CASEWORK_ROLES, READING_ROLES, Role
 from feedback.domain.sla import is_overdue
 from feedback.models import Ticket, row_id, utcnow
@@ -31,11 +33,13 @@ from feedback.officer.forms import (
     JoinIncidentForm,
     NoteForm,
     QueueFilterForm,
+    RecordForm,
     TransferForm,
 )
 from feedback.services import bulk, casework, response_templates
 from feedback.services.errors import NotFound, Refused
 from feedback.services.incident_work import incidents_to_join
+from feedback.services.intake import StaffReport, record_staff_report
 from feedback.services.queues import (
     Assignment,
     BadCursor,
@@ -43,7 +47,8 @@ from feedback.services.queues import (
     filter_choices,
     officer_queue,
 )
-from feedback.web.labels import status_label
+from feedback.services.tickets import receipt_sms
+from feedback.web.labels import channel_label, receipt_withheld_label, status_label
 from feedback.web.roles import role_required
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
@@ -388,6 +393,45 @@ def assign(reference: str):
         officer_id = 0  # names nobody: refused below as any unknown officer is
     _attempt(lambda: casework.assign(current_user, reference, officer_id))
     return redirect(url_for("officer.ticket", reference=reference), 303)
+
+
+@bp.route("/record", methods=["GET", "POST"])
+@role_required(*CASEWORK_ROLES)
+def record():
+    """A walk-in or a call, typed in for the citizen; the reference is shown here, since the
+    ticket may be another directorate's."""
+    language = str(get_locale())
+    form = RecordForm()
+    form.channel.choices = [SelectChoice(c.value, channel_label(c)) for c in STAFF_CHANNELS]
+    form.area.choices = [SelectChoice("", _("Read it from the complaint"))] + _choices(
+        filter_choices(language).areas
+    )
+    if form.validate_on_submit():
+        ticket = record_staff_report(
+            StaffReport(
+                description=form.description.data.strip(),
+                channel=Channel(form.channel.data),
+                recorded_by=current_user._get_current_object(),
+                phone=normalise_phone(form.phone.data) if form.phone.data else None,
+                name=form.name.data.strip() or None,
+                area_code=form.area.data or None,
+            )
+        )
+        _flash_recorded(ticket, language)
+        return redirect(url_for("officer.record"))
+    return render_template("officer/record.html", form=form), 400 if form.errors else 200
+
+
+def _flash_recorded(ticket: Ticket, language: str) -> None:
+    """The reference to tell the citizen, where it went, and whether an SMS tells them too."""
+    where = ticket.directorate.name(language) if ticket.directorate else _("triage")
+    flash(_("Recorded as %(reference)s, sent to %(where)s.", reference=ticket.reference,
+            where=where), "success")  # fmt: skip
+    receipt = receipt_sms(ticket.reference)
+    if receipt is not None and receipt.withheld:
+        flash(receipt_withheld_label(receipt.withheld, ticket.reference), "error")
+    elif receipt is not None:
+        flash(_("The citizen gets the reference by SMS."), "success")
 
 
 def _ticket_or_404(reference: str):

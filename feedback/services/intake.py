@@ -29,7 +29,7 @@ from feedback.domain.inbound import InboundMessage
 from feedback.domain.incidents import Origin
 from feedback.domain.lifecycle import Status
 from feedback.domain.limits import MessageHandling, SmsKind
-from feedback.domain.locate import Location
+from feedback.domain.locate import STAFF_PICKED, Location
 from feedback.domain.phone import bare_number
 from feedback.domain.reference import new_reference
 from feedback.domain.replies import choice_name, clock_text, reply_text, reply_with_message
@@ -37,7 +37,7 @@ from feedback.domain.routing import route
 from feedback.domain.text import detect_language, normalise_arabic
 from feedback.domain.understand import understand
 from feedback.extensions import db
-from feedback.models import Message, Ticket, TicketEvent, utcnow
+from feedback.models import Message, Ticket, TicketEvent, User, utcnow
 from feedback.models.writes import insert_opened_ticket
 from feedback.services.commands import answer_command
 from feedback.services.confirmation import answer_fix_question, awaiting_fix_answer
@@ -75,6 +75,18 @@ class WebReport:
     lon: float | None = None
     phone: str | None = None  # E.164, already validated
     channel: Channel = Channel.WEB  # API for Open311 clients
+
+
+@dataclass(frozen=True)
+class StaffReport:
+    """What staff type for a citizen who came in or called (feedback.domain.channels)."""
+
+    description: str
+    channel: Channel  # one of STAFF_CHANNELS
+    recorded_by: User
+    phone: str | None = None  # E.164, already validated
+    name: str | None = None
+    area_code: str | None = None  # picked by staff; else the place is read from the text
 
 
 def receive_message(
@@ -455,10 +467,47 @@ def submit_web_report(report: WebReport) -> Ticket:
         name=None,
         now=now,
     )
-    _route(knowledge, ticket, now)  # the form asked its questions already
+    return _file_report(knowledge, ticket, now)
+
+
+def record_staff_report(report: StaffReport) -> Ticket:
+    """A complaint told to staff in person or by phone: understood from its text like an SMS
+    (the place from the area staff picked, when they picked one), routed and grouped like a
+    web report, its reference texted to the citizen's number if they gave one. Its CREATED
+    event names the staff account that recorded it (staff see it; the public never does).
+
+    A number typed by staff is treated like one typed into /report: until it texts us itself
+    it gets the unconfirmed daily allowance, and a block or STOP holds. There is no per-address
+    throttle as on /report, since staff are signed in and named on the event."""
+    knowledge = load_knowledge()
+    now = utcnow()
+    classification, location = understand(
+        report.description, knowledge.classifier, knowledge.gazetteer
+    )
+    if report.area_code in knowledge.area_ids:
+        location = Location(report.area_code, None, None, STAFF_PICKED, 1.0)
+    ticket = _open_ticket(
+        knowledge,
+        channel=report.channel,
+        text=report.description,
+        language=detect_language(report.description),
+        classification=classification,
+        location=location,
+        phone=report.phone,
+        name=report.name,
+        now=now,
+        recorded_by=report.recorded_by,
+    )
+    return _file_report(knowledge, ticket, now)
+
+
+def _file_report(knowledge: Knowledge, ticket: Ticket, now: datetime) -> Ticket:
+    """A new ticket that asks no question (the form or staff asked already): routed, grouped,
+    and its reference queued to the number given, in one transaction."""
+    _route(knowledge, ticket, now)
     membership = group_ticket(knowledge, ticket, now)
     db.session.add(ticket)
-    receipt = _received_text(knowledge, ticket, report.language, membership)
+    receipt = _received_text(knowledge, ticket, ticket.language, membership)
     queue_sms(ticket, receipt, SmsKind.RECEIPT)
     db.session.commit()
     return ticket
@@ -476,9 +525,11 @@ def _open_ticket(
     name: str | None,
     now: datetime,
     reference: str | None = None,
+    recorded_by: User | None = None,
 ) -> Ticket:
     """A new ticket, under `reference` when the caller found that one free; not yet in the
-    session, which the caller joins it to."""
+    session, which the caller joins it to. Received from the citizen, or recorded for them by
+    the staff account `recorded_by`."""
     ticket = Ticket(
         reference=reference or _unused_reference(),
         channel=channel,
@@ -494,7 +545,8 @@ def _open_ticket(
         ticket,
         EventKind.CREATED,
         at=now,
-        actor_label=CITIZEN,
+        actor=recorded_by,
+        actor_label=recorded_by.role if recorded_by else CITIZEN,
         to_status=Status.NEW,
         details=_parse_details(classification, location),
     )

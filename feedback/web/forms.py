@@ -1,4 +1,5 @@
-"""The citizen's report form: every field checked, every error next to its field."""
+"""The citizen's report form: every field checked, every error next to its field. Its
+description and phone fields serve the staff's form for walk-ins and calls too."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -15,27 +16,37 @@ def _cleaned(value: str | None) -> str | None:
     return clean_text(value) if isinstance(value, str) else value
 
 
-class ReportForm(FlaskForm):
-    category = SelectField(_l("What is the problem?"), validators=[DataRequired()])
-    description = TextAreaField(
-        _l("Describe it"),
+def check_phone(form: FlaskForm, field: StringField) -> None:
+    """A number we can text: what people type (0780 123 4567, Arabic digits) made E.164."""
+    if field.data and normalise_phone(field.data) is None:
+        raise ValidationError(_l("This is not a valid phone number, e.g. 0780 123 4567."))
+
+
+def description_field(label: str) -> TextAreaField:
+    """The complaint in the citizen's words, on the report form and the staff's."""
+    return TextAreaField(
+        label,
         filters=[_cleaned],
         validators=[
             DataRequired(_l("Please describe the problem.")),
             Length(min=5, max=4000, message=_l("Between 5 and 4000 characters, please.")),
         ],
     )
-    lat = FloatField(widget=HiddenInput(), validators=[Optional(), NumberRange(-90, 90)])
-    lon = FloatField(widget=HiddenInput(), validators=[Optional(), NumberRange(-180, 180)])
-    phone = StringField(
-        _l("Your mobile number (optional, to be told by SMS)"),
-        filters=[_cleaned],
-        validators=[Optional(), Length(max=40)],
+
+
+def phone_field(label: str) -> StringField:
+    """The citizen's mobile number, optional, for the SMS with the reference and the notices."""
+    return StringField(
+        label, filters=[_cleaned], validators=[Optional(), Length(max=40), check_phone]
     )
 
-    def validate_phone(self, field):
-        if field.data and normalise_phone(field.data) is None:
-            raise ValidationError(_l("This is not a valid phone number, e.g. 0780 123 4567."))
+
+class ReportForm(FlaskForm):
+    category = SelectField(_l("What is the problem?"), validators=[DataRequired()])
+    description = description_field(_l("Describe it"))
+    lat = FloatField(widget=HiddenInput(), validators=[Optional(), NumberRange(-90, 90)])
+    lon = FloatField(widget=HiddenInput(), validators=[Optional(), NumberRange(-180, 180)])
+    phone = phone_field(_l("Your mobile number (optional, to be told by SMS)"))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

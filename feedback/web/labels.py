@@ -89,6 +89,8 @@ CHANNEL_LABELS: dict[str, object] = {
     Channel.API: _l("Open311 API"),
     Channel.KANNEL: _l("SMS (operator short code)"),
     Channel.ANDROID: _l("SMS (local SIM gateway)"),
+    Channel.WALK_IN: _l("in person, recorded by staff"),
+    Channel.PHONE_CALL: _l("by phone call, recorded by staff"),
 }
 
 # Delivery of an SMS to the citizen, as the simulated phone shows it.

@@ -93,6 +93,15 @@ EXPECTED[("officer.assign", "POST")] = {
     "anonymous": 302, "monitor": 403, "officer.water": 403, "officer.electricity": 403,
     "manager.water": 303, "governorate": 403, "admin": 303,
 }  # fmt: skip
+# Recording a walk-in or a call: whoever does casework, for any directorate (routing decides);
+# a blank form is refused with its errors, nothing recorded.
+EXPECTED[("officer.record", "GET")] = {
+    "anonymous": 302, "monitor": 403, "officer.water": 200, "officer.electricity": 200,
+    "manager.water": 200, "governorate": 403, "admin": 200,
+}  # fmt: skip
+EXPECTED[("officer.record", "POST")] = {**EXPECTED[("officer.record", "GET")],
+                                       "officer.water": 400, "officer.electricity": 400,
+                                       "manager.water": 400, "admin": 400}  # fmt: skip
 # Escalations: a manager's directorate's, the governorate's and an admin's of all.
 EXPECTED[("escalations.index", "GET")] = {
     "anonymous": 302, "monitor": 403, "officer.water": 403, "officer.electricity": 403,
