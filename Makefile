@@ -110,5 +110,5 @@ clean:
 
 # After changing page text: refresh the catalogue, then translate the new entries in the .po file.
 translations-update: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o feedback/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 -o feedback/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i feedback/translations/messages.pot -d feedback/translations

@@ -11,6 +11,7 @@ from flask_babel import (
     format_percent,
     format_time,
     get_locale,
+    lazy_pgettext,
     to_user_timezone,
 )
 from flask_babel import gettext as _
@@ -47,7 +48,8 @@ UNGROUPED_LABELS = {
     Grouping.DISTRICT: _l("District not known"),
 }
 MEASURE_LABELS = {
-    Measure.RECEIVED: _l("Received"),
+    # As a column of counts: the ticket pages' "Received" is a date.
+    Measure.RECEIVED: lazy_pgettext("scorecard column", "Received"),
     Measure.ACK_24H: _l("Acknowledged within 24 h"),
     Measure.ACK_MEDIAN: _l("Median time to acknowledge (h)"),
     Measure.ACK_P90: _l("90th percentile time to acknowledge (h)"),

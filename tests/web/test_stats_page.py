@@ -81,6 +81,8 @@ def test_the_page_in_arabic_is_right_to_left(client, tickets):
     page = _get(client, "/stats", "ar").get_data(as_text=True)
     assert 'lang="ar"' in page and 'dir="rtl"' in page
     assert "مديرية ماء البصرة" in page
+    # The column of complaints received is a count, not the ticket page's date of receipt.
+    assert "المستلمة" in page and "تاريخ الاستلام" not in page
     data = re.search(r'id="stats-chart-data">(.*?)</script>', page, re.S).group(1)
     assert '"rtl": true' in data
 
