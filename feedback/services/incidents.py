@@ -217,9 +217,9 @@ def _still_ungrouped(ticket_ids: list[int]) -> list[Ticket]:
     return list(db.session.scalars(query))
 
 
-def report_count(incident: Incident, unwritten: int = 0) -> int:
-    """Reports of the incident: its tickets written so far, `unwritten` more, and supporters."""
-    return report_counts([incident.id]).get(incident.id, 0) + unwritten
+def report_count(incident: Incident) -> int:
+    """Reports of the incident: its tickets written so far, and supporters."""
+    return report_counts([incident.id]).get(incident.id, 0)
 
 
 def report_counts(incident_ids: Iterable[int]) -> dict[int, int]:

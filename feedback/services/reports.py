@@ -149,12 +149,7 @@ def directorate_report(
 def _by_month(query: StatsQuery, directorate_id: int, months: list[date]) -> sa.CTE:
     """The directorate's tickets of the query's period, each keyed by the first day of its
     month (in Basra) instead of by directorate."""
-    month = sa.case(
-        *(
-            (Ticket.created_at < sa.literal(_bounds(m)[1], UTCDateTime()), m.isoformat())
-            for m in months
-        )
-    )
+    month = _month_key(Ticket.created_at, months)
     keyed = (
         period_tickets(query)
         .add_columns(month.label("month"))
@@ -165,15 +160,18 @@ def _by_month(query: StatsQuery, directorate_id: int, months: list[date]) -> sa.
     return sa.select(*facts, keyed.c.month.label("group_key")).cte("scoped")
 
 
+def _month_key(at: sa.orm.InstrumentedAttribute[datetime], months: list[date]) -> sa.Case[str]:
+    """Which of the consecutive `months` (in Basra) a time falls in, as its first day; for
+    times from the first month's start on."""
+    return sa.case(
+        *((at < sa.literal(_bounds(m)[1], UTCDateTime()), m.isoformat()) for m in months)
+    )
+
+
 def _escalations_by_month(directorate_id: int, months: list[date]) -> dict[str, int]:
     """The directorate's escalations in each month (Basra time), by the month's first day:
     counted when they happened, as the scorecards count them."""
-    month = sa.case(
-        *(
-            (Escalation.created_at < sa.literal(_bounds(m)[1], UTCDateTime()), m.isoformat())
-            for m in months
-        )
-    )
+    month = _month_key(Escalation.created_at, months)
     rows = db.session.execute(
         sa.select(month.label("month"), sa.func.count(Escalation.id))
         .where(
