@@ -20,3 +20,10 @@ CASEWORK_ROLES = (Role.OFFICER, Role.MANAGER, Role.ADMIN)
 READING_ROLES = (*CASEWORK_ROLES, Role.GOVERNORATE)
 # Receive escalations of late tickets (feedback.domain.escalation).
 ESCALATION_ROLES = (Role.MANAGER, Role.GOVERNORATE, Role.ADMIN)
+
+
+def may_moderate(role: str, moderator: bool) -> bool:
+    """Approving photos and redacting public text: every admin, and any account an admin has
+    made a moderator (a monitor from a CSO, an officer), since moderation decides what the
+    public sees, not what a directorate does."""
+    return role == Role.ADMIN or moderator

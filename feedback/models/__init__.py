@@ -150,6 +150,8 @@ class User(UserMixin, Model):
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     active: Mapped[bool] = mapped_column(default=True)
+    # May approve citizens' photos and redact public text (feedback.domain.roles.may_moderate).
+    moderator: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Part of the id every session carries; raising it ends all of this user's sessions.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")

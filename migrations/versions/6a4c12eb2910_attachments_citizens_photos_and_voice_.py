@@ -1,6 +1,6 @@
 """attachment (issue 16, points 1-3): citizens' photos and voice notes of a ticket, where
 they are stored, whether a WhatsApp medium is fetched yet, and a moderator's decision on
-showing a photo to the public
+showing a photo to the public; user.moderator, the accounts that may make it besides admins
 
 Revision ID: 6a4c12eb2910
 Revises: 78603c7a2274
@@ -54,9 +54,15 @@ def upgrade():
             "ix_attachment_review_created_at", ["review", "created_at"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_attachment_ticket_id"), ["ticket_id"], unique=False)
+    with op.batch_alter_table("user", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("moderator", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("user", schema=None) as batch_op:
+        batch_op.drop_column("moderator")
     with op.batch_alter_table("attachment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_attachment_ticket_id"))
         batch_op.drop_index("ix_attachment_review_created_at")
