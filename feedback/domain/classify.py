@@ -54,6 +54,9 @@ LOCATIVES = normalised_words(
         "behind", "opposite", "outside", "next", "front", "nearby", "infront", "by",
     )
 )  # fmt: skip
+# Words after which a named thing is what the problem is like ("ريحته مثل المجاري", "smells
+# like sewage"), not the problem either: counted as weakly as a place.
+COMPARISONS = normalised_words(("مثل", "متل", "چنه", "كأنه", "كانه", "like"))
 _SKIPPED_BEFORE_LOCATIVE = normalised_words(("the", "a", "of", "al", "el", "شارع", "طريق"))
 _PLACE = "·"  # stands for the place name taken out of the text
 # "Not the power": a word that says the service named next is not the problem ...
@@ -277,14 +280,14 @@ def _said_to_work(tokens: list[str], hit: _Hit) -> bool:
 
 
 def _follows_locative(tokens: list[str], position: int) -> bool:
-    """The word at `position` comes after a word of place, maybe with an article between, or
-    carries one glued on ("للمدرسة", to the school)."""
+    """The word at `position` comes after a word of place or of comparison, maybe with an
+    article between, or carries one glued on ("للمدرسة", to the school)."""
     if tokens[position].startswith("لل"):
         return True
     before = position - 1
     while before >= 0 and tokens[before] in _SKIPPED_BEFORE_LOCATIVE:
         before -= 1
-    return before >= 0 and tokens[before] in LOCATIVES
+    return before >= 0 and (tokens[before] in LOCATIVES or tokens[before] in COMPARISONS)
 
 
 def _without(tokens: list[str], span: list[str]) -> list[str]:

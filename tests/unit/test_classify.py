@@ -190,6 +190,17 @@ def test_what_follows_a_word_of_place_is_where_not_what():
     assert road_to.scores["health-facility"] == 0.25
 
 
+def test_what_the_problem_is_compared_with_is_not_the_problem():
+    """Tap water that smells like sewage is dirty water, not a sewer overflowing."""
+    for text in (
+        "ماي الاسالة ريحته مثل المجاري وخابط",
+        "tap water is dirty and smells like sewage",
+    ):
+        result = Classifier(category_keywords()).classify(text)
+        assert result.code == "water-quality", text
+        assert result.scores["sewage-overflow"] < result.scores["water-quality"]
+
+
 def test_runner_up_is_the_second_category():
     result = GENERIC.classify("ماي مالح وزباله")
     assert result.runner_up in {"waste-collection", "water-supply"}
