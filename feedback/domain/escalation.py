@@ -21,11 +21,11 @@ class EscalationReason(StrEnum):
 
 LADDER = (EscalationLevel.DIRECTORATE, EscalationLevel.GOVERNORATE)
 
-# The daily digest by SMS to a manager's or the governor's office's staff phone: both
-# languages, about two UCS-2 segments with the link.
+# The daily digest (the escalations since the recipient's last one) by SMS to a manager's or
+# the governor's office's staff phone: both languages, about two UCS-2 segments with the link.
 DIGEST_SMS = (
-    "تصعيدات آخر يوم: {new}، شكاوى مصعدة ما زالت مفتوحة: {open}. {url}\n"
-    "Escalations in the last day: {new}; escalated complaints still open: {open}."
+    "تصعيدات جديدة: {new}، شكاوى مصعدة ما زالت مفتوحة: {open}. {url}\n"
+    "New escalations: {new}; escalated complaints still open: {open}."
 )
 
 

@@ -440,7 +440,7 @@ class RecoveryCode(Model):
 # The tables of the split-off model modules belong to the metadata whenever models load.
 from feedback.models.attachments import Attachment  # noqa: E402, F401
 from feedback.models.corrections import Correction  # noqa: E402, F401
-from feedback.models.escalations import Escalation  # noqa: E402, F401
+from feedback.models.escalations import Escalation, EscalationDigest  # noqa: E402, F401
 from feedback.models.follows import AreaFollow, FollowNotice  # noqa: E402, F401
 from feedback.models.incidents import Incident, IncidentEvent  # noqa: E402, F401
 from feedback.models.responses import ResponseTemplate  # noqa: E402, F401

@@ -30,3 +30,13 @@ class Escalation(Model):
 
     ticket: Mapped[Ticket] = relationship()
     directorate: Mapped[Directorate | None] = relationship()
+
+
+class EscalationDigest(Model):
+    """Up to when a manager or the governor's office has been sent the escalations: a digest
+    run twice tells nothing twice, and a day cron missed is told at the next run."""
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    sent_until: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -51,5 +51,5 @@ def digest_email(digest: Digest) -> tuple[str, str]:
                 )
             )
             if language == "en":
-                subject = _("Escalations in the last day: %(count)s", count=len(digest.escalations))
+                subject = _("New escalations: %(count)s", count=len(digest.escalations))
     return subject, "\n\n".join(parts)

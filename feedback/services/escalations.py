@@ -23,7 +23,7 @@ from feedback.domain.lifecycle import OPEN_STATUSES
 from feedback.domain.roles import Role
 from feedback.extensions import db
 from feedback.models import Ticket, User, utcnow
-from feedback.models.escalations import Escalation
+from feedback.models.escalations import Escalation, EscalationDigest
 from feedback.services.errors import NotFound
 from feedback.services.events import record_event
 from feedback.services.notify import queue_to
@@ -171,20 +171,35 @@ class Digest:
 
 
 def queue_digests(url: str, now: datetime | None = None) -> list[Digest]:
-    """Each active manager's and governorate user's digest, its SMS queued (through the
-    outbox, to their staff phone) and committed; the caller emails those with an address,
-    after the commit. Nobody is told of a day without escalations."""
+    """Each active manager's and governorate user's digest of the escalations since their
+    last one (the last day, for a first one), its SMS queued (through the outbox, to their
+    staff phone) and committed with the new high-water mark; the caller emails those with an
+    address, after the commit. Nobody is told of a day without escalations. The recipients
+    are locked, so two runs at once tell each escalation once."""
     now = now or utcnow()
     recipients = db.session.scalars(
         sa.select(User)
         .where(User.active, User.role.in_([Role.MANAGER, Role.GOVERNORATE]))
         .order_by(User.id)
+        .with_for_update()
     ).all()
+    sent = {
+        row.user_id: row
+        for row in db.session.scalars(
+            sa.select(EscalationDigest).where(
+                EscalationDigest.user_id.in_([user.id for user in recipients])
+            )
+        )
+    }
     digests = []
     for user in recipients:
+        mark = sent.get(user.id) or EscalationDigest(user_id=user.id)
+        since = mark.sent_until or now - DIGEST_PERIOD
+        mark.sent_until = now
+        db.session.add(mark)
         new = db.session.scalars(
             sa.select(Escalation)
-            .where(*_visible_to(user), Escalation.created_at > now - DIGEST_PERIOD)
+            .where(*_visible_to(user), Escalation.created_at > since, Escalation.created_at <= now)
             .options(
                 selectinload(Escalation.ticket).selectinload(Ticket.category),
                 selectinload(Escalation.directorate),

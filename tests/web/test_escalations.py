@@ -171,12 +171,12 @@ def test_daily_digest_by_sms_through_the_outbox_and_by_email(
             sa.select(Outbox).where(Outbox.to_number == MANAGER_PHONE).order_by(Outbox.id)
         ).all()
         assert len(texts) == 1
-        assert "Escalations in the last day: 2" in texts[0].body
+        assert "New escalations: 2" in texts[0].body
         assert "https://feedback.test/officer/escalations" in texts[0].body
     by_address = {tuple(to): message for to, message in smtp_sink.received}
     assert set(by_address) == {("head.water@basra.example",), ("governor@basra.example",)}
     body = by_address[("governor@basra.example",)].get_content()
-    assert by_address[("governor@basra.example",)]["Subject"] == "Escalations in the last day: 2"
+    assert by_address[("governor@basra.example",)]["Subject"] == "New escalations: 2"
     assert reference in body and "Escalated to the governor's office" in body
     assert f"https://feedback.test/officer/t/{reference}" in body
     assert "تم تصعيدها إلى مكتب المحافظ" in body
@@ -194,6 +194,39 @@ def test_no_digest_without_escalations_and_no_email_without_mail_server(
         db.session.commit()
     result = runner.invoke(args=["escalation-digest"])
     assert "by SMS, 0 by email." in result.output
+
+
+def test_a_digest_run_again_repeats_nothing_and_a_missed_day_is_caught_up(
+    app, runner, digest_recipients, twilio
+):
+    """Cron may run the digest twice, or miss a day: each escalation is told once, late
+    rather than never."""
+    reference = sms_ticket(twilio)
+    with app.app_context():
+        ticket_id = db.session.scalar(sa.select(Ticket.id).where(Ticket.reference == reference))
+        escalations.escalate_now(ticket_id, EscalationReason.NOT_FIXED)
+        db.session.commit()
+    assert "1 by SMS" in runner.invoke(args=["escalation-digest"]).output
+    assert "0 digest(s)" in runner.invoke(args=["escalation-digest"]).output
+
+    with app.app_context():
+        escalations.escalate_now(ticket_id, EscalationReason.NOT_FIXED)  # the governorate
+        db.session.commit()
+        two_days_later = utcnow() + timedelta(days=2)
+        digests = escalations.queue_digests("https://feedback.test/e", now=two_days_later)
+        told = {digest.username: len(digest.escalations) for digest in digests}
+        texts = db.session.scalars(
+            sa.select(Outbox.body).where(Outbox.to_number == MANAGER_PHONE).order_by(Outbox.id)
+        ).all()
+    manager, governorate = digest_recipients
+    # Only the new one, though the run comes two days after it: the first was told already.
+    assert told == {
+        manager.username: 1,
+        governorate.username: 1,
+        "manager.water": 1,
+        "governorate": 1,
+    }
+    assert len(texts) == 2 and "New escalations: 1;" in texts[1]
 
 
 def test_public_map_filters_escalated_tickets(app, client, twilio):
