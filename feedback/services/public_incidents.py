@@ -41,6 +41,7 @@ class PublicIncident:
     directorate: PublicName | None
     areas: list[PublicName]
     reports: int  # tickets and "me too" supporters
+    supporters: int  # of which "me too"
     opened_at: datetime
     expected_end: datetime | None
     resolved_at: datetime | None
@@ -70,6 +71,7 @@ def find_public_incident(incident_id: int, language: str) -> PublicIncident | No
         directorate=PublicName.of(incident.directorate),
         areas=[PublicName(area.name_ar, area.name_en) for area in incident.areas],
         reports=report_count(incident),
+        supporters=incident.supporters,
         opened_at=incident.opened_at,
         expected_end=incident.expected_end,
         resolved_at=incident.resolved_at,

@@ -128,7 +128,9 @@ def test_me_too_on_the_page_counts_each_address_once_and_keeps_no_address(app, c
         keys = db.session.scalars(sa.select(IncidentSupport.supporter_key)).all()
         assert len(keys) == 2 and not any("10.20" in key for key in keys)
         assert db.session.scalar(sa.select(sa.func.count(Ticket.id))) == 25  # no new ticket
-    assert 'id="report-count">27<' in page(client, f"/incidents/{incident_id}", "en")
+    shown = page(client, f"/incidents/{incident_id}", "en")
+    assert 'id="report-count">27<' in shown
+    assert "(25 complaints and 2 “me too”)" in shown  # why 27 reports list 25 references
 
 
 def test_me_too_needs_the_form_token_and_a_known_open_incident(app, client, twilio):
