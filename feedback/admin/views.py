@@ -380,6 +380,22 @@ def accept_keyword(code: str):
     return redirect(url_for("admin.edit_category", code=code), 303)
 
 
+@bp.post("/categories/<code>/keywords/dismiss")
+@role_required(Role.ADMIN)
+def dismiss_keyword(code: str):
+    """A suggested word that is no keyword of this category: not offered again."""
+    form = KeywordForm()
+    if not form.validate_on_submit():
+        abort(400)
+    word = (form.word.data or "").strip()
+    try:
+        reference.dismiss_suggestion(code, word)
+    except NotFound:
+        abort(404)
+    flash(_("“%(word)s” will not be suggested again for this category.", word=word), "success")
+    return redirect(url_for("admin.edit_category", code=code), 303)
+
+
 def _category_change(form: CategoryForm) -> reference.CategoryChange:
     return reference.CategoryChange(
         name_ar=form.name_ar.data or "",  # each required: never empty once validated

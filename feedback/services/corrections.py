@@ -22,7 +22,7 @@ from feedback.models import Category, Ticket, User, utcnow
 from feedback.models.corrections import Correction
 from feedback.reference_data import stop_words
 from feedback.services.parser_cache import load_knowledge
-from feedback.services.reference_changes import KEYWORD_LISTS
+from feedback.services.reference_changes import DISMISSED, KEYWORD_LISTS
 
 # The newest corrections to a category that its suggestions are drawn from.
 SUGGESTION_SAMPLE = 500
@@ -94,7 +94,7 @@ def understanding_report(days: int, now: datetime | None = None) -> Report:
 
 def suggested_keywords(category_code: str) -> list[Suggestion]:
     """Words the texts of corrections to this category keep containing that no category has
-    yet, for an admin to accept or ignore."""
+    yet and an admin has not dismissed for it, for an admin to accept or dismiss."""
     rows = db.session.execute(
         sa.select(Correction.ticket_id, Correction.text)
         .where(Correction.new_category == category_code, Correction.kind == CorrectionKind.CATEGORY)
@@ -111,10 +111,12 @@ def suggested_keywords(category_code: str) -> list[Suggestion]:
             *(w for name in KEYWORD_LISTS for w in (category.keywords or {}).get(name, ())),
         )
     ]
+    category = db.session.scalar(sa.select(Category).where(Category.code == category_code))
+    dismissed = (category.keywords or {}).get(DISMISSED, ()) if category else ()
     gazetteer = load_knowledge().gazetteer
     return suggest_keywords(
         texts.values(),
         keywords,
         is_place=lambda word: gazetteer.find_in_text(word).place_code is not None,
-        stop_words=stop_words(),
+        stop_words=[*stop_words(), *dismissed],
     )

@@ -29,6 +29,10 @@ KEYWORD_LISTS = ("ar", "en", "arabizi", "subjects", "generic")
 # Generic words (cut, smell, broken) are shared: the service a message names decides. The
 # categories a category's words also name ("shares") are codes, not words.
 SHARED_KEYWORD_LISTS = frozenset({"generic", "shares"})
+OWNED_KEYWORD_LISTS = tuple(name for name in KEYWORD_LISTS if name not in SHARED_KEYWORD_LISTS)
+# Words suggested by officers' corrections that an admin judged no keyword of the category:
+# kept beside its lists, read by no parser, and never suggested for it again.
+DISMISSED = "dismissed"
 CATEGORY_GROUPS = ("water", "electricity", "sanitation", "roads", "public-services", "environment")
 
 
@@ -138,6 +142,17 @@ def add_keyword(code: str, word: str) -> Category:
     return update_category(code, change)
 
 
+def dismiss_suggestion(code: str, word: str) -> Category:
+    """An admin judges a suggested word no keyword of the category. The parsers are not
+    rebuilt: nothing they read has changed."""
+    found = find_category(code)
+    dismissed = list((found.keywords or {}).get(DISMISSED, ()))
+    # A new dict, so the JSON column sees the change.
+    found.keywords = {**(found.keywords or {}), DISMISSED: _unique([*dismissed, word.strip()])}
+    db.session.commit()
+    return found
+
+
 def _apply_category(target: Category, change: CategoryChange) -> None:
     if not SLA_HOURS[0] <= change.sla_hours <= SLA_HOURS[1]:
         raise Refused("sla_hours", "sla_out_of_range", low=SLA_HOURS[0], high=SLA_HOURS[1])
@@ -155,11 +170,15 @@ def _refuse_keywords_of_others(target: Category, keywords: dict[str, list[str]])
     """A keyword belongs to one category only (see categories.yaml); a word newly added here
     that another category already has would make messages ambiguous. Generic words are
     shared by design."""
-    before = {keyword_key(w) for words_ in (target.keywords or {}).values() for w in words_}
+    before = {
+        keyword_key(word)
+        for name in KEYWORD_LISTS
+        for word in (target.keywords or {}).get(name, ())
+    }
     added = {
         keyword_key(word): (name, word)
         for name, listed in keywords.items()
-        if name not in SHARED_KEYWORD_LISTS
+        if name in OWNED_KEYWORD_LISTS
         for word in listed
         if keyword_key(word) and keyword_key(word) not in before
     }
@@ -169,12 +188,8 @@ def _refuse_keywords_of_others(target: Category, keywords: dict[str, list[str]])
     if target.id is not None:
         query = query.where(Category.id != target.id)
     for other in db.session.scalars(query):
-        owned = (
-            listed
-            for name, listed in (other.keywords or {}).items()
-            if name not in SHARED_KEYWORD_LISTS
-        )
-        for word in (w for listed in owned for w in listed):
+        stored = other.keywords or {}
+        for word in (w for name in OWNED_KEYWORD_LISTS for w in stored.get(name, ())):
             clash = added.get(keyword_key(word))
             if clash is not None:
                 name, mine = clash

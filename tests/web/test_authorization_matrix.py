@@ -35,6 +35,7 @@ PARAMETERS = {
         "admin.edit_area": "dist-basra",
         "admin.edit_category": "water-supply",
         "admin.accept_keyword": "water-supply",
+        "admin.dismiss_keyword": "water-supply",
         "admin.edit_directorate": "water",
     },
     "action": "acknowledge",
@@ -155,7 +156,7 @@ ADMIN_POST_TO_NOTHING = {"admin.delete_rule": 404, "admin.change_rule": 404,
                          "admin.deactivate_response_template": 404,
                          "admin.assign": 303,
                          # No word: nothing to accept (the real acceptance: test_corrections).
-                         "admin.accept_keyword": 400,
+                         "admin.accept_keyword": 400, "admin.dismiss_keyword": 400,
                          # Blank forms: a creation is refused with its errors (400); an edit
                          # keeps the values it was filled with (WTForms) and saves nothing new.
                          "admin.users": 400, "admin.rules": 400, "admin.directorates": 400,

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from feedback.extensions import db
 from feedback.models import Category, Correction, Ticket
+from feedback.services import reference_changes
 from tests.conftest import AuthActions, csrf_from
 from tests.factories import sms_ticket
 
@@ -147,6 +148,52 @@ def test_an_officers_correction_is_kept_reported_and_teaches_the_parser_once_acc
 
     understood = sms_ticket(twilio, journey.next_text, sender="+9647804444444")
     assert ticket(app, understood) == ("illegal-dumping", "municipality")
+
+
+@pytest.mark.usefixtures("restore_reference_data")
+def test_a_dismissed_suggestion_is_not_offered_again_and_reads_nothing(app, twilio):
+    """An admin who judges a suggested word no keyword ("slaughterhouse" for dumping, say)
+    says so once; the parser is not changed, and the word does not come back."""
+    journey = JOURNEYS[1]
+    officer = staff_client(app, "officer.water", "en")
+    for text, sender in zip(journey.texts, SENDERS, strict=False):
+        reference = sms_ticket(twilio, text, sender=sender)
+        officer.post(
+            f"/officer/t/{reference}/category",
+            data={
+                "csrf_token": csrf_from(officer, f"/officer/t/{reference}"),
+                "category": "illegal-dumping",
+                "reason": journey.reason,
+            },
+        )
+    admin = staff_client(app, "admin", "en")
+    edit = "/admin/categories/illegal-dumping/edit"
+    offered = f'name="word" value="{journey.suggestion}"'
+    assert offered in admin.get(edit).get_data(as_text=True)
+    with app.app_context():
+        before = db.session.scalar(
+            sa.select(Category.keywords).where(Category.code == "illegal-dumping")
+        )
+
+    response = admin.post(
+        "/admin/categories/illegal-dumping/keywords/dismiss",
+        data={"csrf_token": csrf_from(admin, edit), "word": journey.suggestion},
+    )
+    assert response.status_code == 303
+    page = admin.get(edit).get_data(as_text=True)
+    assert offered not in page
+    assert "will not be suggested again" in page
+    with app.app_context():
+        after = db.session.scalar(
+            sa.select(Category.keywords).where(Category.code == "illegal-dumping")
+        )
+    assert after["dismissed"] == [journey.suggestion]
+    assert {name: after[name] for name in before} == before  # no list the parser reads changed
+    understood = sms_ticket(twilio, journey.next_text, sender=SENDERS[2])
+    assert ticket(app, understood)[0] != "illegal-dumping"
+    # Dismissed here is no keyword here: another category may still take the word.
+    with app.app_context():
+        reference_changes.add_keyword("health-facility", journey.suggestion)
 
 
 def test_the_officer_page_offers_the_active_categories_but_the_tickets_own(
