@@ -55,6 +55,7 @@ TICKET_TABLES = (
     "api_key",
     "escalation",
     "ticket_event",
+    "attachment",
     "message",
     "outbox",
     "ticket",
