@@ -21,14 +21,14 @@ from feedback.web.labels import moderation_action_label, text_moderation_label
 from feedback.web.roles import moderator_required
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
-# A redaction is a cut of the citizen's text, which a message or a web form keeps far shorter.
+# Far longer than any complaint (a redaction is a cut of one): a bound on what a post carries.
 MAX_TEXT = 20_000
 
 REFUSALS = {
     "reason_required": _l("Say why: the reason is kept for staff, never shown to the public."),
     "reason_too_long": _l("At most %(count)s characters."),
     "empty": _l("Nothing of the text would be left: hide it instead."),
-    "unchanged": _l("This is the text as the public reads it already: cut something out."),
+    "unchanged": _l("Nothing was cut: this is the citizen's whole text."),
     "not_a_cut": _l(
         "A redaction only cuts: keep the rest of the citizen's words as they are, and put "
         "%(cut)s where you cut something out."
