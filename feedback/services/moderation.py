@@ -175,9 +175,8 @@ def texts_to_review(
     if before is not None:
         mark = db.session.execute(sa.select(order, Ticket.id).where(Ticket.id == before)).first()
         if mark is not None and mark[0] is not None:
-            query = query.where(
-                sa.or_(order < mark[0], sa.and_(order == mark[0], Ticket.id < mark[1]))
-            )
+            # The first condition alone bounds the index range; the second breaks ties.
+            query = query.where(order <= mark[0], sa.or_(order < mark[0], Ticket.id < mark[1]))
     found = list(
         db.session.scalars(query.order_by(order.desc(), Ticket.id.desc()).limit(limit + 1))
     )
