@@ -55,6 +55,7 @@ TICKET_TABLES = (
     "api_key",
     "escalation",
     "ticket_event",
+    "attachment",
     "message",
     "outbox",
     "ticket",
@@ -348,6 +349,21 @@ class StaffUser:
 
 
 @pytest.fixture
+def moderator(app, staff_user):
+    """moderator(role) -> a new account of that role that an admin made a moderator."""
+    from feedback.services.accounts import set_moderator
+    from tests.factories import demo_user
+
+    def make(role: str = "monitor") -> StaffUser:
+        made = staff_user(role)
+        with app.app_context():
+            set_moderator(demo_user("admin"), made.id, True)
+        return made
+
+    return make
+
+
+@pytest.fixture
 def staff_user(app):
     """staff_user(role) -> a new account of that role, removed after the test, for tests that
     lock, sign out or enrol someone without changing the shared demo users."""
@@ -372,6 +388,7 @@ def staff_user(app):
             return StaffUser(user.id, username, password)
 
     yield make
+    empty_ticket_tables(app)  # events and tickets may name these accounts
     with app.app_context():
         db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id.in_(made)))
         db.session.execute(sa.delete(User).where(User.id.in_(made)))

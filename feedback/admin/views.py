@@ -51,6 +51,8 @@ REFUSALS = {
     "unknown_group": _l("Choose a group from the list."),
     "username_taken": _l("This username is taken already."),
     "deactivate_self": _l("You cannot deactivate your own account."),
+    "admin_moderates": _l("An administrator moderates already, by role."),
+    "moderator_inactive": _l("Activate the account first."),
     "code_taken": _l("This code is taken already."),
     "sla_out_of_range": _l("Between %(low)s and %(high)s hours."),
     "keyword_taken": _l(
@@ -71,7 +73,7 @@ REFUSALS = {
 @bp.get("/")
 @role_required(Role.ADMIN)
 def index():
-    return render_template("admin/index.html", counts=work.overview())
+    return render_template("admin/index.html", counts=work.overview(), now=utcnow())
 
 
 # ---------------------------------------------------------------- triage
@@ -248,6 +250,35 @@ def sign_out_user(user_id: int):
     except NotFound:
         abort(404)
     flash(_("%(username)s is signed out everywhere.", username=user.username), "success")
+    return redirect(url_for("admin.users"), 303)
+
+
+@bp.post("/users/<int:user_id>/moderator")
+@role_required(Role.ADMIN)
+def make_moderator(user_id: int):
+    return _set_moderator(user_id, True)
+
+
+@bp.post("/users/<int:user_id>/not-moderator")
+@role_required(Role.ADMIN)
+def unmake_moderator(user_id: int):
+    return _set_moderator(user_id, False)
+
+
+def _set_moderator(user_id: int, moderator: bool):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        user = accounts.set_moderator(current_user, user_id, moderator)
+    except NotFound:
+        abort(404)
+    except Refused as error:
+        flash(_refusal_text(error), "error")
+    else:
+        if moderator:
+            flash(_("%(username)s may now moderate.", username=user.username), "success")
+        else:
+            flash(_("%(username)s no longer moderates.", username=user.username), "success")
     return redirect(url_for("admin.users"), 303)
 
 

@@ -26,6 +26,9 @@ class EventKind(StrEnum):
     CONFIRMED_FIXED = "confirmed_fixed"
     NOT_FIXED = "not_fixed"
     UNCONFIRMED = "unconfirmed"
+    # A moderator redacted, hid or restored the public text (details "action": a
+    # feedback.domain.moderation.ModerationAction); the reason is the internal note.
+    MODERATED = "moderated"
 
 
 PUBLIC_EVENT_KINDS = frozenset(
@@ -44,6 +47,7 @@ PUBLIC_EVENT_KINDS = frozenset(
         EventKind.CONFIRMED_FIXED,
         EventKind.NOT_FIXED,
         EventKind.UNCONFIRMED,
+        EventKind.MODERATED,  # that the text was edited; who and why are for staff
     }
 )
 

@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from feedback.domain.moderation import public_text_after
 from feedback.domain.outbox import SmsState
 from feedback.domain.text import mask_phone_numbers
 from feedback.extensions import Model
@@ -206,6 +207,8 @@ class Ticket(Model):
         sa.Index("ix_ticket_status_due_at", "status", "due_at", "id"),
         # The map's tickets near a box (feedback.services.map_points).
         sa.Index("ix_ticket_lat_lon", "lat", "lon"),
+        # The moderation queue's texts moderated lately, and the admin overview's count of them.
+        sa.Index("ix_ticket_text_moderated_at", "text_moderated_at", "id"),
         # The queue's search (ILIKE '%words%' on the reference or the text), PostgreSQL only.
         sa.Index(
             "ix_ticket_search_trgm",
@@ -220,7 +223,14 @@ class Ticket(Model):
     reference: Mapped[str] = mapped_column(sa.String(8), unique=True)
     channel: Mapped[str] = mapped_column(sa.String(20))  # feedback.domain.channels.Channel
     original_text: Mapped[str] = mapped_column(sa.Text)  # verbatim, never shown publicly as is
-    public_text: Mapped[str] = mapped_column(sa.Text)  # original_text masked, kept in step
+    # What every public surface shows: original_text masked, kept in step, unless a moderator
+    # changed it (feedback.domain.moderation).
+    public_text: Mapped[str] = mapped_column(sa.Text)
+    # TextModeration, None: the public text is the original masked. The moderator who last
+    # redacted, hid or restored the text, and when (kept after a restore, for the queue).
+    text_moderation: Mapped[str | None] = mapped_column(sa.String(10))
+    text_moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    text_moderated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     language: Mapped[str] = mapped_column(sa.String(2))
     category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("category.id"), index=True)
     category_confidence: Mapped[float | None]
@@ -261,15 +271,19 @@ class Ticket(Model):
     category: Mapped[Category | None] = relationship()
     area: Mapped[Area | None] = relationship()
     directorate: Mapped[Directorate | None] = relationship()
-    assigned_to: Mapped[User | None] = relationship()
+    assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
+    text_moderated_by: Mapped[User | None] = relationship(foreign_keys=[text_moderated_by_id])
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
     )
 
     @validates("original_text")
     def _mask_public_text(self, _key: str, text: str) -> str:
-        """Setting the citizen's text sets its public copy, masked: no caller can forget."""
-        self.public_text = mask_phone_numbers(text)
+        """Setting the citizen's text sets its public copy, masked: no caller can forget, and
+        none undoes a moderator's redaction."""
+        self.public_text = public_text_after(
+            self.original_text, text, self.public_text, self.text_moderation
+        )
         return text
 
 

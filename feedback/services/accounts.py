@@ -219,3 +219,21 @@ def sign_out_everywhere(admin_user: User, user_id: int) -> User:
     db.session.commit()
     audit.info("%s signed %s out everywhere", admin_user.username, user.username)
     return user
+
+
+@all_or_nothing
+def set_moderator(admin_user: User, user_id: int, moderator: bool) -> User:
+    """Let an active staff or monitor account moderate what the public sees (photos, public
+    texts), or stop it; an admin moderates by role already. Who did it goes to the audit log."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(user_id)
+    if user.role == Role.ADMIN:
+        raise Refused(None, "admin_moderates")
+    if moderator and not user.active:
+        raise Refused(None, "moderator_inactive")
+    user.moderator = moderator
+    db.session.commit()
+    verb = "made" if moderator else "unmade"
+    audit.info("%s %s %s a moderator", admin_user.username, verb, user.username)
+    return user

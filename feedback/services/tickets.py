@@ -42,11 +42,11 @@ class PublicEvent:
     to_status: str | None
     public_message: str | None  # masked when stored
     # Only PUBLIC_DETAILS: an incident event's step (why it joined is for staff), an
-    # escalation's level (never to whom by name).
+    # escalation's level (never to whom by name), a moderator's action (never who or why).
     details: dict[str, str] | None = None
 
 
-PUBLIC_DETAILS = ("step", "level")
+PUBLIC_DETAILS = ("step", "level", "action")
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,14 @@ class PublicTicket:
     directorate: PublicName | None
     created_at: datetime
     due_at: datetime | None
-    public_text: str  # the citizen's text with phone numbers masked
+    public_text: str  # the citizen's text with phone numbers masked, or as a moderator left it
     events: list[PublicEvent]
     notices_off: bool = False  # its citizen texted STOP: said publicly, the number never
     incident: IncidentLink | None = None
     # The last step of "is it fixed?" (asked, confirmed, not fixed, unconfirmed); None: never asked.
     fix_step: PublicEvent | None = None
+    # A moderator redacted or hid the text (feedback.domain.moderation.TextModeration).
+    text_moderation: str | None = None
 
 
 def ticket_by_reference(reference: str, lock: bool = False) -> Ticket | None:
@@ -115,6 +117,7 @@ def find_public_ticket(reference: str) -> PublicTicket | None:
         notices_off=bool(ticket.citizen_phone and notices_off(ticket.citizen_phone)),
         incident=_incident_link(ticket.incident_id),
         fix_step=next((e for e in reversed(events) if e.kind in FIX_QUESTION_KINDS), None),
+        text_moderation=ticket.text_moderation,
     )
 
 

@@ -26,6 +26,7 @@ from feedback.services.casework import set_category
 from feedback.services.corrections import codes_of, record_correction
 from feedback.services.errors import NotFound, Refused, all_or_nothing
 from feedback.services.events import record_event
+from feedback.services.moderation import ModerationFigures, figures
 from feedback.services.notify import queue_notice
 from feedback.services.rows import by_code
 
@@ -45,6 +46,7 @@ class Overview:
     areas: int
     rules: int
     sms_not_sent: int  # held back, dropped or failed within NOT_SENT_RECENT
+    moderation: ModerationFigures  # photos waiting, the oldest wait, texts moderated lately
 
 
 def overview() -> Overview:
@@ -64,6 +66,7 @@ def overview() -> Overview:
         areas=count(Area),
         rules=count(RoutingRule),
         sms_not_sent=count(Outbox, _not_sent(), Outbox.created_at >= utcnow() - NOT_SENT_RECENT),
+        moderation=figures(),
     )
 
 

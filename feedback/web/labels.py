@@ -9,6 +9,7 @@ from feedback.domain.events import EventKind
 from feedback.domain.incidents import IncidentAction, IncidentEventKind, IncidentStatus
 from feedback.domain.lifecycle import Status
 from feedback.domain.limits import Withheld
+from feedback.domain.moderation import ModerationAction, TextModeration
 from feedback.domain.outbox import SmsState
 from feedback.domain.roles import Role
 
@@ -40,6 +41,20 @@ EVENT_LABELS: dict[str, object] = {
     EventKind.CONFIRMED_FIXED: _l("The citizen confirmed it is fixed"),
     EventKind.NOT_FIXED: _l("The citizen said it is not fixed: reopened with priority"),
     EventKind.UNCONFIRMED: _l("No answer from the citizen within 7 days: the fix is unconfirmed"),
+    EventKind.MODERATED: _l("Text edited by a moderator"),
+}
+
+# A moderator's step on the timeline (details "action"); never who or why.
+MODERATION_LABELS: dict[str, object] = {
+    ModerationAction.REDACT: _l("Text edited by a moderator"),
+    ModerationAction.HIDE: _l("Text hidden by a moderator"),
+    ModerationAction.RESTORE: _l("Text restored by a moderator"),
+}
+
+# What a moderator left of a ticket's text, for the moderation pages.
+TEXT_MODERATION_LABELS: dict[str, object] = {
+    TextModeration.REDACTED: _l("Redacted"),
+    TextModeration.HIDDEN: _l("Hidden"),
 }
 
 # An escalation on the timeline (details "level"): to whom, by office.
@@ -168,11 +183,21 @@ def event_label(event) -> str:
         return str(_l("Status changed to: %(status)s", status=status_label(event.to_status)))
     if event.kind == EventKind.ESCALATED and event.details:
         return str(ESCALATION_LABELS.get(event.details.get("level"), event.kind))
+    if event.kind == EventKind.MODERATED and event.details:
+        return str(MODERATION_LABELS.get(event.details.get("action"), EVENT_LABELS[event.kind]))
     if event.kind == EventKind.INCIDENT and event.details:
         step = event.details.get("step")
         if step in INCIDENT_TICKET_LABELS:
             return str(INCIDENT_TICKET_LABELS[step])
     return str(EVENT_LABELS.get(event.kind, event.kind))
+
+
+def moderation_action_label(action: str) -> str:
+    return str(MODERATION_LABELS.get(action, action))
+
+
+def text_moderation_label(state: str | None) -> str:
+    return str(TEXT_MODERATION_LABELS.get(state, "")) if state else ""
 
 
 def incident_status_label(status: str) -> str:

@@ -1,9 +1,12 @@
-"""Who may open a page: a role check on top of Flask-Login's login_required."""
+"""Who may open a page: a role check (or the moderator check) on top of Flask-Login's
+login_required."""
 
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
+
+from feedback.domain.roles import may_moderate
 
 
 def role_required(*roles: str):
@@ -20,3 +23,17 @@ def role_required(*roles: str):
         return guarded
 
     return decorate
+
+
+def moderator_required(view):
+    """Admins and the accounts an admin made moderators (may_moderate), whatever their
+    directorate: moderation is about what the public reads. Anyone else gets 403."""
+
+    @wraps(view)
+    @login_required
+    def guarded(*args, **kwargs):
+        if not may_moderate(current_user.role, current_user.moderator):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return guarded
