@@ -26,6 +26,9 @@ class EventKind(StrEnum):
     CONFIRMED_FIXED = "confirmed_fixed"
     NOT_FIXED = "not_fixed"
     UNCONFIRMED = "unconfirmed"
+    # A moderator approved or rejected a citizen's photo (details: attachment, review); the
+    # reason is the event's internal note. Staff only: the public sees the photo, or nothing.
+    PHOTO_REVIEWED = "photo_reviewed"
 
 
 PUBLIC_EVENT_KINDS = frozenset(

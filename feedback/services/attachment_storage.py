@@ -7,10 +7,10 @@ The S3 one is tested against moto's S3-compatible server running on loopback
 registries carry."""
 
 import os
-from collections.abc import Mapping
 import re
 import secrets
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 

@@ -259,24 +259,3 @@ def _stored(ticket: Ticket, attachment_id: int, public: bool) -> tuple[Attachmen
 
 def _is_public(attachment: Attachment) -> bool:
     return attachment.kind == AttachmentKind.PHOTO and attachment.review == Review.APPROVED
-
-
-def public_photo_ids(ticket_ids: Iterable[int]) -> dict[int, list[int]]:
-    """Each ticket's approved, stored photos, oldest first (/t/<ref>, Open311's media_url)."""
-    ids = list(ticket_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Attachment.ticket_id, Attachment.id)
-        .where(
-            Attachment.ticket_id.in_(ids),
-            Attachment.kind == AttachmentKind.PHOTO,
-            Attachment.review == Review.APPROVED,
-            Attachment.fetch == Fetch.STORED,
-        )
-        .order_by(Attachment.id)
-    )
-    found: dict[int, list[int]] = {}
-    for ticket_id, attachment_id in rows:
-        found.setdefault(ticket_id, []).append(attachment_id)
-    return found
