@@ -171,6 +171,7 @@ def register_blueprints(app: Flask) -> None:
     from feedback.officer.views import bp as officer_bp
     from feedback.open311.views import bp as open311_bp
     from feedback.web.auth import bp as auth_bp
+    from feedback.web.photo_review import bp as photo_review_bp
     from feedback.web.public_map import bp as public_map_bp
     from feedback.web.reports import bp as reports_bp
     from feedback.web.simulator import bp as simulator_bp
@@ -187,6 +188,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(escalations_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(monitor_bp)
+    app.register_blueprint(photo_review_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(open311_bp)
     app.register_blueprint(public_map_bp)
