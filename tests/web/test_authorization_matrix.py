@@ -1,5 +1,5 @@
-"""Every /officer/, /monitor/ and /admin/ route, taken from the app's own URL map, for every kind of
-visitor: anonymous, monitor, officer of the ticket's directorate, officer of another, the
+"""Every /officer/, /monitor/, /admin/ and /moderation/photos/ route, taken from the app's own
+URL map, for every kind of visitor: anonymous, monitor, officer of the ticket's directorate, officer of another, the
 manager of the ticket's directorate, the governor's office, admin. A new route without an
 expectation here fails the test until one is written.
 
@@ -10,12 +10,17 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 
 from feedback.extensions import db
 from feedback.models import Correction, Ticket, utcnow
+from feedback.models.attachments import Attachment
 from feedback.services import incident_work
+from feedback.services.attachments import add_photos
+from feedback.services.photos import clean_photo
 from tests.conftest import csrf_from
 from tests.factories import demo_user
+from tests.services.test_photos import encoded
 
 VISITORS = [
     "anonymous",
@@ -139,6 +144,16 @@ for endpoint in ("monitor.follow_ticket", "monitor.follow_area", "monitor.unfoll
 EXPECTED[("monitor.photo", "GET")] = {"anonymous": 302, "monitor": 404, "officer.water": 404,
                                       "officer.electricity": 404, "manager.water": 404,
                                       "governorate": 404, "admin": 404}  # fmt: skip
+# The water ticket's photo: whoever reads the ticket; 404 for another directorate's officer.
+EXPECTED[("officer.attachment", "GET")] = EXPECTED[("officer.ticket", "GET")]
+# Photo review: moderators (admins; no other visitor here is one).
+MODERATORS_ONLY = {"anonymous": 302, "monitor": 403, "officer.water": 403,
+                   "officer.electricity": 403, "manager.water": 403,
+                   "governorate": 403}  # fmt: skip
+EXPECTED[("photo_review.index", "GET")] = {**MODERATORS_ONLY, "admin": 200}
+EXPECTED[("photo_review.image", "GET")] = {**MODERATORS_ONLY, "admin": 200}
+EXPECTED[("photo_review.review", "POST")] = {**MODERATORS_ONLY, "admin": 303}
+POST_DATA["photo_review.review"] = {"review": "approved", "reason": ""}
 ADMIN_ONLY = {"anonymous": 302, "monitor": 403, "officer.water": 403, "officer.electricity": 403,
               "manager.water": 403, "governorate": 403}  # fmt: skip
 # No template 999999: its edit page is not found either.
@@ -171,7 +186,7 @@ def routes(app):
     found = [
         (rule, method)
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith(("/officer", "/admin", "/monitor"))
+        if rule.rule.startswith(("/officer", "/admin", "/monitor", "/moderation/photos"))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
     ]
     transfers = ("officer.transfer", "officer_incidents.transfer")
@@ -191,10 +206,12 @@ def expected_status(endpoint: str, method: str, visitor: str) -> int:
     return ADMIN_POST_TO_NOTHING[endpoint]
 
 
-def url_for_rule(rule, reference: str, incident_id: int) -> str:
+def url_for_rule(rule, reference: str, incident_id: int, attachment_id: int) -> str:
     values = {}
     for name in rule.arguments:
-        if name == "reference":
+        if name == "attachment_id":
+            values[name] = attachment_id
+        elif name == "reference":
             values[name] = "ZZZZZ" if rule.endpoint == "admin.assign" else reference
         elif name == "incident_id":
             values[name] = incident_id
@@ -220,12 +237,15 @@ def test_every_staff_route_for_every_visitor(app, client, auth, twilio, visitor)
             "انقطاع مبرمج",
             "",
         ).id
+        add_photos(ticket, [clean_photo(encoded(Image.new("RGB", (8, 8)), "PNG"))])
+        db.session.commit()
+        attachment_id = db.session.scalar(sa.select(Attachment.id))
     if visitor != "anonymous":
         assert auth.login(visitor).status_code == 302
     token = csrf_from(client, "/login")
     checked = 0
     for rule, method in routes(app):
-        url = url_for_rule(rule, reference, outage_id)
+        url = url_for_rule(rule, reference, outage_id, attachment_id)
         if method == "GET":
             response = client.get(url)
         else:
