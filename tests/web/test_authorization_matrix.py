@@ -1,7 +1,7 @@
 """Every /officer/, /monitor/, /admin/ and /moderation/photos/ route, taken from the app's own
-URL map, for every kind of visitor: anonymous, monitor, officer of the ticket's directorate, officer of another, the
-manager of the ticket's directorate, the governor's office, admin. A new route without an
-expectation here fails the test until one is written.
+URL map, for every kind of visitor: anonymous, monitor, officer of the ticket's directorate,
+officer of another, the manager of the ticket's directorate, the governor's office, admin. A
+new route without an expectation here fails the test until one is written.
 
 The governorate reads everything and may add an internal note; every other POST that changes a
 ticket or an incident is refused with 403 before anything is looked up."""
