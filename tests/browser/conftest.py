@@ -31,9 +31,9 @@ def browser():
 
 @pytest.fixture
 def page_for(browser, request):
-    """page_for(language[, viewport]) -> a fresh page; errors in page scripts fail the test, anything the
-    Content-Security-Policy refused fails it at the end, and a screenshot is saved in
-    tests/artifacts/ when the test fails."""
+    """page_for(language[, viewport]) -> a fresh page; errors in page scripts fail the test,
+    anything the Content-Security-Policy refused fails it at the end, and a screenshot is saved
+    in tests/artifacts/ when the test fails."""
     pages = []
 
     def open_page(language: str, viewport: dict | None = None):
