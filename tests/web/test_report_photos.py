@@ -160,8 +160,9 @@ def test_staff_see_the_photo_the_public_only_once_approved(app, client, auth):
     assert client.get(staff_url).status_code == 302  # anonymous: log in first
 
     auth.login("officer.water")
-    page = client.get(f"/officer/t/{ticket.reference}").get_data(as_text=True)
-    assert f'src="{staff_url}"' in page and "not public" in page
+    english = {"Accept-Language": "en"}
+    page = client.get(f"/officer/t/{ticket.reference}", headers=english).get_data(as_text=True)
+    assert f'src="{staff_url}"' in page and "Waiting for a moderator: not public" in page
     shown = client.get(staff_url)
     assert shown.status_code == 200 and shown.mimetype == "image/jpeg"
     assert shown.headers["X-Content-Type-Options"] == "nosniff"
