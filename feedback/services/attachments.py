@@ -133,6 +133,7 @@ def fetch_due_media(
             fetched = fetcher.fetch(url, limit)
             outcome = _keep(attachment_id, kind, fetched)
         except FetchError as error:
+            db.session.rollback()
             outcome = _retry_or_fail(attachment_id, policy, error)
         stored += outcome is Fetch.STORED
         failed += outcome is Fetch.FAILED
@@ -177,7 +178,10 @@ def _keep(attachment_id: int, kind: str, fetched: FetchedMedia) -> Fetch:
         db.session.commit()
         return Fetch.FAILED
     key = new_key(extension)
-    attachment_storage().put(key, content, content_type)
+    try:
+        attachment_storage().put(key, content, content_type)
+    except Exception as error:  # the disk full, the bucket unreachable: try again later
+        raise FetchError(f"not stored: {error}", retryable=True) from error
     attachment.storage_key, attachment.content_type = key, content_type
     attachment.size_bytes, attachment.fetch = len(content), Fetch.STORED
     attachment.next_fetch_at = None

@@ -29,8 +29,7 @@ _HIDDEN_CONTENT = re.compile(
     rb"<\s*(script|html|iframe|svg|object|embed|body|\?php)|<!doctype|javascript:|%PDF-",
     re.IGNORECASE,
 )
-_ZIP_END = b"PK\x05\x06"  # a ZIP's end record, which unzippers look for near a file's end
-_ZIP_END_REACH = 65_557  # the record (22 bytes) and the longest comment after it
+_ZIP_LOCAL, _ZIP_END = b"PK\x03\x04", b"PK\x05\x06"  # a ZIP's file header and end record
 _PADDING = b"\x00\xff\r\n \t"  # what some cameras leave after an image's end: nothing
 
 
@@ -90,18 +89,25 @@ def clean_photo(content: bytes, max_bytes: int = MAX_PHOTO_BYTES) -> CleanPhoto:
 
 def _refuse_hidden_content(content: bytes, image_format: str) -> None:
     """A file that is an image and also a page, a script or an archive is refused, not
-    quietly re-encoded: whoever made it meant something by it."""
-    end = _IMAGE_END[image_format](content)
+    quietly re-encoded: whoever made it meant something by it. Anything after the image's end
+    is refused; inside, only what is not pixel data (metadata, comments, profiles) is searched,
+    since compressed pixels hold any short byte string by chance now and then."""
+    end, metadata = _LAYOUT[image_format](content)
     if content[end:].strip(_PADDING):
         raise BadPhoto(PhotoProblem.HIDDEN_CONTENT, "data after the image's end")
-    if _HIDDEN_CONTENT.search(content) or _ZIP_END in content[-_ZIP_END_REACH:]:
-        raise BadPhoto(PhotoProblem.HIDDEN_CONTENT, "a page, script or archive inside")
+    for start, stop in metadata:
+        part = content[start:stop]
+        if _HIDDEN_CONTENT.search(part) or _ZIP_LOCAL in part or _ZIP_END in part:
+            raise BadPhoto(PhotoProblem.HIDDEN_CONTENT, "a page, script or archive inside")
 
 
-def _jpeg_end(content: bytes) -> int:
-    """Where the JPEG's end-of-image marker ends, walking its segments (an EXIF thumbnail's
-    own markers are inside a segment, so skipped) and its entropy-coded scans."""
-    position = 2  # after SOI
+_Layout = tuple[int, list[tuple[int, int]]]  # where the image ends; its non-pixel parts
+
+
+def _jpeg_layout(content: bytes) -> _Layout:
+    """Walk the JPEG's segments (an EXIF thumbnail's own markers are inside one, so skipped)
+    and its entropy-coded scans to the end-of-image marker."""
+    position, metadata = 2, []  # after SOI
     while position + 2 <= len(content):
         if content[position] != 0xFF:
             raise ValueError("not a JPEG marker")
@@ -110,57 +116,74 @@ def _jpeg_end(content: bytes) -> int:
             position += 1
             continue
         if marker == 0xD9:  # EOI
-            return position + 2
+            return position + 2, metadata
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # no length
             position += 2
             continue
-        (length,) = struct.unpack(">H", content[position + 2 : position + 4])
+        length: int = struct.unpack(">H", content[position + 2 : position + 4])[0]
+        if marker != 0xDA:
+            metadata.append((position, position + 2 + length))
         position += 2 + length
         if marker == 0xDA:  # SOS: scan data up to the next marker that is not RST or stuffing
-            while position + 1 < len(content):
-                if content[position] == 0xFF and content[position + 1] not in (
-                    0x00,
-                    *range(0xD0, 0xD8),
-                ):
-                    break
-                position += 1
+            position = _scan_end(content, position)
     raise ValueError("no end-of-image marker")
 
 
-def _png_end(content: bytes) -> int:
-    """Where the IEND chunk ends."""
-    position = 8
+def _scan_end(content: bytes, position: int) -> int:
+    while (position := content.find(b"\xff", position)) != -1:
+        following = content[position + 1 : position + 2]
+        if following and following != b"\x00" and not 0xD0 <= following[0] <= 0xD7:
+            return position
+        position += 1
+    return len(content)
+
+
+def _png_layout(content: bytes) -> _Layout:
+    """Chunks to IEND; all but the pixel data (IDAT, an animation's fdAT) are metadata."""
+    position, metadata = 8, []
     while position + 12 <= len(content):
         length: int = struct.unpack(">I", content[position : position + 4])[0]
         kind = content[position + 4 : position + 8]
+        if kind not in (b"IDAT", b"fdAT"):
+            metadata.append((position, position + 12 + length))
         position += 12 + length
         if kind == b"IEND":
-            return position
+            return position, metadata
     raise ValueError("no IEND chunk")
 
 
-def _riff_end(content: bytes) -> int:
-    """WebP: the RIFF header says how long the file is."""
+def _riff_layout(content: bytes) -> _Layout:
+    """WebP: the RIFF header says how long the file is; chunks other than the bitstreams are
+    metadata."""
     size: int = struct.unpack("<I", content[4:8])[0]
-    return 8 + size + (size & 1)
+    end, position, metadata = 8 + size + (size & 1), 12, []
+    while position + 8 <= min(end, len(content)):
+        length: int = struct.unpack("<I", content[position + 4 : position + 8])[0]
+        if content[position : position + 4] not in (b"VP8 ", b"VP8L", b"ALPH", b"ANMF"):
+            metadata.append((position, position + 8 + length))
+        position += 8 + length + (length & 1)
+    return end, metadata
 
 
-def _box_end(content: bytes) -> int:
-    """HEIC: top-level ISO boxes laid end to end; one of size 0 runs to the end."""
-    position = 0
+def _box_layout(content: bytes) -> _Layout:
+    """HEIC: top-level ISO boxes laid end to end (one of size 0 runs to the end); all but the
+    media data are metadata."""
+    position, metadata = 0, []
     while position + 8 <= len(content):
         size: int = struct.unpack(">I", content[position : position + 4])[0]
         if size == 0:
-            return len(content)
-        if size == 1:
+            size = len(content) - position
+        elif size == 1:
             size = struct.unpack(">Q", content[position + 8 : position + 16])[0]
         if size < 8:
             raise ValueError("bad box size")
+        if content[position + 4 : position + 8] != b"mdat":
+            metadata.append((position, position + size))
         position += size
-    return position
+    return position, metadata
 
 
-_IMAGE_END = {"JPEG": _jpeg_end, "PNG": _png_end, "WEBP": _riff_end, "HEIF": _box_end}
+_LAYOUT = {"JPEG": _jpeg_layout, "PNG": _png_layout, "WEBP": _riff_layout, "HEIF": _box_layout}
 
 _GPS_IFD = 0x8825
 _LAT_REF, _LAT, _LON_REF, _LON = 1, 2, 3, 4

@@ -3,7 +3,9 @@ metadata is gone; a file that is an image and something else (script, page, arch
 refused, and a decompression bomb is refused from its header before a pixel is decoded."""
 
 import io
+import random
 import struct
+import time
 import zlib
 
 import pytest
@@ -158,3 +160,31 @@ def test_what_is_not_a_photo_is_refused(content):
 def test_too_many_bytes_are_refused_unread():
     with pytest.raises(BadPhoto, match="large"):
         clean_photo(b"\xff" * (MAX_PHOTO_BYTES + 1))
+
+
+def test_an_archive_inside_a_png_chunk_is_refused():
+    """Not appended but carried in a text chunk: still a polyglot."""
+    image = encoded(Image.new("RGB", (16, 16), "white"), "PNG")
+    archive = b"PK\x03\x04" + bytes(26) + b"payload" + b"PK\x05\x06" + bytes(18)
+    data = b"Comment\x00" + archive
+    chunk = (
+        struct.pack(">I", len(data))
+        + b"tEXt"
+        + data
+        + struct.pack(">I", zlib.crc32(b"tEXt" + data))
+    )
+    carrying = image[:33] + chunk + image[33:]  # after the 8-byte signature and IHDR's 25
+    assert Image.open(io.BytesIO(carrying)).size == (16, 16)
+    with pytest.raises(BadPhoto, match="archive"):
+        clean_photo(carrying)
+
+
+def test_a_big_noisy_photo_is_checked_quickly_and_kept():
+    """Compressed pixels of a camera photo (here: noise, the hardest to compress) are not
+    searched for signatures, which they hold by chance; walking them is fast."""
+    noise = Image.frombytes("RGB", (2400, 1800), random.Random(16).randbytes(2400 * 1800 * 3))
+    photo = encoded(noise, "JPEG", quality=95)
+    assert len(photo) > 3_000_000
+    started = time.monotonic()
+    assert clean_photo(photo, max_bytes=MAX_CITIZEN_PHOTO_BYTES).extension == "jpg"
+    assert time.monotonic() - started < 5

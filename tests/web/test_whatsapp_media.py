@@ -250,3 +250,22 @@ def test_a_document_or_video_is_not_kept_as_an_attachment(app):
     )
     assert response.status_code == 200
     assert attachments_of(app) == []
+
+
+def test_storage_down_is_retried_not_lost(media_app, fake_twilio, monkeypatch):
+    from feedback.services.attachment_storage import LocalStorage
+
+    send_media(media_app, "ماكو ماي بحي الحسين", (f"{fake_twilio}/photo", "image/jpeg"))
+
+    def full_disk(self, key, content, content_type):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(LocalStorage, "put", full_disk)
+    assert "to retry 1" in run_worker(media_app)
+    [waiting] = attachments_of(media_app)
+    assert (waiting.fetch, waiting.fetch_attempts, waiting.storage_key) == ("waiting", 1, None)
+    monkeypatch.undo()
+    with media_app.app_context():
+        db.session.get(Attachment, waiting.id).next_fetch_at = utcnow()
+        db.session.commit()
+    assert "media stored 1" in run_worker(media_app)
