@@ -107,7 +107,8 @@ _Layout = tuple[int, list[tuple[int, int]]]  # where the image ends; its non-pix
 def _jpeg_layout(content: bytes) -> _Layout:
     """Walk the JPEG's segments (an EXIF thumbnail's own markers are inside one, so skipped)
     and its entropy-coded scans to the end-of-image marker."""
-    position, metadata = 2, []  # after SOI
+    position = 2  # after SOI
+    metadata: list[tuple[int, int]] = []
     while position + 2 <= len(content):
         if content[position] != 0xFF:
             raise ValueError("not a JPEG marker")
@@ -140,7 +141,8 @@ def _scan_end(content: bytes, position: int) -> int:
 
 def _png_layout(content: bytes) -> _Layout:
     """Chunks to IEND; all but the pixel data (IDAT, an animation's fdAT) are metadata."""
-    position, metadata = 8, []
+    position = 8
+    metadata: list[tuple[int, int]] = []
     while position + 12 <= len(content):
         length: int = struct.unpack(">I", content[position : position + 4])[0]
         kind = content[position + 4 : position + 8]
@@ -156,7 +158,8 @@ def _riff_layout(content: bytes) -> _Layout:
     """WebP: the RIFF header says how long the file is; chunks other than the bitstreams are
     metadata."""
     size: int = struct.unpack("<I", content[4:8])[0]
-    end, position, metadata = 8 + size + (size & 1), 12, []
+    end, position = 8 + size + (size & 1), 12
+    metadata: list[tuple[int, int]] = []
     while position + 8 <= min(end, len(content)):
         length: int = struct.unpack("<I", content[position + 4 : position + 8])[0]
         if content[position : position + 4] not in (b"VP8 ", b"VP8L", b"ALPH", b"ANMF"):
@@ -168,7 +171,8 @@ def _riff_layout(content: bytes) -> _Layout:
 def _box_layout(content: bytes) -> _Layout:
     """HEIC: top-level ISO boxes laid end to end (one of size 0 runs to the end); all but the
     media data are metadata."""
-    position, metadata = 0, []
+    position = 0
+    metadata: list[tuple[int, int]] = []
     while position + 8 <= len(content):
         size: int = struct.unpack(">I", content[position : position + 4])[0]
         if size == 0:
