@@ -5,13 +5,13 @@ and by the public only once a moderator approved a photo (feedback.services.phot
 Nothing holds a transaction across a download: the worker claims due media for a lease,
 commits, fetches, then records what came back in a transaction of its own."""
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 import sqlalchemy as sa
-from flask import current_app
 
 from feedback.domain.attachments import (
     AUDIO_TYPES,
@@ -33,6 +33,7 @@ from feedback.services.errors import NotFound
 from feedback.services.photos import MAX_CITIZEN_PHOTO_BYTES, BadPhoto, CleanPhoto, clean_photo
 from feedback.services.tickets import ticket_by_reference
 
+_log = logging.getLogger(__name__)
 # A worker that dies mid-download leaves its media to the others after this.
 FETCH_LEASE = timedelta(minutes=2)
 
@@ -173,7 +174,7 @@ def _keep(attachment_id: int, kind: str, fetched: FetchedMedia) -> Fetch:
     try:
         content, content_type, extension = _checked(kind, fetched.content)
     except (BadPhoto, NotAudio) as error:
-        current_app.logger.warning("media %s refused: %s", attachment_id, error)
+        _log.warning("media %s refused: %s", attachment_id, error)
         attachment.fetch, attachment.next_fetch_at = Fetch.FAILED, None
         db.session.commit()
         return Fetch.FAILED
@@ -208,7 +209,7 @@ def _checked(kind: str, content: bytes) -> tuple[bytes, str, str]:
 def _retry_or_fail(attachment_id: int, policy: FetchPolicy, error: FetchError) -> Fetch:
     attachment = db.session.get_one(Attachment, attachment_id)
     attachment.fetch_attempts += 1
-    current_app.logger.warning("media %s not fetched: %s", attachment_id, error)
+    _log.warning("media %s not fetched: %s", attachment_id, error)
     if error.retryable and attachment.fetch_attempts < policy.max_attempts:
         delay = retry_delay(attachment.fetch_attempts, policy.retry_seconds)
         attachment.next_fetch_at = utcnow() + delay
