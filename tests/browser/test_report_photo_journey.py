@@ -9,9 +9,13 @@ import sqlalchemy as sa
 from PIL import Image
 
 from feedback.extensions import db
+from feedback.models import Ticket
 from feedback.models.attachments import Attachment
+from feedback.services.attachment_storage import attachment_storage, new_key
 from tests.browser.test_hostile_content import login
+from tests.conftest import TwilioWebhook
 from tests.services.test_photos import encoded, photo_with_gps
+from tests.web.test_whatsapp_media import OGG
 
 pytestmark = pytest.mark.browser
 
@@ -54,6 +58,43 @@ def test_a_photo_from_a_phone_reaches_the_officer(app, live_server, page_for, tm
     )
     assert officer.evaluate("img => img.naturalWidth", image.element_handle()) == 64
     assert page.script_errors == [] and officer.script_errors == []
+
+
+def test_a_voice_note_is_loaded_by_the_officers_page_within_its_policy(app, live_server, page_for):
+    """The page's <audio> fetches the note from our own route (media-src 'self'); the
+    browser's Content-Security-Policy refusing it would fail the test."""
+    twilio = TwilioWebhook(app, app.test_client())
+    twilio.send("ماكو ماي بحي الحسين", sender="whatsapp:+9647801234567")
+    with app.app_context():
+        ticket = db.session.scalar(sa.select(Ticket))
+        key = new_key("ogg")
+        attachment_storage().put(key, OGG, "audio/ogg")
+        note = Attachment(
+            ticket=ticket, kind="audio", content_type="audio/ogg", storage_key=key,
+            size_bytes=len(OGG), fetch="stored", review="pending",
+        )  # fmt: skip
+        db.session.add(note)
+        db.session.commit()
+        reference, note_id = ticket.reference, note.id
+    officer = page_for("ar", viewport=PHONE)
+    fetched = []
+    officer.on(
+        "response",
+        lambda response: (
+            fetched.append(response.status)
+            if response.url.endswith(f"/attachments/{note_id}")
+            else None
+        ),
+    )
+    login(officer, live_server, "officer.water")
+    officer.goto(f"{live_server}/officer/t/{reference}")
+    audio = officer.locator("#attachments audio[controls]")
+    audio.wait_for()
+    officer.wait_for_function(
+        "audio => audio.readyState > 0 || audio.error !== null", arg=audio.element_handle()
+    )
+    assert fetched and set(fetched) <= {200, 206}
+    assert officer.script_errors == []
 
 
 def test_a_refused_photo_keeps_what_the_citizen_typed(live_server, page_for, tmp_path):
