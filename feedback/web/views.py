@@ -21,6 +21,7 @@ from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms
 from feedback.domain.phone import normalise_phone
 from feedback.domain.reference import normalise_reference
 from feedback.domain.support import SupportOutcome
+from feedback.domain.text import clean_text
 from feedback.extensions import limiter
 from feedback.services import attachments
 from feedback.services.errors import NotFound
@@ -107,7 +108,7 @@ def report():
                 )
             )
         except BadPhoto as error:
-            name = uploads[error.index or 0].filename or ""
+            name = clean_text(uploads[error.index or 0].filename or "")[:100]
             form.photo.errors = [str(_PHOTO_REFUSED[error.problem]) % {"name": name}]
             return render_template("web/report.html", form=form), 400
         return redirect(url_for("web.report_received", reference=ticket.reference))
