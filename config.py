@@ -84,8 +84,26 @@ class Config:
     SMS_MAX_BODY = 1600
     # Twilio posts a few KB at most; anything far larger is refused before parsing.
     SMS_MAX_REQUEST_BYTES = 64 * 1024
-    # The largest request at all: a monitor's field photo (5 MB) and its form.
-    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    # The largest request at all: a citizen's report with its photos (3 of 10 MB at most).
+    MAX_CONTENT_LENGTH = 31 * 1024 * 1024
+
+    # Citizens' photos and voice notes (feedback.services.attachment_storage): "local" keeps
+    # them in ATTACHMENT_DIR (default instance/attachments, never under static/), "s3" in an
+    # S3-compatible bucket (AWS, MinIO, ...; S3_ENDPOINT_URL empty for AWS itself).
+    ATTACHMENT_STORAGE = os.environ.get("ATTACHMENT_STORAGE", "local")
+    ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL")
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    S3_BUCKET = os.environ.get("S3_BUCKET")
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID")
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY")
+    # WhatsApp media are fetched by the worker from these hosts only (Twilio's API redirects
+    # to its media CDN, listed too), with the account's credentials; comma-separated.
+    MEDIA_FETCH_HOSTS = os.environ.get(
+        "MEDIA_FETCH_HOSTS", "api.twilio.com,media.twiliocdn.com,mms.twiliocdn.com"
+    )
+    MEDIA_FETCH_MAX_ATTEMPTS = int(os.environ.get("MEDIA_FETCH_MAX_ATTEMPTS", "6"))
+    MEDIA_FETCH_RETRY_SECONDS = int(os.environ.get("MEDIA_FETCH_RETRY_SECONDS", "30"))
 
     # Login throttling; shared across hosts with e.g. redis://127.0.0.1:6379/0.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

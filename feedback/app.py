@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import BASE_DIR, ConfigError, config_for
 from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
 from feedback.production_checks import secret_key_problem
+from feedback.services.attachment_storage import install_storage
 from feedback.services.settings import install_settings
 from feedback.sms.backends import enabled_channels
 from feedback.web.dates import register_date_filters
@@ -50,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         )
     register_extensions(app)
     install_settings(app, enabled_channels(app.config))
+    install_storage(app)
     register_security_headers(app)
     register_date_filters(app)
     register_audit_log()
@@ -75,6 +77,11 @@ def validate_config(config) -> None:
         ]
         if missing:
             raise ConfigError(f"SMS_BACKEND=twilio needs {', '.join(missing)}")
+    storage = config["ATTACHMENT_STORAGE"]
+    if storage not in ("local", "s3"):
+        raise ConfigError(f"ATTACHMENT_STORAGE must be 'local' or 's3', not {storage!r}")
+    if storage == "s3" and not config.get("S3_BUCKET"):
+        raise ConfigError("ATTACHMENT_STORAGE=s3 needs S3_BUCKET")
 
 
 def instance_secret_key(instance: Path) -> str:
@@ -165,6 +172,7 @@ def register_blueprints(app: Flask) -> None:
     from feedback.open311.views import bp as open311_bp
     from feedback.web.auth import bp as auth_bp
     from feedback.web.moderation import bp as moderation_bp
+    from feedback.web.photo_review import bp as photo_review_bp
     from feedback.web.public_map import bp as public_map_bp
     from feedback.web.reports import bp as reports_bp
     from feedback.web.simulator import bp as simulator_bp
@@ -182,6 +190,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(monitor_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(photo_review_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(open311_bp)
     app.register_blueprint(public_map_bp)

@@ -18,6 +18,7 @@ from feedback.officer.escalations import digest_email
 from feedback.production_checks import production_checks
 from feedback.services import two_factor
 from feedback.services.accounts import ROLES, AccountError, change_role, create_user
+from feedback.services.attachments import FetchPolicy, fetch_due_media
 from feedback.services.corrections import understanding_report
 from feedback.services.deadlines import close_quiet, record_overdue, record_unconfirmed
 from feedback.services.escalations import escalate_overdue, queue_digests
@@ -28,6 +29,7 @@ from feedback.services.rollups import refresh_rollups
 from feedback.services.seed import generate_demo_tickets, is_seeded, load_reference_data
 from feedback.services.stats import InvalidPeriod
 from feedback.sms.backends import gateways_for, send_policy
+from feedback.sms.twilio_media import TwilioMediaFetcher
 
 
 @click.command("seed-demo")
@@ -167,14 +169,20 @@ DATABASE_RETRY_CAP_SECONDS = 30
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
 @with_appcontext
 def sms_worker_command(once: bool, batch: int, interval: float) -> None:
-    """Send the Outbox through the configured gateway, with retries; run several safely."""
+    """Send the Outbox through the configured gateway, and fetch WhatsApp's photos and voice
+    notes, with retries; run several safely."""
     config = current_app.config
     gateways, policy, worker = gateways_for(config), send_policy(config), new_worker_id()
+    fetcher = TwilioMediaFetcher.for_config(config)
+    fetch_policy = FetchPolicy(
+        config["MEDIA_FETCH_MAX_ATTEMPTS"], config["MEDIA_FETCH_RETRY_SECONDS"]
+    )
     click.echo(f"sms-worker {worker}: {config['SMS_BACKEND']} backend")
     outage = 0.0
     while True:
         try:
             result = send_due(worker, gateways, policy, batch)
+            media = fetch_due_media(fetcher, fetch_policy, batch)
         except DBAPIError as error:
             # The database restarting or unreachable: wait and try again, never exit, so a
             # PostgreSQL restart needs no restart of the workers. What was claimed stays
@@ -189,6 +197,10 @@ def sms_worker_command(once: bool, batch: int, interval: float) -> None:
         outage = 0.0
         if result.sent or result.retried or result.failed:
             click.echo(f"sent {result.sent}, to retry {result.retried}, failed {result.failed}")
+        if media.stored or media.retried or media.failed:
+            click.echo(
+                f"media stored {media.stored}, to retry {media.retried}, failed {media.failed}"
+            )
         if once:
             return
         time.sleep(interval)

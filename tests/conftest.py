@@ -7,6 +7,7 @@ import email.policy
 import os
 import secrets
 import socketserver
+import tempfile
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ TICKET_TABLES = (
     "follow",
     "api_key",
     "escalation",
+    "attachment",
     "ticket_event",
     "attachment",
     "message",
@@ -82,8 +84,13 @@ def _test_database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
+# Attachments of every test app go under one temporary folder, never into instance/.
+ATTACHMENTS = tempfile.mkdtemp(prefix="feedback-attachments-")
+
+
 def make_app(database_url: str, **overrides):
-    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    config = {"SQLALCHEMY_DATABASE_URI": database_url, "ATTACHMENT_DIR": ATTACHMENTS}
+    return create_app({**config, **overrides})
 
 
 def reset_schema(app) -> None:

@@ -29,6 +29,9 @@ class EventKind(StrEnum):
     # A moderator redacted, hid or restored the public text (details "action": a
     # feedback.domain.moderation.ModerationAction); the reason is the internal note.
     MODERATED = "moderated"
+    # A moderator approved or rejected a citizen's photo (details: attachment, review); the
+    # reason is the event's internal note. Staff only: the public sees the photo, or nothing.
+    PHOTO_REVIEWED = "photo_reviewed"
 
 
 PUBLIC_EVENT_KINDS = frozenset(

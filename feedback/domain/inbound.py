@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from feedback.domain.attachments import MAX_MEDIA_ITEMS
 from feedback.domain.text import clean_text
 
 # Longer than any real one (Twilio's ids have 34 characters, "whatsapp:" + E.164 at most 25),
@@ -17,12 +18,22 @@ MAX_ID = 64
 MAX_SENDER = 40
 MAX_RECIPIENT = 64
 MAX_NAME = 200
+MAX_MEDIA_URL = 1000  # what the attachment table holds; Twilio's are under 200
+MAX_TYPE = 100
 # A channel's raw request is a few levels deep; anything deeper is no message of theirs.
 MAX_RAW_DEPTH = 16
 
 
 class UnusableMessage(ValueError):
     """No message a gateway sends looks like this: the webhook is refused and nothing stored."""
+
+
+@dataclass(frozen=True)
+class InboundMedia:
+    """A photo or voice note sent with the message, as a URL the worker fetches later."""
+
+    url: str
+    content_type: str
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,7 @@ class InboundMessage:
     lon: float | None = None
     sender_name: str | None = None  # the name the sender's app shows (WhatsApp's ProfileName)
     raw: dict[str, Any] = field(default_factory=dict)
+    media: tuple[InboundMedia, ...] = ()  # WhatsApp's photos and voice notes
 
     def __post_init__(self) -> None:
         name = clean_text(self.sender_name or "")[:MAX_NAME].strip()
@@ -49,6 +61,11 @@ class InboundMessage:
             "text": clean_text(self.text),
             "sender_name": name or None,
             "raw": plain_json(self.raw),
+            "media": tuple(
+                InboundMedia(clean_text(item.url), clean_text(item.content_type)[:MAX_TYPE])
+                for item in self.media[:MAX_MEDIA_ITEMS]
+                if 0 < len(item.url) <= MAX_MEDIA_URL
+            ),
         }
         for attribute, value in cleaned.items():
             object.__setattr__(self, attribute, value)

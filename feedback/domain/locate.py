@@ -103,7 +103,7 @@ class Location:
     place_code: str | None
     lat: float | None
     lon: float | None
-    method: str  # gps | map_pin | gazetteer | staff | none
+    method: str  # gps | map_pin | photo_exif | gazetteer | staff | none
     confidence: float
     matched_text: str = ""
     outside_area: bool = False
@@ -111,6 +111,7 @@ class Location:
 
 NOWHERE = Location(None, None, None, "none", 0.0)
 STAFF_PICKED = "staff"  # the method of a place picked by staff recording a complaint
+PHOTO_EXIF = "photo_exif"  # the GPS position in a web report's photo, when no pin was dropped
 
 
 def _name_keys(name: str) -> set[str]:

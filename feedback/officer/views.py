@@ -36,7 +36,7 @@ from feedback.officer.forms import (
     RecordForm,
     TransferForm,
 )
-from feedback.services import bulk, casework, response_templates
+from feedback.services import attachments, bulk, casework, response_templates
 from feedback.services.errors import NotFound, Refused
 from feedback.services.incident_work import incidents_to_join
 from feedback.services.intake import StaffReport, record_staff_report
@@ -48,6 +48,7 @@ from feedback.services.queues import (
     officer_queue,
 )
 from feedback.services.tickets import receipt_sms
+from feedback.web.attachments import attachment_response
 from feedback.web.labels import channel_label, receipt_withheld_label, status_label
 from feedback.web.roles import role_required
 
@@ -308,7 +309,19 @@ def _ticket_page(found: Ticket, action_form: ActionForm) -> str:
         join_form=join_form if may_change and join_form.incident.choices else None,
         now=utcnow(),
         is_overdue=is_overdue,
+        attachments=attachments.attachments_for_staff(found),
     )
+
+
+@bp.get("/t/<reference>/attachments/<int:attachment_id>")
+@role_required(*READING_ROLES)
+def attachment(reference: str, attachment_id: int):
+    """A photo or voice note, for whoever may read its ticket (404 for anyone else)."""
+    try:
+        found, content = attachments.staff_attachment(current_user, reference, attachment_id)
+    except NotFound:
+        abort(404)
+    return attachment_response(found, content, public=False)
 
 
 @bp.post("/t/<reference>/act/<action>")

@@ -3,6 +3,8 @@ names and shapes live here, the rules about what may be shown in feedback.servic
 
 from datetime import datetime
 
+from flask import url_for
+
 from feedback.services.open311 import MAX_DESCRIPTION, CreatedRequest, Service, ServiceRequest
 from feedback.services.settings import settings
 
@@ -72,8 +74,23 @@ def _request(found: ServiceRequest) -> dict:
         "zipcode": "",
         "lat": found.lat,
         "long": found.lon,
-        "media_url": "",
+        "media_url": _media_url(found),
     }
+
+
+def _media_url(found: ServiceRequest) -> str:
+    """The public copy of the ticket's first approved photo, as an absolute URL; empty when
+    none is approved (a photo waiting for a moderator is never named)."""
+    if found.photo_id is None:
+        return ""
+    base = settings().public_base_url
+    path = url_for(
+        "web.public_photo",
+        reference=found.reference,
+        attachment_id=found.photo_id,
+        _external=not base,
+    )
+    return base + path if base else path
 
 
 def _description(found: ServiceRequest) -> str:

@@ -29,7 +29,7 @@ from feedback.domain.inbound import InboundMessage
 from feedback.domain.incidents import Origin
 from feedback.domain.lifecycle import Status
 from feedback.domain.limits import MessageHandling, SmsKind
-from feedback.domain.locate import STAFF_PICKED, Location
+from feedback.domain.locate import PHOTO_EXIF, STAFF_PICKED, Location
 from feedback.domain.phone import bare_number
 from feedback.domain.reference import new_reference
 from feedback.domain.replies import choice_name, clock_text, reply_text, reply_with_message
@@ -39,6 +39,7 @@ from feedback.domain.understand import understand
 from feedback.extensions import db
 from feedback.models import Message, Ticket, TicketEvent, User, utcnow
 from feedback.models.writes import insert_opened_ticket
+from feedback.services.attachments import add_photos, forget_stored, queue_media
 from feedback.services.commands import answer_command
 from feedback.services.confirmation import answer_fix_question, awaiting_fix_answer
 from feedback.services.events import record_event
@@ -52,6 +53,7 @@ from feedback.services.incidents import Membership, group_ticket
 from feedback.services.notify import queue_sms, queue_to
 from feedback.services.parser_cache import Knowledge, load_knowledge, version_query
 from feedback.services.phones import blocking, lock_sender
+from feedback.services.photos import MAX_CITIZEN_PHOTO_BYTES, BadPhoto, CleanPhoto, clean_photo
 from feedback.services.settings import settings
 
 NO_ANSWER = "no answer to the question in time"
@@ -75,6 +77,7 @@ class WebReport:
     lon: float | None = None
     phone: str | None = None  # E.164, already validated
     channel: Channel = Channel.WEB  # API for Open311 clients
+    photos: tuple[bytes, ...] = ()  # as uploaded, each at most MAX_CITIZEN_PHOTO_BYTES + 1
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,8 @@ def _handle(message: InboundMessage, max_length: int, reply_by_outbox: bool) -> 
     reply = _answer_within_limits(message, language, max_length, record, known)
     record.reply_body = reply.text
     _store(record)
+    if record.ticket is not None and message.media:
+        queue_media(record.ticket, message.media, utcnow())
     if reply_by_outbox and reply.text:
         queue_to(message.sender, reply.text, reply.language, record.ticket, SmsKind.REPLY)
     return reply
@@ -227,7 +232,8 @@ def _answer(
         body = reply_text("too_long", language, length=len(message.text), limit=max_length)
         return IntakeReply(body, language)
     has_pin = message.lat is not None and message.lon is not None
-    if normalise_arabic(text) in HELP_WORDS or not (text or has_pin):
+    # A photo or a voice note alone opens a ticket, and the reply asks what and where.
+    if normalise_arabic(text) in HELP_WORDS or not (text or has_pin or message.media):
         return IntakeReply(reply_text("help", language), language)
     command = parse_command(text)
     if command is not None:
@@ -452,10 +458,22 @@ def _earlier_reply(message: InboundMessage) -> IntakeReply | None:
 
 
 def submit_web_report(report: WebReport) -> Ticket:
-    """A ticket from the web form: the citizen chose the category, and maybe dropped a pin."""
+    """A ticket from the web form: the citizen chose the category, and maybe dropped a pin
+    and added photos. Every photo is checked before anything is written (BadPhoto, its
+    `index` set, otherwise); without a pin, the first photo whose EXIF places it inside the
+    governorate places the ticket (`photo_exif`)."""
+    photos = []
+    for index, upload in enumerate(report.photos):
+        try:
+            photos.append(clean_photo(upload, max_bytes=MAX_CITIZEN_PHOTO_BYTES))
+        except BadPhoto as error:
+            error.index = index
+            raise
     knowledge = load_knowledge()
     now = utcnow()
     _, location = _understand(knowledge, report.lat, report.lon, report.description, "map_pin")
+    if report.lat is None:
+        location = _photo_location(knowledge, photos) or location
     ticket = _open_ticket(
         knowledge,
         channel=report.channel,
@@ -467,7 +485,22 @@ def submit_web_report(report: WebReport) -> Ticket:
         name=None,
         now=now,
     )
-    return _file_report(knowledge, ticket, now)
+    keys = add_photos(ticket, photos)
+    try:
+        return _file_report(knowledge, ticket, now)
+    except BaseException:
+        db.session.rollback()
+        forget_stored(keys)
+        raise
+
+
+def _photo_location(knowledge: Knowledge, photos: list[CleanPhoto]) -> Location | None:
+    for photo in photos:
+        if photo.gps is not None:
+            found = knowledge.gazetteer.locate_point(*photo.gps, PHOTO_EXIF)
+            if not found.outside_area:
+                return found
+    return None
 
 
 def record_staff_report(report: StaffReport) -> Ticket:

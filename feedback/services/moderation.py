@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from feedback.domain.attachments import AttachmentKind, Fetch, Review
 from feedback.domain.events import EventKind
 from feedback.domain.moderation import (
     HIDDEN_TEXT,
@@ -29,6 +28,7 @@ from feedback.models import Ticket, TicketEvent, User, utcnow
 from feedback.models.attachments import Attachment
 from feedback.services.errors import NotFound, Refused, all_or_nothing
 from feedback.services.events import record_event
+from feedback.services.photo_review import WAITING_FOR_REVIEW
 from feedback.services.tickets import ticket_by_reference
 
 # The admin overview counts the texts moderated this long ago or less.
@@ -238,9 +238,7 @@ def figures(now: datetime | None = None) -> ModerationFigures:
     now = now or utcnow()
     photos = db.session.execute(
         sa.select(sa.func.count(Attachment.id), sa.func.min(Attachment.created_at)).where(
-            Attachment.review == Review.PENDING,
-            Attachment.kind == AttachmentKind.PHOTO,
-            Attachment.fetch == Fetch.STORED,  # one still to fetch cannot be looked at yet
+            *WAITING_FOR_REVIEW
         )
     ).one()
     texts = db.session.scalar(

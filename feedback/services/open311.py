@@ -23,7 +23,7 @@ from feedback.services.incidents import report_counts
 from feedback.services.intake import WebReport, submit_web_report
 from feedback.services.map_filter import round_public
 from feedback.services.parser_cache import load_knowledge
-from feedback.services.tickets import IncidentLink
+from feedback.services.tickets import IncidentLink, public_photo_ids
 
 MAX_RANGE = timedelta(days=90)
 MAX_REQUESTS = 1000
@@ -72,6 +72,7 @@ class ServiceRequest:
     lat: float | None
     lon: float | None
     incident: IncidentLink | None  # the incident the ticket is one report of
+    photo_id: int | None = None  # its first photo a moderator approved: media_url
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,11 @@ def _requests(rows: Sequence[sa.Row[*tuple[Any, ...]]]) -> list[ServiceRequest]:
     names = _Names.load()
     notes = _last_public_messages([row.id for row in rows])
     counts = report_counts(row.incident_id for row in rows if row.incident_id is not None)
-    return [_request(row, names, notes.get(row.id, ""), counts) for row in rows]
+    photos = public_photo_ids(row.id for row in rows)
+    return [
+        _request(row, names, notes.get(row.id, ""), counts, photos.get(row.id, [None])[0])
+        for row in rows
+    ]
 
 
 def _last_public_messages(ticket_ids: list[int]) -> dict[int, str]:
@@ -260,7 +265,11 @@ def _last_public_messages(ticket_ids: list[int]) -> dict[int, str]:
 
 
 def _request(
-    ticket: sa.Row[*tuple[Any, ...]], names: _Names, status_notes: str, counts: dict[int, int]
+    ticket: sa.Row[*tuple[Any, ...]],
+    names: _Names,
+    status_notes: str,
+    counts: dict[int, int],
+    photo_id: int | None,
 ) -> ServiceRequest:
     category_code, category_name = names.categories.get(ticket.category_id, ("", ""))
     area_code, address = names.areas.get(ticket.area_id, (None, None))
@@ -284,6 +293,7 @@ def _request(
             if ticket.incident_id is not None
             else None
         ),
+        photo_id=photo_id,
     )
 
 

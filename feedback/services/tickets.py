@@ -2,15 +2,18 @@
 record of public fields, never the ticket row, so no template can reach the citizen's
 number or name."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from feedback.domain.attachments import AttachmentKind, Fetch, Review
 from feedback.domain.events import FIX_QUESTION_KINDS, PUBLIC_EVENT_KINDS
 from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Outbox, Ticket
+from feedback.models.attachments import Attachment
 from feedback.models.incidents import Incident
 from feedback.models.rollups import RollupState, ScorecardDay
 from feedback.services.incidents import report_count
@@ -74,6 +77,7 @@ class PublicTicket:
     fix_step: PublicEvent | None = None
     # A moderator redacted or hid the text (feedback.domain.moderation.TextModeration).
     text_moderation: str | None = None
+    photo_ids: tuple[int, ...] = ()  # its photos a moderator approved, oldest first
 
 
 def ticket_by_reference(reference: str, lock: bool = False) -> Ticket | None:
@@ -118,6 +122,7 @@ def find_public_ticket(reference: str) -> PublicTicket | None:
         incident=_incident_link(ticket.incident_id),
         fix_step=next((e for e in reversed(events) if e.kind in FIX_QUESTION_KINDS), None),
         text_moderation=ticket.text_moderation,
+        photo_ids=tuple(public_photo_ids([ticket.id]).get(ticket.id, ())),
     )
 
 
@@ -183,3 +188,24 @@ def basemap_geojson() -> dict[str, Any]:
             for a in areas
         ],
     }
+
+
+def public_photo_ids(ticket_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Each ticket's approved, stored photos, oldest first (/t/<ref>, Open311's media_url)."""
+    ids = list(ticket_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Attachment.ticket_id, Attachment.id)
+        .where(
+            Attachment.ticket_id.in_(ids),
+            Attachment.kind == AttachmentKind.PHOTO,
+            Attachment.review == Review.APPROVED,
+            Attachment.fetch == Fetch.STORED,
+        )
+        .order_by(Attachment.id)
+    )
+    found: dict[int, list[int]] = {}
+    for ticket_id, attachment_id in rows:
+        found.setdefault(ticket_id, []).append(attachment_id)
+    return found

@@ -3,6 +3,7 @@ description and phone fields serve the staff's form for walk-ins and calls too."
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import FloatField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
@@ -47,6 +48,7 @@ class ReportForm(FlaskForm):
     lat = FloatField(widget=HiddenInput(), validators=[Optional(), NumberRange(-90, 90)])
     lon = FloatField(widget=HiddenInput(), validators=[Optional(), NumberRange(-180, 180)])
     phone = phone_field(_l("Your mobile number (optional, to be told by SMS)"))
+    photo = MultipleFileField(_l("Photos (optional)"))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

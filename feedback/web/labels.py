@@ -3,6 +3,7 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from feedback.domain.attachments import Review
 from feedback.domain.channels import Channel
 from feedback.domain.escalation import EscalationLevel
 from feedback.domain.events import EventKind
@@ -42,6 +43,7 @@ EVENT_LABELS: dict[str, object] = {
     EventKind.NOT_FIXED: _l("The citizen said it is not fixed: reopened with priority"),
     EventKind.UNCONFIRMED: _l("No answer from the citizen within 7 days: the fix is unconfirmed"),
     EventKind.MODERATED: _l("Text edited by a moderator"),
+    EventKind.PHOTO_REVIEWED: _l("A photo was reviewed for the public page"),
 }
 
 # A moderator's step on the timeline (details "action"); never who or why.
@@ -170,6 +172,17 @@ ACTION_LABELS: dict[str, object] = {
     "close": _l("Close"),
     "reopen": _l("Reopen"),
 }
+
+
+PHOTO_REVIEW_LABELS: dict[str, object] = {
+    Review.PENDING: _l("Waiting for a moderator: not public"),
+    Review.APPROVED: _l("Approved: shown on the public page"),
+    Review.REJECTED: _l("Rejected: never shown publicly"),
+}
+
+
+def photo_review_label(review: str) -> str:
+    return str(PHOTO_REVIEW_LABELS.get(review, review))
 
 
 def status_label(status: str) -> str:

@@ -36,6 +36,7 @@ def content_security_policy(nonce: str, tile_url: str | None) -> str:
         "img-src": " ".join(images),
         "connect-src": "'self'",
         "font-src": "'self'",
+        "media-src": "'self'",  # voice notes on the officer's ticket page
         "object-src": "'none'",
         "base-uri": "'none'",
         "form-action": "'self'",

@@ -3,8 +3,9 @@
 from flask import Blueprint, abort, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
+from feedback.domain.attachments import MAX_MEDIA_ITEMS
 from feedback.domain.channels import Channel
-from feedback.domain.inbound import InboundMessage, UnusableMessage
+from feedback.domain.inbound import InboundMedia, InboundMessage, UnusableMessage
 from feedback.extensions import csrf
 from feedback.models import row_id
 from feedback.services.intake import receive_message
@@ -54,12 +55,25 @@ def inbound():
         lon=_float(form.get("Longitude")),
         sender_name=form.get("ProfileName"),
         raw=form.to_dict(),
+        media=_media(form),
     )
     reply = receive_message(message, current_app.config["SMS_MAX_BODY"])
     twiml = MessagingResponse()
     if reply.text:  # an empty answer (past the flood limit): Twilio sends nothing
         twiml.message(reply.text)
     return str(twiml), 200, {"Content-Type": "text/xml; charset=utf-8"}
+
+
+def _media(form) -> tuple[InboundMedia, ...]:
+    """WhatsApp's photos and voice notes: NumMedia items as MediaUrlN and MediaContentTypeN,
+    fetched later by the worker (feedback.services.attachments), never here."""
+    count = form.get("NumMedia", type=int) or 0
+    found = []
+    for number in range(min(max(count, 0), MAX_MEDIA_ITEMS)):
+        url = form.get(f"MediaUrl{number}", "")
+        if url:
+            found.append(InboundMedia(url, form.get(f"MediaContentType{number}", "")))
+    return tuple(found)
 
 
 def _float(value: str | None) -> float | None:

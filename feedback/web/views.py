@@ -21,9 +21,13 @@ from wtforms import SelectChoice  # type: ignore[attr-defined]  # new in WTForms
 from feedback.domain.phone import normalise_phone
 from feedback.domain.reference import normalise_reference
 from feedback.domain.support import SupportOutcome
+from feedback.domain.text import clean_text
 from feedback.extensions import limiter
+from feedback.services import attachments
+from feedback.services.errors import NotFound
 from feedback.services.incident_support import support_from_web
 from feedback.services.intake import WebReport, submit_web_report
+from feedback.services.photos import MAX_CITIZEN_PHOTO_BYTES, BadPhoto, PhotoProblem
 from feedback.services.public_incidents import find_public_incident
 from feedback.services.tickets import (
     active_categories,
@@ -32,6 +36,7 @@ from feedback.services.tickets import (
     find_public_ticket,
     receipt_sms,
 )
+from feedback.web.attachments import attachment_response
 from feedback.web.forms import ReportForm
 from feedback.web.input_guard import cleans_its_input
 from feedback.web.labels import (
@@ -41,6 +46,7 @@ from feedback.web.labels import (
     event_label,
     incident_event_label,
     incident_status_label,
+    photo_review_label,
     receipt_withheld_label,
     status_label,
     triage_reason_label,
@@ -63,6 +69,7 @@ def inject_labels():
         "receipt_withheld_label": receipt_withheld_label,
         "incident_status_label": incident_status_label,
         "incident_event_label": incident_event_label,
+        "photo_review_label": photo_review_label,
     }
 
 
@@ -83,18 +90,51 @@ def report():
         if form.phone.data and not _report_with_phone_allowed():
             form.phone.errors = [*form.phone.errors, _THROTTLED]
             return render_template("web/report.html", form=form), 429
-        ticket = submit_web_report(
-            WebReport(
-                category_code=form.category.data,
-                description=form.description.data.strip(),
-                language=language,
-                lat=form.lat.data,
-                lon=form.lon.data,
-                phone=normalise_phone(form.phone.data) if form.phone.data else None,
+        uploads = [upload for upload in form.photo.data or [] if upload and upload.filename]
+        if len(uploads) > MAX_REPORT_PHOTOS:
+            form.photo.errors = [_("At most %(count)s photos, please.", count=MAX_REPORT_PHOTOS)]
+            return render_template("web/report.html", form=form), 400
+        photos = tuple(_read_photo(upload) for upload in uploads)
+        try:
+            ticket = submit_web_report(
+                WebReport(
+                    category_code=form.category.data,
+                    description=form.description.data.strip(),
+                    language=language,
+                    lat=form.lat.data,
+                    lon=form.lon.data,
+                    phone=normalise_phone(form.phone.data) if form.phone.data else None,
+                    photos=photos,
+                )
             )
-        )
+        except BadPhoto as error:
+            name = clean_text(uploads[error.index or 0].filename or "")[:100]
+            form.photo.errors = [str(_PHOTO_REFUSED[error.problem]) % {"name": name}]
+            return render_template("web/report.html", form=form), 400
         return redirect(url_for("web.report_received", reference=ticket.reference))
     return render_template("web/report.html", form=form), 400 if form.errors else 200
+
+
+MAX_REPORT_PHOTOS = 3
+_PHOTO_REFUSED = {
+    PhotoProblem.TOO_LARGE: _l("%(name)s is larger than 10 MB. Please send a smaller photo."),
+    PhotoProblem.TOO_MANY_PIXELS: _l(
+        "%(name)s has too many pixels. Please send a photo from a phone's camera."
+    ),
+    PhotoProblem.NOT_AN_IMAGE: _l("%(name)s is not a photo we can read (JPEG, PNG, WebP or HEIC)."),
+    PhotoProblem.HIDDEN_CONTENT: _l(
+        "%(name)s holds something besides the photo, so we cannot accept it. Please send the "
+        "photo straight from your camera."
+    ),
+}
+
+
+def _read_photo(upload) -> bytes:
+    """At most one byte over the limit is read, so a huge file is refused without loading it."""
+    try:
+        return bytes(upload.read(MAX_CITIZEN_PHOTO_BYTES + 1))
+    finally:
+        upload.close()
 
 
 _THROTTLED = _l(
@@ -145,6 +185,16 @@ def public_ticket(reference: str):
     return render_template(
         "web/ticket.html", ticket=found, events=found.events, notices_off=found.notices_off
     )
+
+
+@bp.get("/t/<reference>/photos/<int:attachment_id>")
+def public_photo(reference: str, attachment_id: int):
+    """A photo a moderator approved; anything else, a voice note included, does not exist."""
+    try:
+        attachment, content = attachments.public_photo(reference, attachment_id)
+    except NotFound:
+        abort(404)
+    return attachment_response(attachment, content, public=True)
 
 
 @bp.get("/incidents/<int:incident_id>")

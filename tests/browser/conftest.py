@@ -31,16 +31,16 @@ def browser():
 
 @pytest.fixture
 def page_for(browser, request):
-    """page_for(language) -> a fresh page; errors in page scripts fail the test, anything the
-    Content-Security-Policy refused fails it at the end, and a screenshot is saved in
-    tests/artifacts/ when the test fails."""
+    """page_for(language[, viewport]) -> a fresh page; errors in page scripts fail the test,
+    anything the Content-Security-Policy refused fails it at the end, and a screenshot is saved
+    in tests/artifacts/ when the test fails."""
     pages = []
 
-    def open_page(language: str):
+    def open_page(language: str, viewport: dict | None = None):
         context = browser.new_context(
             locale=language,
             extra_http_headers={"Accept-Language": language},
-            viewport={"width": 1100, "height": 900},
+            viewport=viewport or {"width": 1100, "height": 900},
         )
         context.route(
             "**/*",

@@ -11,12 +11,17 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 
 from feedback.extensions import db
 from feedback.models import Correction, Ticket, utcnow
+from feedback.models.attachments import Attachment
 from feedback.services import incident_work
+from feedback.services.attachments import add_photos
+from feedback.services.photos import clean_photo
 from tests.conftest import csrf_from
 from tests.factories import demo_user
+from tests.services.test_photos import encoded
 
 VISITORS = [
     "anonymous",
@@ -151,6 +156,13 @@ EXPECTED[("moderation.queue", "GET")] = MODERATORS_ONLY
 EXPECTED[("moderation.ticket", "GET")] = MODERATORS_ONLY
 for endpoint in ("moderation.redact", "moderation.hide", "moderation.restore"):
     EXPECTED[(endpoint, "POST")] = {**MODERATORS_ONLY, "admin": 400, "moderator": 400}
+# The water ticket's photo: whoever reads the ticket; 404 for another directorate's officer.
+EXPECTED[("officer.attachment", "GET")] = EXPECTED[("officer.ticket", "GET")]
+# Photo review: the same moderators; approving the water ticket's photo redirects.
+EXPECTED[("photo_review.index", "GET")] = MODERATORS_ONLY
+EXPECTED[("photo_review.image", "GET")] = MODERATORS_ONLY
+EXPECTED[("photo_review.review", "POST")] = {**MODERATORS_ONLY, "admin": 303, "moderator": 303}
+POST_DATA["photo_review.review"] = {"review": "approved", "reason": ""}
 ADMIN_ONLY = {"anonymous": 302, "monitor": 403, "officer.water": 403, "officer.electricity": 403,
               "manager.water": 403, "governorate": 403}  # fmt: skip
 # No template 999999: its edit page is not found either.
@@ -193,7 +205,7 @@ def routes(app):
 
 
 def expected_status(endpoint: str, method: str, visitor: str) -> int:
-    if visitor == "moderator" and not endpoint.startswith("moderation."):
+    if visitor == "moderator" and not endpoint.startswith(("moderation.", "photo_review.")):
         visitor = "monitor"  # outside moderation, the flag changes nothing
     if (endpoint, method) in EXPECTED:
         return EXPECTED[(endpoint, method)][visitor]
@@ -206,10 +218,12 @@ def expected_status(endpoint: str, method: str, visitor: str) -> int:
     return ADMIN_POST_TO_NOTHING[endpoint]
 
 
-def url_for_rule(rule, reference: str, incident_id: int) -> str:
+def url_for_rule(rule, reference: str, incident_id: int, attachment_id: int) -> str:
     values = {}
     for name in rule.arguments:
-        if name == "reference":
+        if name == "attachment_id":
+            values[name] = attachment_id
+        elif name == "reference":
             values[name] = "ZZZZZ" if rule.endpoint == "admin.assign" else reference
         elif name == "incident_id":
             values[name] = incident_id
@@ -235,6 +249,9 @@ def test_every_staff_route_for_every_visitor(app, client, auth, twilio, moderato
             "انقطاع مبرمج",
             "",
         ).id
+        add_photos(ticket, [clean_photo(encoded(Image.new("RGB", (8, 8)), "PNG"))])
+        db.session.commit()
+        attachment_id = db.session.scalar(sa.select(Attachment.id))
     if visitor == "moderator":
         made = moderator("monitor")
         assert auth.login(made.username, made.password).status_code == 302
@@ -243,7 +260,7 @@ def test_every_staff_route_for_every_visitor(app, client, auth, twilio, moderato
     token = csrf_from(client, "/login")
     checked = 0
     for rule, method in routes(app):
-        url = url_for_rule(rule, reference, outage_id)
+        url = url_for_rule(rule, reference, outage_id, attachment_id)
         if method == "GET":
             response = client.get(url)
         else:
@@ -264,7 +281,8 @@ def test_every_staff_route_for_every_visitor(app, client, auth, twilio, moderato
             ticket = db.session.scalar(sa.select(Ticket))
             assert (ticket.status, ticket.directorate.code) == (status_before, "water")
             notes = ["note"] if visitor == "governorate" else []
-            assert [e.kind for e in ticket.events] == ["created", "routed", *notes]
+            reviewed = ["photo_reviewed"] if visitor == "moderator" else []  # its photo, approved
+            assert [e.kind for e in ticket.events] == ["created", "routed", *notes, *reviewed]
             assert ticket.assigned_to_id is None
             assert db.session.scalar(sa.select(sa.func.count(Correction.id))) == 0
 

@@ -240,7 +240,7 @@ def test_the_queue_and_the_admin_overview_show_the_figures(app, twilio):
         admin.get("/lang/en")
         page = html.unescape(admin.get(path).get_data(as_text=True))
         photos = page[page.index('id="photos-waiting"') :]
-        assert re.search(r'href="/moderation/photos"><strong class="count">1</strong>', photos)
+        assert re.search(r'href="/moderation/photos/"><strong class="count">1</strong>', photos)
         assert "3 hours" in photos[:600]
         texts = page[page.index('id="texts-moderated"') :]
         moderated = r'<strong class="count">1</strong> Texts moderated in the last 7 days'

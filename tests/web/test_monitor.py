@@ -83,7 +83,8 @@ def test_photos_are_checked_by_content_and_shown_to_staff_only(app, client, auth
 def test_hostile_photos_are_refused_or_re_encoded_and_served_inert(app, client, auth, twilio):
     """Issue 9, defect 10: a JPEG header followed by script and a 30000×30000 PNG were
     accepted by their first bytes; a real photo is stored re-encoded and served as an
-    image that no browser will sniff into HTML."""
+    image that no browser will sniff into HTML. Issue 16: a real photo carrying script after
+    its end is refused too (a polyglot), not quietly re-encoded."""
     reference = resolved_ticket(twilio, "تم التصليح")
     auth.login("monitor")
     script = b"\xff\xd8\xff\xe0<script>window.__pwned=1</script>"
@@ -93,7 +94,8 @@ def test_hostile_photos_are_refused_or_re_encoded_and_served_inert(app, client, 
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Verification.id))) == 0
     carrying = photo_with_gps() + b"<script>window.__pwned=1</script>"
-    assert check(client, reference, "verified", photo=carrying).status_code == 303
+    assert check(client, reference, "verified", photo=carrying).status_code == 400
+    assert check(client, reference, "verified", photo=photo_with_gps()).status_code == 303
     with app.app_context():
         name = db.session.scalar(sa.select(Verification.photo_path))
     with client.get(f"/monitor/photos/{name}") as shown:
