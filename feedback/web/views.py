@@ -89,11 +89,11 @@ def report():
     if form.validate_on_submit():
         if form.phone.data and not _report_with_phone_allowed():
             form.phone.errors = [*form.phone.errors, _THROTTLED]
-            return render_template("web/report.html", form=form), 429
+            return _report_again(form, 429)
         uploads = [upload for upload in form.photo.data or [] if upload and upload.filename]
         if len(uploads) > MAX_REPORT_PHOTOS:
             form.photo.errors = [_("At most %(count)s photos, please.", count=MAX_REPORT_PHOTOS)]
-            return render_template("web/report.html", form=form), 400
+            return _report_again(form, 400)
         photos = tuple(_read_photo(upload) for upload in uploads)
         try:
             ticket = submit_web_report(
@@ -110,9 +110,19 @@ def report():
         except BadPhoto as error:
             name = clean_text(uploads[error.index or 0].filename or "")[:100]
             form.photo.errors = [str(_PHOTO_REFUSED[error.problem]) % {"name": name}]
-            return render_template("web/report.html", form=form), 400
+            return _report_again(form, 400)
         return redirect(url_for("web.report_received", reference=ticket.reference))
-    return render_template("web/report.html", form=form), 400 if form.errors else 200
+    return (
+        _report_again(form, 400) if form.errors else render_template("web/report.html", form=form)
+    )
+
+
+def _report_again(form: ReportForm, status: int):
+    """The form back with its errors and what was typed; a browser cannot refill a file field,
+    so a citizen who attached photos is told to choose them again, not left to find out."""
+    if any(upload and upload.filename for upload in form.photo.data or []):
+        form.photo.errors = [*form.photo.errors, _("Please choose your photos again.")]
+    return render_template("web/report.html", form=form), status
 
 
 MAX_REPORT_PHOTOS = 3

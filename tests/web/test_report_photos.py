@@ -137,10 +137,21 @@ def test_a_bad_photo_is_refused_with_the_text_kept(app, client, name, content, s
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert 'id="photo-error"' in page and says in page and name in page
+    assert "Please choose your photos again." in page  # the browser has dropped them
     assert TEXT in page  # nothing the citizen typed is lost
     assert count_rows(app, Ticket) == 0 and count_rows(app, Attachment) == 0
     files_after = len(list(folder.glob("*"))) if folder.exists() else 0
     assert files_after == files_before  # not even the good photo was stored
+
+
+def test_a_form_refused_for_another_field_asks_for_the_photos_again(app, client):
+    """No category chosen: the text comes back, the photos cannot, and the citizen is told."""
+    response = report_with(client, ("fine.jpg", plain_photo()), category="")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="category-error"' in page and TEXT in page
+    assert "Please choose your photos again." in page
+    without = report_with(client, category="").get_data(as_text=True)
+    assert "choose your photos again" not in without  # nothing to choose again
 
 
 def test_at_most_three_photos(app, client):
