@@ -358,7 +358,11 @@ def _candidates(
     found: dict[int, sa.Row[Any]] = {}
     areas: dict[int, set[str]] = {}
     ungrouped = []
-    for row in db.session.execute(_CANDIDATES, values):
+    # An unwritten ticket already in the session (its photos were added) stays unwritten
+    # here: flushed by this query, it would be among its own recent reports.
+    with db.session.no_autoflush:
+        rows = db.session.execute(_CANDIDATES, values).all()
+    for row in rows:
         if row.kind == "ticket":
             area = knowledge.area_code(row.area_id)
             ungrouped.append(rule.Report(row.id, category, area, row.lat, row.lon, row.at))

@@ -15,7 +15,7 @@ from werkzeug.test import encode_multipart
 
 from feedback.domain.attachments import Review
 from feedback.extensions import db
-from feedback.models import Ticket, TicketEvent
+from feedback.models import Incident, Ticket, TicketEvent
 from feedback.models.attachments import Attachment
 from feedback.services.photos import MAX_CITIZEN_PHOTO_BYTES
 from tests.conftest import count_rows, csrf_from
@@ -94,6 +94,10 @@ def test_a_photo_with_gps_places_a_report_without_a_pin(app, client):
     with app.app_context():
         stored = app.extensions["feedback.attachment_storage"].get(photo.storage_key)
     assert b"PhoneMaker" not in stored and not Image.open(io.BytesIO(stored)).getexif()
+    # Alone in its place and time: no incident (a report with photos is not its own match).
+    assert ticket.incident_id is None
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Incident.id))) == 0
 
 
 def test_a_pin_wins_over_the_photos_position(app, client):
