@@ -191,6 +191,11 @@ def test_staff_see_the_photo_the_public_only_once_approved(app, client, auth):
     open311 = client.get(f"/open311/v2/requests/{ticket.reference}.json").get_json()
     assert open311[0]["media_url"] == ""
 
+    auth.login("admin")  # the moderator sees the photo with its complaint, to judge it
+    queue = client.get("/moderation/photos/", headers=english).get_data(as_text=True)
+    assert f'href="/moderation/t/{ticket.reference}"' in queue and TEXT in queue
+    auth.logout()
+
     assert approve(client, auth, photo.id).status_code == 303
     assert f'src="{public_url}"' in client.get(f"/t/{ticket.reference}").get_data(as_text=True)
     shown = client.get(public_url)
