@@ -32,13 +32,13 @@ DAY_COUNTS = (
 
 def _fine_step_indexes() -> list[sa.Index]:
     """One index per grouping and duration: a group's durations in one bucket, in order, with
-    their day, read until the wanted rank within the period (the exact percentile inside the
-    bucket the histograms point at) without touching the table."""
+    their day and channel, read until the wanted rank within the period (and channel) (the
+    exact percentile inside the bucket the histograms point at) without touching the table."""
     indexes = []
     for measure in MEASURES:
         for grouping in (*GROUPINGS, None):
             columns = [f"{grouping}_id"] if grouping else []
-            columns += [f"{measure}_bucket", f"{measure}_seconds", "day"]
+            columns += [f"{measure}_bucket", f"{measure}_seconds", "day", "channel"]
             name = f"ix_scorecard_ticket_{measure}_{grouping or 'all'}"
             indexes.append(sa.Index(name, *columns))
     return indexes
@@ -56,6 +56,7 @@ class ScorecardTicket(Model):
             "day",
             *(f"{grouping}_id" for grouping in GROUPINGS),
             *(f"{measure}_bucket" for measure in MEASURES),
+            "channel",
         ),
         *_fine_step_indexes(),
     )
@@ -65,6 +66,7 @@ class ScorecardTicket(Model):
     directorate_id: Mapped[int]
     category_id: Mapped[int]
     district_id: Mapped[int]
+    channel: Mapped[str] = mapped_column(sa.String(20))  # Ticket.channel
     ack_seconds: Mapped[int | None] = mapped_column(sa.BigInteger)
     resolve_seconds: Mapped[int | None] = mapped_column(sa.BigInteger)
     # feedback.services.stats.duration_bucket of the seconds: ordered like them, coarser.
@@ -85,13 +87,15 @@ class ScorecardTicket(Model):
 
 
 class ScorecardDay(Model):
-    """Per group and UTC day of receipt: how many tickets, and each ratio's numerators."""
+    """Per group, UTC day of receipt and channel: how many tickets, and each ratio's
+    numerators."""
 
     __tablename__ = "scorecard_day"
 
     grouping: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    channel: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     received: Mapped[int]
     ack_24h: Mapped[int]
     resolved: Mapped[int]
@@ -104,8 +108,8 @@ class ScorecardDay(Model):
 
 
 class ScorecardHistogram(Model):
-    """How many durations fell in each bucket, per group, for the tickets received in one
-    calendar month or one week (Monday to Sunday, UTC)."""
+    """How many durations fell in each bucket, per group and channel, for the tickets received
+    in one calendar month or one week (Monday to Sunday, UTC)."""
 
     __tablename__ = "scorecard_histogram"
 
@@ -115,16 +119,18 @@ class ScorecardHistogram(Model):
     start: Mapped[date] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     bucket: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    channel: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     count: Mapped[int]
 
 
 class ScorecardOverdue(Model):
-    """Open tickets past their deadline at the last refresh, per group."""
+    """Open tickets past their deadline at the last refresh, per group and channel."""
 
     __tablename__ = "scorecard_overdue"
 
     grouping: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
     group_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    channel: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     count: Mapped[int]
 
 

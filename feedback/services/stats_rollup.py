@@ -28,6 +28,8 @@ from feedback.models.rollups import (
 )
 from feedback.services.stats import (
     ALL,
+    Cell,
+    Figures,
     Grouping,
     Scorecard,
     Spread,
@@ -94,50 +96,74 @@ def _scorecard(query: StatsQuery, language: str, stamp: datetime) -> Scorecard:
     code_of[0] = ""
     id_of = {code: ident for ident, code in code_of.items()}
 
-    def key(group_id: int) -> str:
-        return code_of.get(group_id, "")
+    def cells(group_id: int, channel: str) -> list[Cell]:
+        """The cells a row of this group and channel counts in."""
+        keys = (code_of.get(group_id, ""), ALL)
+        return [(key, ALL) for key in keys] + (
+            [(key, channel) for key in keys] if query.by_channel else []
+        )
 
-    counts: dict[str, _Counts] = defaultdict(_Counts)
+    counts: dict[Cell, _Counts] = defaultdict(_Counts)
     weekly: dict[tuple[str, str], _Counts] = defaultdict(_Counts)
     week = span_start(sa.literal("week"), ScorecardDay.day)
+    split = [ScorecardDay.channel] if query.by_channel else []
     rows = db.session.execute(
         sa.select(
             ScorecardDay.group_id,
+            (ScorecardDay.channel if split else sa.literal(ALL)).label("channel"),
             week.label("week"),
             *(sa.func.sum(getattr(ScorecardDay, name)).label(name) for name in DAY_COUNTS),
         )
-        .where(ScorecardDay.grouping == grouping, ScorecardDay.day.between(query.start, query.end))
-        .group_by(ScorecardDay.group_id, week)
+        .where(
+            ScorecardDay.grouping == grouping,
+            ScorecardDay.day.between(query.start, query.end),
+            *_of_channel(ScorecardDay, query),
+        )
+        .group_by(ScorecardDay.group_id, week, *split)
     )
     for row in rows:
         week_text = _iso(row.week)
-        for name in (key(row.group_id), ALL):
-            counts[name].add(row)
-            weekly[(name, week_text)].add(row)
-    overdue: dict[str, int] = defaultdict(int)
-    for group_id, count in db.session.execute(
-        sa.select(ScorecardOverdue.group_id, ScorecardOverdue.count).where(
-            ScorecardOverdue.grouping == grouping
-        )
+        for cell in cells(row.group_id, row.channel):
+            counts[cell].add(row)
+            if cell[1] == ALL:
+                weekly[(cell[0], week_text)].add(row)
+    overdue: dict[Cell, int] = defaultdict(int)
+    for group_id, channel, count in db.session.execute(
+        sa.select(
+            ScorecardOverdue.group_id, ScorecardOverdue.channel, ScorecardOverdue.count
+        ).where(ScorecardOverdue.grouping == grouping, *_of_channel(ScorecardOverdue, query))
     ):
-        overdue[key(group_id)] += count
-        overdue[ALL] += count
+        for cell in cells(group_id, channel):
+            overdue[cell] += count
     spreads = {
-        measure: _spreads(query, grouping, measure, key, id_of) for measure in ("ack", "resolve")
+        measure: _spreads(query, grouping, measure, cells, id_of) for measure in ("ack", "resolve")
     }
     return assemble(
         query,
         group_names(query.grouping, language),
-        counts=dict(counts),
-        ack=spreads["ack"],
-        resolve=spreads["resolve"],
-        overdue=dict(overdue),
+        Figures(
+            counts=dict(counts),
+            ack=spreads["ack"],
+            resolve=spreads["resolve"],
+            overdue=dict(overdue),
+            incidents=incident_counts(query),
+            escalations=escalation_counts(query),
+        ),
         weekly=lambda _keys: weekly,
         generated_at=stamp,
         refreshed_at=stamp,
-        incidents=incident_counts(query),
-        escalations=escalation_counts(query),
     )
+
+
+def _of_channel(
+    model: type[ScorecardDay]
+    | type[ScorecardHistogram]
+    | type[ScorecardOverdue]
+    | type[ScorecardTicket],
+    query: StatsQuery,
+) -> list[sa.ColumnElement[bool]]:
+    """The condition keeping the rows of the query's channel, if it names one."""
+    return [model.channel == query.channel] if query.channel else []
 
 
 def _iso(value: object) -> str:
@@ -149,27 +175,27 @@ def _spreads(
     query: StatsQuery,
     grouping: str,
     measure: str,
-    key: Callable[[int], str],
+    cells: Callable[[int, str], list[Cell]],
     id_of: dict[str, int],
-) -> dict[str, Spread]:
-    """Count, median and p90 of one duration per group and over all (ALL), by nearest rank."""
-    histograms = _histograms(query, grouping, measure, key)
-    # Which bucket, and which rank within it, each wanted percentile of each group falls on.
+) -> dict[Cell, Spread]:
+    """Count, median and p90 of one duration per cell, by nearest rank."""
+    histograms = _histograms(query, grouping, measure, cells)
+    # Which bucket, and which rank within it, each wanted percentile of each cell falls on.
     spots = {}
-    for name, histogram in histograms.items():
+    for cell, histogram in histograms.items():
         count = sum(histogram.values())
         for percent in PERCENTS:
-            spots[(name, percent)] = locate_rank(histogram, nearest_rank(percent, count))
+            spots[(cell, percent)] = locate_rank(histogram, nearest_rank(percent, count))
     found = _at_ranks(
-        query, grouping, measure, {(name, *spot) for (name, _), spot in spots.items()}, id_of
+        query, grouping, measure, {(cell, *spot) for (cell, _), spot in spots.items()}, id_of
     )
     return {
-        name: Spread(
+        cell: Spread(
             sum(histogram.values()),
-            found.get((name, *spots[(name, 50)])),
-            found.get((name, *spots[(name, 90)])),
+            found.get((cell, *spots[(cell, 50)])),
+            found.get((cell, *spots[(cell, 90)])),
         )
-        for name, histogram in histograms.items()
+        for cell, histogram in histograms.items()
     }
 
 
@@ -177,22 +203,26 @@ def _at_ranks(
     query: StatsQuery,
     grouping: str,
     measure: str,
-    wanted: set[tuple[str, int, int]],
+    wanted: set[tuple[Cell, int, int]],
     id_of: dict[str, int],
-) -> dict[tuple[str, int, int], int]:
-    """{(group key or ALL, bucket, rank): the duration of that rank within the bucket among
-    the group's tickets received in the period}, in one statement: per rank, the bucket's
-    durations read in order from the index, skipping the other days, up to the rank."""
+) -> dict[tuple[Cell, int, int], int]:
+    """{(cell, bucket, rank): the duration of that rank within the bucket among the cell's
+    tickets received in the period}, in one statement: per rank, the bucket's durations read
+    in order from the index, skipping the other days (and channels), up to the rank."""
     facts = ScorecardTicket
     bucket_column = getattr(facts, f"{measure}_bucket")
     seconds_column = getattr(facts, f"{measure}_seconds")
     parts = []
-    for number, (name, bucket, rank) in enumerate(sorted(wanted)):
+    for number, ((name, channel), bucket, rank) in enumerate(sorted(wanted)):
         one = sa.select(seconds_column.label("seconds")).where(
-            bucket_column == bucket, facts.day.between(query.start, query.end)
+            bucket_column == bucket,
+            facts.day.between(query.start, query.end),
+            *_of_channel(facts, query),
         )
         if name != ALL:
             one = one.where(getattr(facts, f"{grouping}_id") == id_of[name])
+        if channel != ALL:
+            one = one.where(facts.channel == channel)
         found = one.order_by(seconds_column).offset(rank - 1).limit(1).subquery()
         parts.append(sa.select(sa.literal(number).label("number"), found.c.seconds))
     if not parts:
@@ -203,16 +233,18 @@ def _at_ranks(
 
 
 def _histograms(
-    query: StatsQuery, grouping: str, measure: str, key: Callable[[int], str]
-) -> dict[str, dict[int, int]]:
-    """{group key or ALL: {bucket: durations}} over the period: whole months and weeks from
-    their histograms, the loose days counted from the tickets' facts."""
+    query: StatsQuery, grouping: str, measure: str, cells: Callable[[int, str], list[Cell]]
+) -> dict[Cell, dict[int, int]]:
+    """{cell: {bucket: durations}} over the period: whole months and weeks from their
+    histograms, the loose days counted from the tickets' facts."""
     pieces = period_pieces(query.start, query.end)
-    histograms: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    histograms: dict[Cell, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    # Split by channel, each row is a group's and a channel's; else a group's, all channels.
+    by_channel = query.by_channel
 
-    def add(group_id: int, bucket: int, count: int) -> None:
-        for name in (key(group_id), ALL):
-            histograms[name][bucket] += count
+    def add(group_id: int, channel: str, bucket: int, count: int) -> None:
+        for cell in cells(group_id, channel):
+            histograms[cell][bucket] += count
 
     spans = []
     if pieces.months:
@@ -224,9 +256,12 @@ def _histograms(
             sa.and_(ScorecardHistogram.span == "week", ScorecardHistogram.start.in_(pieces.weeks))
         )
     if spans:
+        channel = ScorecardHistogram.channel if by_channel else sa.literal(ALL)
+        group_by = [ScorecardHistogram.group_id, ScorecardHistogram.bucket]
         rows = db.session.execute(
             sa.select(
                 ScorecardHistogram.group_id,
+                channel,
                 ScorecardHistogram.bucket,
                 sa.func.sum(ScorecardHistogram.count),
             )
@@ -234,17 +269,24 @@ def _histograms(
                 ScorecardHistogram.grouping == grouping,
                 ScorecardHistogram.measure == measure,
                 sa.or_(*spans),
+                *_of_channel(ScorecardHistogram, query),
             )
-            .group_by(ScorecardHistogram.group_id, ScorecardHistogram.bucket)
+            .group_by(*group_by, *([ScorecardHistogram.channel] if by_channel else []))
         )
-        for group_id, bucket, count in rows:
-            add(group_id, bucket, int(count))
+        for group_id, channel_value, bucket, count in rows:
+            add(group_id, channel_value, bucket, int(count))
     if pieces.days:
         facts = ScorecardTicket
         group_column = getattr(facts, f"{grouping}_id")
         bucket_column = getattr(facts, f"{measure}_bucket")
+        split = [facts.channel] if by_channel else []
         rows = db.session.execute(
-            sa.select(group_column, bucket_column, sa.func.count())
+            sa.select(
+                group_column,
+                facts.channel if by_channel else sa.literal(ALL),
+                bucket_column,
+                sa.func.count(),
+            )
             .where(
                 # Each day named (not ranges), so the index alone answers.
                 facts.day.in_(
@@ -255,9 +297,10 @@ def _histograms(
                     ]
                 ),
                 bucket_column.is_not(None),
+                *_of_channel(facts, query),
             )
-            .group_by(group_column, bucket_column)
+            .group_by(group_column, bucket_column, *split)
         )
-        for group_id, bucket, count in rows:
-            add(group_id, bucket, count)
+        for group_id, channel_value, bucket, count in rows:
+            add(group_id, channel_value, bucket, count)
     return {name: dict(histogram) for name, histogram in histograms.items()}
