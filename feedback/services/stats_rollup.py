@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -96,44 +97,50 @@ def _scorecard(query: StatsQuery, language: str, stamp: datetime) -> Scorecard:
     code_of[0] = ""
     id_of = {code: ident for ident, code in code_of.items()}
 
-    def cells(group_id: int, channel: str) -> list[Cell]:
-        """The cells a row of this group and channel counts in."""
+    @cache
+    def cells(group_id: int, channel: str) -> tuple[Cell, ...]:
+        """The cells a row of this group and channel (ALL: every channel) counts in."""
         keys = (code_of.get(group_id, ""), ALL)
-        return [(key, ALL) for key in keys] + (
-            [(key, channel) for key in keys] if query.by_channel else []
-        )
+        if channel == ALL:
+            return tuple((key, ALL) for key in keys)
+        return tuple((key, each) for key in keys for each in (ALL, channel))
 
     counts: dict[Cell, _Counts] = defaultdict(_Counts)
     weekly: dict[tuple[str, str], _Counts] = defaultdict(_Counts)
     week = span_start(sa.literal("week"), ScorecardDay.day)
-    split = [ScorecardDay.channel] if query.by_channel else []
+    sums = [sa.func.sum(getattr(ScorecardDay, name)).label(name) for name in DAY_COUNTS]
+    in_period = [
+        ScorecardDay.grouping == grouping,
+        ScorecardDay.day.between(query.start, query.end),
+        *_of_channel(ScorecardDay, query),
+    ]
     rows = db.session.execute(
-        sa.select(
-            ScorecardDay.group_id,
-            (ScorecardDay.channel if split else sa.literal(ALL)).label("channel"),
-            week.label("week"),
-            *(sa.func.sum(getattr(ScorecardDay, name)).label(name) for name in DAY_COUNTS),
-        )
-        .where(
-            ScorecardDay.grouping == grouping,
-            ScorecardDay.day.between(query.start, query.end),
-            *_of_channel(ScorecardDay, query),
-        )
-        .group_by(ScorecardDay.group_id, week, *split)
+        sa.select(ScorecardDay.group_id, week.label("week"), *sums)
+        .where(*in_period)
+        .group_by(ScorecardDay.group_id, week)
     )
     for row in rows:
         week_text = _iso(row.week)
-        for cell in cells(row.group_id, row.channel):
-            counts[cell].add(row)
-            if cell[1] == ALL:
-                weekly[(cell[0], week_text)].add(row)
+        for key, _ in cells(row.group_id, ALL):
+            counts[(key, ALL)].add(row)
+            weekly[(key, week_text)].add(row)
+    if query.by_channel:  # the period's per channel, apart: the weeks need no channel
+        rows = db.session.execute(
+            sa.select(ScorecardDay.group_id, ScorecardDay.channel, *sums)
+            .where(*in_period)
+            .group_by(ScorecardDay.group_id, ScorecardDay.channel)
+        )
+        for row in rows:
+            for key, channel in cells(row.group_id, row.channel):
+                if channel != ALL:
+                    counts[(key, channel)].add(row)
     overdue: dict[Cell, int] = defaultdict(int)
     for group_id, channel, count in db.session.execute(
         sa.select(
             ScorecardOverdue.group_id, ScorecardOverdue.channel, ScorecardOverdue.count
         ).where(ScorecardOverdue.grouping == grouping, *_of_channel(ScorecardOverdue, query))
     ):
-        for cell in cells(group_id, channel):
+        for cell in cells(group_id, channel if query.by_channel else ALL):
             overdue[cell] += count
     spreads = {
         measure: _spreads(query, grouping, measure, cells, id_of) for measure in ("ack", "resolve")
@@ -175,7 +182,7 @@ def _spreads(
     query: StatsQuery,
     grouping: str,
     measure: str,
-    cells: Callable[[int, str], list[Cell]],
+    cells: Callable[[int, str], tuple[Cell, ...]],
     id_of: dict[str, int],
 ) -> dict[Cell, Spread]:
     """Count, median and p90 of one duration per cell, by nearest rank."""
@@ -233,7 +240,10 @@ def _at_ranks(
 
 
 def _histograms(
-    query: StatsQuery, grouping: str, measure: str, cells: Callable[[int, str], list[Cell]]
+    query: StatsQuery,
+    grouping: str,
+    measure: str,
+    cells: Callable[[int, str], tuple[Cell, ...]],
 ) -> dict[Cell, dict[int, int]]:
     """{cell: {bucket: durations}} over the period: whole months and weeks from their
     histograms, the loose days counted from the tickets' facts."""
