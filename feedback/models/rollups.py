@@ -14,6 +14,9 @@ from feedback.models import UTCDateTime
 
 # Group ids are 0 for "none" (unrouted, uncategorised, no district), never NULL.
 GROUPINGS = ("directorate", "category", "district")
+# The channel of the day and histogram rows that count every channel (no Channel is this):
+# the scorecards of every channel read as many rows as before channels were counted.
+EVERY_CHANNEL = "*"
 MEASURES = ("ack", "resolve")
 # What a day counts of its tickets (ScorecardDay's columns, in order): how many, and each
 # ratio's numerators and denominators (feedback.services.stats).
@@ -87,15 +90,15 @@ class ScorecardTicket(Model):
 
 
 class ScorecardDay(Model):
-    """Per group, UTC day of receipt and channel: how many tickets, and each ratio's
-    numerators."""
+    """Per group, UTC day of receipt and channel (and EVERY_CHANNEL): how many tickets, and
+    each ratio's numerators."""
 
     __tablename__ = "scorecard_day"
 
     grouping: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
+    channel: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    channel: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     received: Mapped[int]
     ack_24h: Mapped[int]
     resolved: Mapped[int]
@@ -108,18 +111,18 @@ class ScorecardDay(Model):
 
 
 class ScorecardHistogram(Model):
-    """How many durations fell in each bucket, per group and channel, for the tickets received
-    in one calendar month or one week (Monday to Sunday, UTC)."""
+    """How many durations fell in each bucket, per group and channel (and EVERY_CHANNEL), for
+    the tickets received in one calendar month or one week (Monday to Sunday, UTC)."""
 
     __tablename__ = "scorecard_histogram"
 
     grouping: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
     measure: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    channel: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     span: Mapped[str] = mapped_column(sa.String(5), primary_key=True)  # month | week
     start: Mapped[date] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     bucket: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    channel: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     count: Mapped[int]
 
 

@@ -15,6 +15,7 @@ import time as clock
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import product
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +26,7 @@ from feedback.extensions import db
 from feedback.models import ReferenceDataVersion, Ticket, utcnow
 from feedback.models.rollups import (
     DAY_COUNTS,
+    EVERY_CHANNEL,
     GROUPINGS,
     MEASURES,
     MapCell,
@@ -179,33 +181,35 @@ def _write_facts(which: sa.ColumnElement[bool]) -> None:
 
 
 def _recount_days() -> None:
-    """Received and each ratio's numerators per group, day and channel, from all the facts."""
+    """Received and each ratio's numerators per group, day and channel (and every channel),
+    from all the facts."""
     facts = ScorecardTicket
     db.session.execute(sa.delete(ScorecardDay))
     for grouping in GROUPINGS:
         group = getattr(facts, f"{grouping}_id")
-        select = sa.select(
-            sa.literal(grouping),
-            facts.day,
-            group,
-            facts.channel,
-            sa.func.count(),
-            *(sa.func.sum(getattr(facts, name)) for name in DAY_COUNTS[1:]),
-        ).group_by(facts.day, group, facts.channel)
-        columns = [*DAY_KEY, *DAY_COUNTS]
-        db.session.execute(sa.insert(ScorecardDay).from_select(columns, select))
+        for split in (True, False):
+            select = sa.select(
+                sa.literal(grouping),
+                facts.day,
+                group,
+                facts.channel if split else sa.literal(EVERY_CHANNEL),
+                sa.func.count(),
+                *(sa.func.sum(getattr(facts, name)) for name in DAY_COUNTS[1:]),
+            ).group_by(facts.day, group, *([facts.channel] if split else []))
+            columns = [*DAY_KEY, *DAY_COUNTS]
+            db.session.execute(sa.insert(ScorecardDay).from_select(columns, select))
 
 
 def _recount_histograms() -> None:
-    """Durations per bucket, group, channel and month or week of receipt, from all the
-    facts."""
+    """Durations per bucket, group, channel (and every channel) and month or week of receipt,
+    from all the facts."""
     facts = ScorecardTicket
     db.session.execute(sa.delete(ScorecardHistogram))
     for span in SPANS:
         start = span_start(sa.literal(span), facts.day)
         for grouping in GROUPINGS:
             group = getattr(facts, f"{grouping}_id")
-            for measure in MEASURES:
+            for measure, split in product(MEASURES, (True, False)):
                 bucket = getattr(facts, f"{measure}_bucket")
                 select = (
                     sa.select(
@@ -215,11 +219,11 @@ def _recount_histograms() -> None:
                         start,
                         group,
                         bucket,
-                        facts.channel,
+                        facts.channel if split else sa.literal(EVERY_CHANNEL),
                         sa.func.count(),
                     )
                     .where(bucket.is_not(None))
-                    .group_by(start, group, bucket, facts.channel)
+                    .group_by(start, group, bucket, *([facts.channel] if split else []))
                 )
                 columns = [*HISTOGRAM_KEY, "count"]
                 db.session.execute(sa.insert(ScorecardHistogram).from_select(columns, select))
@@ -284,9 +288,9 @@ def _apply_changes(
     for sign, facts in ((-1, before), (1, after)):
         for fact in facts:
             flags = (1, *(getattr(fact, name) for name in DAY_COUNTS[1:]))
-            for grouping in GROUPINGS:
+            for grouping, channel in product(GROUPINGS, (fact.channel, EVERY_CHANNEL)):
                 group = getattr(fact, f"{grouping}_id")
-                counted = days[(grouping, fact.day, group, fact.channel)]
+                counted = days[(grouping, fact.day, group, channel)]
                 for position, flag in enumerate(flags):
                     counted[position] += sign * flag
                 for measure in MEASURES:
@@ -295,7 +299,7 @@ def _apply_changes(
                         continue
                     for span in SPANS:
                         start = SPANS[span](fact.day)
-                        key = (grouping, measure, span, start, group, bucket, fact.channel)
+                        key = (grouping, measure, span, start, group, bucket, channel)
                         histograms[key][0] += sign
             if fact.lat_e3 is not None and fact.lon_e3 is not None:
                 where = (fact.lat_e3 // GRID_E3, fact.lon_e3 // GRID_E3, fact.status)

@@ -21,6 +21,7 @@ from feedback.extensions import db
 from feedback.models import Area, Category, Directorate
 from feedback.models.rollups import (
     DAY_COUNTS,
+    EVERY_CHANNEL,
     RollupState,
     ScorecardDay,
     ScorecardHistogram,
@@ -98,12 +99,9 @@ def _scorecard(query: StatsQuery, language: str, stamp: datetime) -> Scorecard:
     id_of = {code: ident for ident, code in code_of.items()}
 
     @cache
-    def cells(group_id: int, channel: str) -> tuple[Cell, ...]:
+    def cells(group_id: int, channel: str) -> tuple[Cell, Cell]:
         """The cells a row of this group and channel (ALL: every channel) counts in."""
-        keys = (code_of.get(group_id, ""), ALL)
-        if channel == ALL:
-            return tuple((key, ALL) for key in keys)
-        return tuple((key, each) for key in keys for each in (ALL, channel))
+        return (code_of.get(group_id, ""), channel), (ALL, channel)
 
     counts: dict[Cell, _Counts] = defaultdict(_Counts)
     weekly: dict[tuple[str, str], _Counts] = defaultdict(_Counts)
@@ -112,11 +110,10 @@ def _scorecard(query: StatsQuery, language: str, stamp: datetime) -> Scorecard:
     in_period = [
         ScorecardDay.grouping == grouping,
         ScorecardDay.day.between(query.start, query.end),
-        *_of_channel(ScorecardDay, query),
     ]
     rows = db.session.execute(
         sa.select(ScorecardDay.group_id, week.label("week"), *sums)
-        .where(*in_period)
+        .where(*in_period, ScorecardDay.channel == (query.channel or EVERY_CHANNEL))
         .group_by(ScorecardDay.group_id, week)
     )
     for row in rows:
@@ -127,20 +124,19 @@ def _scorecard(query: StatsQuery, language: str, stamp: datetime) -> Scorecard:
     if query.by_channel:  # the period's per channel, apart: the weeks need no channel
         rows = db.session.execute(
             sa.select(ScorecardDay.group_id, ScorecardDay.channel, *sums)
-            .where(*in_period)
+            .where(*in_period, _split(ScorecardDay, query))
             .group_by(ScorecardDay.group_id, ScorecardDay.channel)
         )
         for row in rows:
-            for key, channel in cells(row.group_id, row.channel):
-                if channel != ALL:
-                    counts[(key, channel)].add(row)
+            for cell in cells(row.group_id, row.channel):
+                counts[cell].add(row)
     overdue: dict[Cell, int] = defaultdict(int)
     for group_id, channel, count in db.session.execute(
         sa.select(
             ScorecardOverdue.group_id, ScorecardOverdue.channel, ScorecardOverdue.count
         ).where(ScorecardOverdue.grouping == grouping, *_of_channel(ScorecardOverdue, query))
     ):
-        for cell in cells(group_id, channel if query.by_channel else ALL):
+        for cell in cells(group_id, ALL) + (cells(group_id, channel) if query.by_channel else ()):
             overdue[cell] += count
     spreads = {
         measure: _spreads(query, grouping, measure, cells, id_of) for measure in ("ack", "resolve")
@@ -163,14 +159,17 @@ def _scorecard(query: StatsQuery, language: str, stamp: datetime) -> Scorecard:
 
 
 def _of_channel(
-    model: type[ScorecardDay]
-    | type[ScorecardHistogram]
-    | type[ScorecardOverdue]
-    | type[ScorecardTicket],
-    query: StatsQuery,
+    model: type[ScorecardOverdue] | type[ScorecardTicket], query: StatsQuery
 ) -> list[sa.ColumnElement[bool]]:
     """The condition keeping the rows of the query's channel, if it names one."""
     return [model.channel == query.channel] if query.channel else []
+
+
+def _split(
+    model: type[ScorecardDay] | type[ScorecardHistogram], query: StatsQuery
+) -> sa.ColumnElement[bool]:
+    """The rows of each channel (of the query's, if it names one), not every channel's."""
+    return model.channel == query.channel if query.channel else model.channel != EVERY_CHANNEL
 
 
 def _iso(value: object) -> str:
@@ -182,7 +181,7 @@ def _spreads(
     query: StatsQuery,
     grouping: str,
     measure: str,
-    cells: Callable[[int, str], tuple[Cell, ...]],
+    cells: Callable[[int, str], tuple[Cell, Cell]],
     id_of: dict[str, int],
 ) -> dict[Cell, Spread]:
     """Count, median and p90 of one duration per cell, by nearest rank."""
@@ -243,57 +242,69 @@ def _histograms(
     query: StatsQuery,
     grouping: str,
     measure: str,
-    cells: Callable[[int, str], tuple[Cell, ...]],
+    cells: Callable[[int, str], tuple[Cell, Cell]],
 ) -> dict[Cell, dict[int, int]]:
     """{cell: {bucket: durations}} over the period: whole months and weeks from their
-    histograms, the loose days counted from the tickets' facts."""
-    pieces = period_pieces(query.start, query.end)
+    histograms, the loose days counted from the tickets' facts; split by channel, a second
+    reading of each gives the channels' cells."""
     histograms: dict[Cell, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    # Split by channel, each row is a group's and a channel's; else a group's, all channels.
-    by_channel = query.by_channel
+    for split in (False, True) if query.by_channel else (False,):
+        for group_id, channel, bucket, count in _whole_spans(query, grouping, measure, split):
+            for cell in cells(group_id, channel):
+                histograms[cell][bucket] += int(count)
+        for group_id, channel, bucket, count in _loose_days(query, grouping, measure, split):
+            for cell in cells(group_id, channel):
+                histograms[cell][bucket] += count
+    return {name: dict(histogram) for name, histogram in histograms.items()}
 
-    def add(group_id: int, channel: str, bucket: int, count: int) -> None:
-        for cell in cells(group_id, channel):
-            histograms[cell][bucket] += count
 
-    spans = []
-    if pieces.months:
-        spans.append(
-            sa.and_(ScorecardHistogram.span == "month", ScorecardHistogram.start.in_(pieces.months))
-        )
-    if pieces.weeks:
-        spans.append(
-            sa.and_(ScorecardHistogram.span == "week", ScorecardHistogram.start.in_(pieces.weeks))
-        )
-    if spans:
-        channel = ScorecardHistogram.channel if by_channel else sa.literal(ALL)
-        group_by = [ScorecardHistogram.group_id, ScorecardHistogram.bucket]
-        rows = db.session.execute(
-            sa.select(
-                ScorecardHistogram.group_id,
-                channel,
-                ScorecardHistogram.bucket,
-                sa.func.sum(ScorecardHistogram.count),
-            )
+def _whole_spans(
+    query: StatsQuery, grouping: str, measure: str, split: bool
+) -> list[sa.Row[*tuple[Any, ...]]]:
+    """(group id, channel or ALL, bucket, durations) of the period's whole months and weeks,
+    per channel if `split`, else over every channel (or the query's)."""
+    pieces = period_pieces(query.start, query.end)
+    histogram = ScorecardHistogram
+    spans = [
+        sa.and_(histogram.span == span, histogram.start.in_(starts))
+        for span, starts in (("month", pieces.months), ("week", pieces.weeks))
+        if starts
+    ]
+    if not spans:
+        return []
+    channel = histogram.channel if split else sa.literal(ALL)
+    return list(
+        db.session.execute(
+            sa.select(histogram.group_id, channel, histogram.bucket, sa.func.sum(histogram.count))
             .where(
-                ScorecardHistogram.grouping == grouping,
-                ScorecardHistogram.measure == measure,
+                histogram.grouping == grouping,
+                histogram.measure == measure,
+                _split(histogram, query)
+                if split
+                else histogram.channel == (query.channel or EVERY_CHANNEL),
                 sa.or_(*spans),
-                *_of_channel(ScorecardHistogram, query),
             )
-            .group_by(*group_by, *([ScorecardHistogram.channel] if by_channel else []))
+            .group_by(histogram.group_id, histogram.bucket, *([histogram.channel] if split else []))
         )
-        for group_id, channel_value, bucket, count in rows:
-            add(group_id, channel_value, bucket, int(count))
-    if pieces.days:
-        facts = ScorecardTicket
-        group_column = getattr(facts, f"{grouping}_id")
-        bucket_column = getattr(facts, f"{measure}_bucket")
-        split = [facts.channel] if by_channel else []
-        rows = db.session.execute(
+    )
+
+
+def _loose_days(
+    query: StatsQuery, grouping: str, measure: str, split: bool
+) -> list[sa.Row[*tuple[Any, ...]]]:
+    """(group id, channel or ALL, bucket, durations) of the period's loose days, counted from
+    the tickets' facts, per channel if `split`."""
+    days = period_pieces(query.start, query.end).days
+    if not days:
+        return []
+    facts = ScorecardTicket
+    group_column = getattr(facts, f"{grouping}_id")
+    bucket_column = getattr(facts, f"{measure}_bucket")
+    return list(
+        db.session.execute(
             sa.select(
                 group_column,
-                facts.channel if by_channel else sa.literal(ALL),
+                facts.channel if split else sa.literal(ALL),
                 bucket_column,
                 sa.func.count(),
             )
@@ -302,15 +313,13 @@ def _histograms(
                 facts.day.in_(
                     [
                         first + timedelta(days=n)
-                        for first, last in pieces.days
+                        for first, last in days
                         for n in range((last - first).days + 1)
                     ]
                 ),
                 bucket_column.is_not(None),
                 *_of_channel(facts, query),
             )
-            .group_by(group_column, bucket_column, *split)
+            .group_by(group_column, bucket_column, *([facts.channel] if split else []))
         )
-        for group_id, channel_value, bucket, count in rows:
-            add(group_id, channel_value, bucket, count)
-    return {name: dict(histogram) for name, histogram in histograms.items()}
+    )

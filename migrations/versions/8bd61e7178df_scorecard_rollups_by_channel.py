@@ -1,11 +1,14 @@
 """Scorecard rollups by channel (issue 16, point 4): each ticket's facts keep the channel it
 came by (SMS, WhatsApp, the web form, in person, by phone, ...), and the per-day counts, the
 histograms and the overdue backlog are counted per channel too (channel in their primary
-key), so /stats can filter by a channel and split each group by channel from the rollups;
-the indexes the percentiles and the loose days read carry the channel last, so a channel's
-figures are read from them alone. The rollups are derived data: they are emptied here (NOT
-NULL columns need no made-up value) and the next `flask rollups-refresh` rebuilds them whole;
-until then the scorecards are computed from the tickets.
+key), so /stats can filter by a channel and split each group by channel from the rollups.
+The day and histogram rows of every channel together stay, under the channel "*", and the
+channel comes before the day or the month in their keys, so the scorecards of every channel
+read the rows they read before; the indexes the percentiles and the loose days read carry
+the channel last, so a channel's figures are read from them alone. The rollups are derived
+data: they are emptied here (NOT NULL columns need no made-up value) and the next `flask
+rollups-refresh` rebuilds them whole; until then the scorecards are computed from the
+tickets.
 
 Revision ID: 8bd61e7178df
 Revises: 6a4c12eb2910
@@ -31,11 +34,17 @@ ROLLUP_TABLES = (
     "scorecard_overdue",
     "map_cell",
 )
-# Each counting table's primary key before this revision; the channel is added last.
+# Each counting table's primary key before this revision, and after.
 KEYS = {
-    "scorecard_day": ("grouping", "day", "group_id"),
-    "scorecard_histogram": ("grouping", "measure", "span", "start", "group_id", "bucket"),
-    "scorecard_overdue": ("grouping", "group_id"),
+    "scorecard_day": (
+        ("grouping", "day", "group_id"),
+        ("grouping", "channel", "day", "group_id"),
+    ),
+    "scorecard_histogram": (
+        ("grouping", "measure", "span", "start", "group_id", "bucket"),
+        ("grouping", "measure", "channel", "span", "start", "group_id", "bucket"),
+    ),
+    "scorecard_overdue": (("grouping", "group_id"), ("grouping", "group_id", "channel")),
 }
 GROUPS = ("directorate", "category", "district")
 
@@ -65,11 +74,11 @@ def _empty_rollups():
 
 def upgrade():
     _empty_rollups()
-    for table, key in KEYS.items():
+    for table, (_, key) in KEYS.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("channel", sa.String(length=20), nullable=False))
             batch_op.drop_constraint(f"pk_{table}", type_="primary")
-            batch_op.create_primary_key(f"pk_{table}", [*key, "channel"])
+            batch_op.create_primary_key(f"pk_{table}", list(key))
 
     with op.batch_alter_table("scorecard_ticket", schema=None) as batch_op:
         batch_op.add_column(sa.Column("channel", sa.String(length=20), nullable=False))
@@ -86,7 +95,7 @@ def downgrade():
             batch_op.create_index(name, columns, unique=False)
         batch_op.drop_column("channel")
 
-    for table, key in KEYS.items():
+    for table, (key, _) in KEYS.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(f"pk_{table}", type_="primary")
             batch_op.create_primary_key(f"pk_{table}", list(key))
