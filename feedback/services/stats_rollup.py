@@ -5,7 +5,11 @@ tickets there are.
 Counts come from rows per group and day. A percentile takes two steps: the histograms of the
 whole months and weeks in the period, with the loose days' durations counted by bucket, say
 which bucket holds the nearest rank and the rank within it; then that bucket's durations for
-the period (a small slice, read in order from an index) give the exact value."""
+the period (a small slice, read in order from an index) give the exact value.
+
+Day and histogram rows are kept per channel and for every channel together (EVERY_CHANNEL):
+the figures of every channel, or of the query's, read one channel's rows; split by channel,
+the channels' cells are read from their own rows besides."""
 
 from collections import defaultdict
 from collections.abc import Callable
