@@ -14,6 +14,9 @@ from feedback.models import UTCDateTime
 
 # Group ids are 0 for "none" (unrouted, uncategorised, no district), never NULL.
 GROUPINGS = ("directorate", "category", "district")
+# The channel of the day and histogram rows that count every channel (no Channel is this):
+# the scorecards of every channel read as many rows as before channels were counted.
+EVERY_CHANNEL = "*"
 MEASURES = ("ack", "resolve")
 # What a day counts of its tickets (ScorecardDay's columns, in order): how many, and each
 # ratio's numerators and denominators (feedback.services.stats).
@@ -32,13 +35,13 @@ DAY_COUNTS = (
 
 def _fine_step_indexes() -> list[sa.Index]:
     """One index per grouping and duration: a group's durations in one bucket, in order, with
-    their day, read until the wanted rank within the period (the exact percentile inside the
-    bucket the histograms point at) without touching the table."""
+    their day and channel, read until the wanted rank within the period (and channel) (the
+    exact percentile inside the bucket the histograms point at) without touching the table."""
     indexes = []
     for measure in MEASURES:
         for grouping in (*GROUPINGS, None):
             columns = [f"{grouping}_id"] if grouping else []
-            columns += [f"{measure}_bucket", f"{measure}_seconds", "day"]
+            columns += [f"{measure}_bucket", f"{measure}_seconds", "day", "channel"]
             name = f"ix_scorecard_ticket_{measure}_{grouping or 'all'}"
             indexes.append(sa.Index(name, *columns))
     return indexes
@@ -56,6 +59,7 @@ class ScorecardTicket(Model):
             "day",
             *(f"{grouping}_id" for grouping in GROUPINGS),
             *(f"{measure}_bucket" for measure in MEASURES),
+            "channel",
         ),
         *_fine_step_indexes(),
     )
@@ -65,6 +69,7 @@ class ScorecardTicket(Model):
     directorate_id: Mapped[int]
     category_id: Mapped[int]
     district_id: Mapped[int]
+    channel: Mapped[str] = mapped_column(sa.String(20))  # Ticket.channel
     ack_seconds: Mapped[int | None] = mapped_column(sa.BigInteger)
     resolve_seconds: Mapped[int | None] = mapped_column(sa.BigInteger)
     # feedback.services.stats.duration_bucket of the seconds: ordered like them, coarser.
@@ -85,11 +90,13 @@ class ScorecardTicket(Model):
 
 
 class ScorecardDay(Model):
-    """Per group and UTC day of receipt: how many tickets, and each ratio's numerators."""
+    """Per group, UTC day of receipt and channel (and EVERY_CHANNEL): how many tickets, and
+    each ratio's numerators."""
 
     __tablename__ = "scorecard_day"
 
     grouping: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
+    channel: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     received: Mapped[int]
@@ -104,13 +111,14 @@ class ScorecardDay(Model):
 
 
 class ScorecardHistogram(Model):
-    """How many durations fell in each bucket, per group, for the tickets received in one
-    calendar month or one week (Monday to Sunday, UTC)."""
+    """How many durations fell in each bucket, per group and channel (and EVERY_CHANNEL), for
+    the tickets received in one calendar month or one week (Monday to Sunday, UTC)."""
 
     __tablename__ = "scorecard_histogram"
 
     grouping: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
     measure: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    channel: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     span: Mapped[str] = mapped_column(sa.String(5), primary_key=True)  # month | week
     start: Mapped[date] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -119,12 +127,13 @@ class ScorecardHistogram(Model):
 
 
 class ScorecardOverdue(Model):
-    """Open tickets past their deadline at the last refresh, per group."""
+    """Open tickets past their deadline at the last refresh, per group and channel."""
 
     __tablename__ = "scorecard_overdue"
 
     grouping: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
     group_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    channel: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     count: Mapped[int]
 
 

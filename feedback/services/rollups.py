@@ -15,6 +15,7 @@ import time as clock
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import product
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +26,7 @@ from feedback.extensions import db
 from feedback.models import ReferenceDataVersion, Ticket, utcnow
 from feedback.models.rollups import (
     DAY_COUNTS,
+    EVERY_CHANNEL,
     GROUPINGS,
     MEASURES,
     MapCell,
@@ -51,6 +53,8 @@ MAX_CHANGED = 10_000
 SPANS = {"month": month_start, "week": week_start}
 GROUP_IDS = tuple(f"{grouping}_id" for grouping in GROUPINGS)
 MAP_CELL_KEY = ("row", "col", "status", "category_id", "directorate_id", "district_id")
+DAY_KEY = ("grouping", "day", "group_id", "channel")
+HISTOGRAM_KEY = ("grouping", "measure", "span", "start", "group_id", "bucket", "channel")
 _LOCK_KEY = int.from_bytes(hashlib.sha256(b"rollups-refresh").digest()[:8], "big", signed=True)
 
 
@@ -151,6 +155,7 @@ def _write_facts(which: sa.ColumnElement[bool]) -> None:
             sa.func.coalesce(Ticket.directorate_id, 0).label("directorate_id"),
             sa.func.coalesce(Ticket.category_id, 0).label("category_id"),
             sa.func.coalesce(district.c.district_id, 0).label("district_id"),
+            Ticket.channel.label("channel"),
             *ticket_fact_columns(),
             Ticket.status.label("status"),
             thousandths(Ticket.lat).label("lat_e3"),
@@ -163,7 +168,7 @@ def _write_facts(which: sa.ColumnElement[bool]) -> None:
     )
     # The day's counts (DAY_COUNTS: received, the ack_24h worked out here, then the flags).
     flags = DAY_COUNTS[2:]
-    keys = ("ticket_id", "day", *GROUP_IDS, "ack_seconds", "resolve_seconds")
+    keys = ("ticket_id", "day", *GROUP_IDS, "channel", "ack_seconds", "resolve_seconds")
     facts = sa.select(
         *(inner.c[name] for name in keys),
         duration_bucket(inner.c.ack_seconds),
@@ -176,31 +181,35 @@ def _write_facts(which: sa.ColumnElement[bool]) -> None:
 
 
 def _recount_days() -> None:
-    """Received and each ratio's numerators per group and day, from all the facts."""
+    """Received and each ratio's numerators per group, day and channel (and every channel),
+    from all the facts."""
     facts = ScorecardTicket
     db.session.execute(sa.delete(ScorecardDay))
     for grouping in GROUPINGS:
         group = getattr(facts, f"{grouping}_id")
-        select = sa.select(
-            sa.literal(grouping),
-            facts.day,
-            group,
-            sa.func.count(),
-            *(sa.func.sum(getattr(facts, name)) for name in DAY_COUNTS[1:]),
-        ).group_by(facts.day, group)
-        columns = ["grouping", "day", "group_id", *DAY_COUNTS]
-        db.session.execute(sa.insert(ScorecardDay).from_select(columns, select))
+        for split in (True, False):
+            select = sa.select(
+                sa.literal(grouping),
+                facts.day,
+                group,
+                facts.channel if split else sa.literal(EVERY_CHANNEL),
+                sa.func.count(),
+                *(sa.func.sum(getattr(facts, name)) for name in DAY_COUNTS[1:]),
+            ).group_by(facts.day, group, *([facts.channel] if split else []))
+            columns = [*DAY_KEY, *DAY_COUNTS]
+            db.session.execute(sa.insert(ScorecardDay).from_select(columns, select))
 
 
 def _recount_histograms() -> None:
-    """Durations per bucket, group and month or week of receipt, from all the facts."""
+    """Durations per bucket, group, channel (and every channel) and month or week of receipt,
+    from all the facts."""
     facts = ScorecardTicket
     db.session.execute(sa.delete(ScorecardHistogram))
     for span in SPANS:
         start = span_start(sa.literal(span), facts.day)
         for grouping in GROUPINGS:
             group = getattr(facts, f"{grouping}_id")
-            for measure in MEASURES:
+            for measure, split in product(MEASURES, (True, False)):
                 bucket = getattr(facts, f"{measure}_bucket")
                 select = (
                     sa.select(
@@ -210,24 +219,26 @@ def _recount_histograms() -> None:
                         start,
                         group,
                         bucket,
+                        facts.channel if split else sa.literal(EVERY_CHANNEL),
                         sa.func.count(),
                     )
                     .where(bucket.is_not(None))
-                    .group_by(start, group, bucket)
+                    .group_by(start, group, bucket, *([facts.channel] if split else []))
                 )
-                columns = ["grouping", "measure", "span", "start", "group_id", "bucket", "count"]
+                columns = [*HISTOGRAM_KEY, "count"]
                 db.session.execute(sa.insert(ScorecardHistogram).from_select(columns, select))
 
 
 def _recount_overdue(now: datetime) -> None:
-    """The overdue backlog per group as of `now` (feedback.services.stats.late), every
-    grouping from one pass over the late tickets."""
+    """The overdue backlog per group and channel as of `now` (feedback.services.stats.late),
+    every grouping from one pass over the late tickets."""
     db.session.execute(sa.delete(ScorecardOverdue))
     district = district_of_area()
     groups = (
         sa.func.coalesce(Ticket.directorate_id, 0).label("directorate"),
         sa.func.coalesce(Ticket.category_id, 0).label("category"),
         sa.func.coalesce(district.c.district_id, 0).label("district"),
+        Ticket.channel.label("channel"),
     )
     late_ones = (
         sa.select(*groups, sa.func.count().label("late"))
@@ -236,14 +247,17 @@ def _recount_overdue(now: datetime) -> None:
         .where(late(now))
         .group_by(*groups)
     )
-    counts: dict[tuple[str, int], int] = defaultdict(int)
+    counts: dict[tuple[str, int, str], int] = defaultdict(int)
     for row in db.session.execute(late_ones):
         for grouping in GROUPINGS:
-            counts[(grouping, getattr(row, grouping))] += row.late
+            counts[(grouping, getattr(row, grouping), row.channel)] += row.late
     if counts:
         db.session.execute(
             sa.insert(ScorecardOverdue),
-            [{"grouping": g, "group_id": i, "count": n} for (g, i), n in counts.items()],
+            [
+                {"grouping": g, "group_id": i, "channel": c, "count": n}
+                for (g, i, c), n in counts.items()
+            ],
         )
 
 
@@ -274,9 +288,9 @@ def _apply_changes(
     for sign, facts in ((-1, before), (1, after)):
         for fact in facts:
             flags = (1, *(getattr(fact, name) for name in DAY_COUNTS[1:]))
-            for grouping in GROUPINGS:
+            for grouping, channel in product(GROUPINGS, (fact.channel, EVERY_CHANNEL)):
                 group = getattr(fact, f"{grouping}_id")
-                counted = days[(grouping, fact.day, group)]
+                counted = days[(grouping, fact.day, group, channel)]
                 for position, flag in enumerate(flags):
                     counted[position] += sign * flag
                 for measure in MEASURES:
@@ -285,20 +299,16 @@ def _apply_changes(
                         continue
                     for span in SPANS:
                         start = SPANS[span](fact.day)
-                        histograms[(grouping, measure, span, start, group, bucket)][0] += sign
+                        key = (grouping, measure, span, start, group, bucket, channel)
+                        histograms[key][0] += sign
             if fact.lat_e3 is not None and fact.lon_e3 is not None:
                 where = (fact.lat_e3 // GRID_E3, fact.lon_e3 // GRID_E3, fact.status)
                 cell = cells[(*where, fact.category_id, fact.directorate_id, fact.district_id)]
                 cell[0] += sign
                 cell[1] += sign * fact.lat_e3
                 cell[2] += sign * fact.lon_e3
-    _add(ScorecardDay, ("grouping", "day", "group_id"), DAY_COUNTS, days)
-    _add(
-        ScorecardHistogram,
-        ("grouping", "measure", "span", "start", "group_id", "bucket"),
-        ("count",),
-        histograms,
-    )
+    _add(ScorecardDay, DAY_KEY, DAY_COUNTS, days)
+    _add(ScorecardHistogram, HISTOGRAM_KEY, ("count",), histograms)
     _add(MapCell, MAP_CELL_KEY, ("count", "lat_e3_sum", "lon_e3_sum"), cells)
 
 

@@ -5,12 +5,17 @@ tickets there are.
 Counts come from rows per group and day. A percentile takes two steps: the histograms of the
 whole months and weeks in the period, with the loose days' durations counted by bucket, say
 which bucket holds the nearest rank and the rank within it; then that bucket's durations for
-the period (a small slice, read in order from an index) give the exact value."""
+the period (a small slice, read in order from an index) give the exact value.
+
+Day and histogram rows are kept per channel and for every channel together (EVERY_CHANNEL):
+the figures of every channel, or of the query's, read one channel's rows; split by channel,
+the channels' cells are read from their own rows besides."""
 
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +25,7 @@ from feedback.extensions import db
 from feedback.models import Area, Category, Directorate
 from feedback.models.rollups import (
     DAY_COUNTS,
+    EVERY_CHANNEL,
     RollupState,
     ScorecardDay,
     ScorecardHistogram,
@@ -28,6 +34,8 @@ from feedback.models.rollups import (
 )
 from feedback.services.stats import (
     ALL,
+    Cell,
+    Figures,
     Grouping,
     Scorecard,
     Spread,
@@ -94,50 +102,78 @@ def _scorecard(query: StatsQuery, language: str, stamp: datetime) -> Scorecard:
     code_of[0] = ""
     id_of = {code: ident for ident, code in code_of.items()}
 
-    def key(group_id: int) -> str:
-        return code_of.get(group_id, "")
+    @cache
+    def cells(group_id: int, channel: str) -> tuple[Cell, Cell]:
+        """The cells a row of this group and channel (ALL: every channel) counts in."""
+        return (code_of.get(group_id, ""), channel), (ALL, channel)
 
-    counts: dict[str, _Counts] = defaultdict(_Counts)
+    counts: dict[Cell, _Counts] = defaultdict(_Counts)
     weekly: dict[tuple[str, str], _Counts] = defaultdict(_Counts)
     week = span_start(sa.literal("week"), ScorecardDay.day)
+    sums = [sa.func.sum(getattr(ScorecardDay, name)).label(name) for name in DAY_COUNTS]
+    in_period = [
+        ScorecardDay.grouping == grouping,
+        ScorecardDay.day.between(query.start, query.end),
+    ]
     rows = db.session.execute(
-        sa.select(
-            ScorecardDay.group_id,
-            week.label("week"),
-            *(sa.func.sum(getattr(ScorecardDay, name)).label(name) for name in DAY_COUNTS),
-        )
-        .where(ScorecardDay.grouping == grouping, ScorecardDay.day.between(query.start, query.end))
+        sa.select(ScorecardDay.group_id, week.label("week"), *sums)
+        .where(*in_period, ScorecardDay.channel == (query.channel or EVERY_CHANNEL))
         .group_by(ScorecardDay.group_id, week)
     )
     for row in rows:
         week_text = _iso(row.week)
-        for name in (key(row.group_id), ALL):
-            counts[name].add(row)
-            weekly[(name, week_text)].add(row)
-    overdue: dict[str, int] = defaultdict(int)
-    for group_id, count in db.session.execute(
-        sa.select(ScorecardOverdue.group_id, ScorecardOverdue.count).where(
-            ScorecardOverdue.grouping == grouping
+        for key, _ in cells(row.group_id, ALL):
+            counts[(key, ALL)].add(row)
+            weekly[(key, week_text)].add(row)
+    if query.by_channel:  # the period's per channel, apart: the weeks need no channel
+        rows = db.session.execute(
+            sa.select(ScorecardDay.group_id, ScorecardDay.channel, *sums)
+            .where(*in_period, _split(ScorecardDay, query))
+            .group_by(ScorecardDay.group_id, ScorecardDay.channel)
         )
+        for row in rows:
+            for cell in cells(row.group_id, row.channel):
+                counts[cell].add(row)
+    overdue: dict[Cell, int] = defaultdict(int)
+    for group_id, channel, count in db.session.execute(
+        sa.select(
+            ScorecardOverdue.group_id, ScorecardOverdue.channel, ScorecardOverdue.count
+        ).where(ScorecardOverdue.grouping == grouping, *_of_channel(ScorecardOverdue, query))
     ):
-        overdue[key(group_id)] += count
-        overdue[ALL] += count
+        for cell in cells(group_id, ALL) + (cells(group_id, channel) if query.by_channel else ()):
+            overdue[cell] += count
     spreads = {
-        measure: _spreads(query, grouping, measure, key, id_of) for measure in ("ack", "resolve")
+        measure: _spreads(query, grouping, measure, cells, id_of) for measure in ("ack", "resolve")
     }
     return assemble(
         query,
         group_names(query.grouping, language),
-        counts=dict(counts),
-        ack=spreads["ack"],
-        resolve=spreads["resolve"],
-        overdue=dict(overdue),
+        Figures(
+            counts=dict(counts),
+            ack=spreads["ack"],
+            resolve=spreads["resolve"],
+            overdue=dict(overdue),
+            incidents=incident_counts(query),
+            escalations=escalation_counts(query),
+        ),
         weekly=lambda _keys: weekly,
         generated_at=stamp,
         refreshed_at=stamp,
-        incidents=incident_counts(query),
-        escalations=escalation_counts(query),
     )
+
+
+def _of_channel(
+    model: type[ScorecardOverdue] | type[ScorecardTicket], query: StatsQuery
+) -> list[sa.ColumnElement[bool]]:
+    """The condition keeping the rows of the query's channel, if it names one."""
+    return [model.channel == query.channel] if query.channel else []
+
+
+def _split(
+    model: type[ScorecardDay] | type[ScorecardHistogram], query: StatsQuery
+) -> sa.ColumnElement[bool]:
+    """The rows of each channel (of the query's, if it names one), not every channel's."""
+    return model.channel == query.channel if query.channel else model.channel != EVERY_CHANNEL
 
 
 def _iso(value: object) -> str:
@@ -149,27 +185,27 @@ def _spreads(
     query: StatsQuery,
     grouping: str,
     measure: str,
-    key: Callable[[int], str],
+    cells: Callable[[int, str], tuple[Cell, Cell]],
     id_of: dict[str, int],
-) -> dict[str, Spread]:
-    """Count, median and p90 of one duration per group and over all (ALL), by nearest rank."""
-    histograms = _histograms(query, grouping, measure, key)
-    # Which bucket, and which rank within it, each wanted percentile of each group falls on.
+) -> dict[Cell, Spread]:
+    """Count, median and p90 of one duration per cell, by nearest rank."""
+    histograms = _histograms(query, grouping, measure, cells)
+    # Which bucket, and which rank within it, each wanted percentile of each cell falls on.
     spots = {}
-    for name, histogram in histograms.items():
+    for cell, histogram in histograms.items():
         count = sum(histogram.values())
         for percent in PERCENTS:
-            spots[(name, percent)] = locate_rank(histogram, nearest_rank(percent, count))
+            spots[(cell, percent)] = locate_rank(histogram, nearest_rank(percent, count))
     found = _at_ranks(
-        query, grouping, measure, {(name, *spot) for (name, _), spot in spots.items()}, id_of
+        query, grouping, measure, {(cell, *spot) for (cell, _), spot in spots.items()}, id_of
     )
     return {
-        name: Spread(
+        cell: Spread(
             sum(histogram.values()),
-            found.get((name, *spots[(name, 50)])),
-            found.get((name, *spots[(name, 90)])),
+            found.get((cell, *spots[(cell, 50)])),
+            found.get((cell, *spots[(cell, 90)])),
         )
-        for name, histogram in histograms.items()
+        for cell, histogram in histograms.items()
     }
 
 
@@ -177,22 +213,26 @@ def _at_ranks(
     query: StatsQuery,
     grouping: str,
     measure: str,
-    wanted: set[tuple[str, int, int]],
+    wanted: set[tuple[Cell, int, int]],
     id_of: dict[str, int],
-) -> dict[tuple[str, int, int], int]:
-    """{(group key or ALL, bucket, rank): the duration of that rank within the bucket among
-    the group's tickets received in the period}, in one statement: per rank, the bucket's
-    durations read in order from the index, skipping the other days, up to the rank."""
+) -> dict[tuple[Cell, int, int], int]:
+    """{(cell, bucket, rank): the duration of that rank within the bucket among the cell's
+    tickets received in the period}, in one statement: per rank, the bucket's durations read
+    in order from the index, skipping the other days (and channels), up to the rank."""
     facts = ScorecardTicket
     bucket_column = getattr(facts, f"{measure}_bucket")
     seconds_column = getattr(facts, f"{measure}_seconds")
     parts = []
-    for number, (name, bucket, rank) in enumerate(sorted(wanted)):
+    for number, ((name, channel), bucket, rank) in enumerate(sorted(wanted)):
         one = sa.select(seconds_column.label("seconds")).where(
-            bucket_column == bucket, facts.day.between(query.start, query.end)
+            bucket_column == bucket,
+            facts.day.between(query.start, query.end),
+            *_of_channel(facts, query),
         )
         if name != ALL:
             one = one.where(getattr(facts, f"{grouping}_id") == id_of[name])
+        if channel != ALL:
+            one = one.where(facts.channel == channel)
         found = one.order_by(seconds_column).offset(rank - 1).limit(1).subquery()
         parts.append(sa.select(sa.literal(number).label("number"), found.c.seconds))
     if not parts:
@@ -203,61 +243,87 @@ def _at_ranks(
 
 
 def _histograms(
-    query: StatsQuery, grouping: str, measure: str, key: Callable[[int], str]
-) -> dict[str, dict[int, int]]:
-    """{group key or ALL: {bucket: durations}} over the period: whole months and weeks from
-    their histograms, the loose days counted from the tickets' facts."""
+    query: StatsQuery,
+    grouping: str,
+    measure: str,
+    cells: Callable[[int, str], tuple[Cell, Cell]],
+) -> dict[Cell, dict[int, int]]:
+    """{cell: {bucket: durations}} over the period: whole months and weeks from their
+    histograms, the loose days counted from the tickets' facts; split by channel, a second
+    reading of each gives the channels' cells."""
+    histograms: dict[Cell, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for split in (False, True) if query.by_channel else (False,):
+        for group_id, channel, bucket, count in _whole_spans(query, grouping, measure, split):
+            for cell in cells(group_id, channel):
+                histograms[cell][bucket] += int(count)
+        for group_id, channel, bucket, count in _loose_days(query, grouping, measure, split):
+            for cell in cells(group_id, channel):
+                histograms[cell][bucket] += count
+    return {name: dict(histogram) for name, histogram in histograms.items()}
+
+
+def _whole_spans(
+    query: StatsQuery, grouping: str, measure: str, split: bool
+) -> list[sa.Row[*tuple[Any, ...]]]:
+    """(group id, channel or ALL, bucket, durations) of the period's whole months and weeks,
+    per channel if `split`, else over every channel (or the query's)."""
     pieces = period_pieces(query.start, query.end)
-    histograms: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-
-    def add(group_id: int, bucket: int, count: int) -> None:
-        for name in (key(group_id), ALL):
-            histograms[name][bucket] += count
-
-    spans = []
-    if pieces.months:
-        spans.append(
-            sa.and_(ScorecardHistogram.span == "month", ScorecardHistogram.start.in_(pieces.months))
-        )
-    if pieces.weeks:
-        spans.append(
-            sa.and_(ScorecardHistogram.span == "week", ScorecardHistogram.start.in_(pieces.weeks))
-        )
-    if spans:
-        rows = db.session.execute(
-            sa.select(
-                ScorecardHistogram.group_id,
-                ScorecardHistogram.bucket,
-                sa.func.sum(ScorecardHistogram.count),
-            )
+    histogram = ScorecardHistogram
+    spans = [
+        sa.and_(histogram.span == span, histogram.start.in_(starts))
+        for span, starts in (("month", pieces.months), ("week", pieces.weeks))
+        if starts
+    ]
+    if not spans:
+        return []
+    channel = histogram.channel if split else sa.literal(ALL)
+    return list(
+        db.session.execute(
+            sa.select(histogram.group_id, channel, histogram.bucket, sa.func.sum(histogram.count))
             .where(
-                ScorecardHistogram.grouping == grouping,
-                ScorecardHistogram.measure == measure,
+                histogram.grouping == grouping,
+                histogram.measure == measure,
+                _split(histogram, query)
+                if split
+                else histogram.channel == (query.channel or EVERY_CHANNEL),
                 sa.or_(*spans),
             )
-            .group_by(ScorecardHistogram.group_id, ScorecardHistogram.bucket)
+            .group_by(histogram.group_id, histogram.bucket, *([histogram.channel] if split else []))
         )
-        for group_id, bucket, count in rows:
-            add(group_id, bucket, int(count))
-    if pieces.days:
-        facts = ScorecardTicket
-        group_column = getattr(facts, f"{grouping}_id")
-        bucket_column = getattr(facts, f"{measure}_bucket")
-        rows = db.session.execute(
-            sa.select(group_column, bucket_column, sa.func.count())
+    )
+
+
+def _loose_days(
+    query: StatsQuery, grouping: str, measure: str, split: bool
+) -> list[sa.Row[*tuple[Any, ...]]]:
+    """(group id, channel or ALL, bucket, durations) of the period's loose days, counted from
+    the tickets' facts, per channel if `split`."""
+    days = period_pieces(query.start, query.end).days
+    if not days:
+        return []
+    facts = ScorecardTicket
+    group_column = getattr(facts, f"{grouping}_id")
+    bucket_column = getattr(facts, f"{measure}_bucket")
+    return list(
+        db.session.execute(
+            sa.select(
+                group_column,
+                facts.channel if split else sa.literal(ALL),
+                bucket_column,
+                sa.func.count(),
+            )
             .where(
                 # Each day named (not ranges), so the index alone answers.
                 facts.day.in_(
                     [
                         first + timedelta(days=n)
-                        for first, last in pieces.days
+                        for first, last in days
                         for n in range((last - first).days + 1)
                     ]
                 ),
                 bucket_column.is_not(None),
+                *_of_channel(facts, query),
             )
-            .group_by(group_column, bucket_column)
+            .group_by(group_column, bucket_column, *([facts.channel] if split else []))
         )
-        for group_id, bucket, count in rows:
-            add(group_id, bucket, count)
-    return {name: dict(histogram) for name, histogram in histograms.items()}
+    )

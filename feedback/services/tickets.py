@@ -15,7 +15,7 @@ from feedback.extensions import db
 from feedback.models import Area, Category, Directorate, Outbox, Ticket
 from feedback.models.attachments import Attachment
 from feedback.models.incidents import Incident
-from feedback.models.rollups import RollupState, ScorecardDay
+from feedback.models.rollups import EVERY_CHANNEL, RollupState, ScorecardDay
 from feedback.services.incidents import report_count
 from feedback.services.phones import notices_off
 
@@ -157,7 +157,7 @@ def count_tickets() -> int:
     since = sa.select(RollupState.last_ticket_id).where(RollupState.id == 1).scalar_subquery()
     counted = (
         sa.select(sa.func.sum(ScorecardDay.received))
-        .where(ScorecardDay.grouping == "directorate")
+        .where(ScorecardDay.grouping == "directorate", ScorecardDay.channel == EVERY_CHANNEL)
         .scalar_subquery()
     )
     newer = sa.select(sa.func.count(Ticket.id)).where(Ticket.id > since).scalar_subquery()

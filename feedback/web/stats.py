@@ -17,6 +17,7 @@ from flask_babel import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from feedback.domain.channels import Channel
 from feedback.domain.period import FIRST_DAY, LAST_DAY, BadDate, DateOutOfRange, parse_day
 from feedback.models import utcnow
 from feedback.services.stats import (
@@ -33,6 +34,7 @@ from feedback.services.stats import (
 )
 from feedback.web.caching import public_cache
 from feedback.web.dates import date_text, datetime_text
+from feedback.web.labels import CHANNEL_LABELS, channel_label
 
 bp = Blueprint("stats", __name__)
 
@@ -87,6 +89,8 @@ def parse_request(args, today: date) -> StatsRequest:
         "sort": sort,
         "descending": descending,
         "trend_all": args.get("trend") == "all",
+        "channel": _channel_arg(args, problems),
+        "by_channel": args.get("by") == "channel",
     }
     try:
         query = StatsQuery(start=start, end=end, **options)
@@ -129,6 +133,19 @@ def _date_arg(args, name: str, default: date, problems: list[str]) -> date:
         return default
 
 
+def _channel_arg(args, problems: list[str]) -> Channel | None:
+    """The channel the figures are kept to; blank: every channel. A filter, like the dates:
+    one not understood is said, not silently taken for every channel."""
+    raw = (args.get("channel") or "").strip()
+    if not raw:
+        return None
+    try:
+        return Channel(raw)
+    except ValueError:
+        problems.append(_("“%(value)s” is not a channel; showing every channel.", value=raw[:20]))
+        return None
+
+
 def _choice(raw, kind, default):
     try:
         return kind(raw)
@@ -149,6 +166,8 @@ def page():
         groupings=GROUPING_LABELS,
         measures=MEASURE_LABELS,
         group_name=lambda group: group.name or str(UNGROUPED_LABELS[card.query.grouping]),
+        channels=CHANNEL_LABELS,
+        channel_label=channel_label,
         sort_url=lambda measure: _sort_url(card, measure),
         shown=shown,
         ratio_title=_ratio_title,
@@ -188,10 +207,12 @@ def as_json():
             "grouping": card.query.grouping.value,
             "sort": card.query.sort.value,
             "order": "desc" if card.query.descending else "asc",
+            "channel": card.query.channel.value if card.query.channel else None,
+            "by": "channel" if card.query.by_channel else None,
             "generated_at": card.generated_at.isoformat(),
             "definitions": url_for("stats.page", _anchor="definitions", _external=True),
-            "groups": [_group_json(group, card.query.grouping) for group in card.groups],
-            "total": _group_json(card.total, None),
+            "groups": [_group_json(group, card.query) for group in card.groups],
+            "total": _group_json(card.total, card.query, total=True),
             "weeks": card.weeks,
             "trends": [
                 {
@@ -217,7 +238,23 @@ def as_json():
     )
 
 
-def _group_json(group: GroupScore, grouping: Grouping | None) -> dict:
+def _group_json(group: GroupScore, query: StatsQuery, total: bool = False) -> dict:
+    """A group's figures (the total's: key null); split by channel, each channel's too."""
+    if total:
+        named = {"key": None, "name": str(_("All tickets"))}
+    else:
+        name = group.name or str(UNGROUPED_LABELS[query.grouping])
+        named = {"key": group.key or None, "name": name}
+    found = {**named, **_figures_json(group)}
+    if query.by_channel:
+        found["channels"] = [
+            {"key": split.key, "name": channel_label(split.key), **_figures_json(split)}
+            for split in group.channels
+        ]
+    return found
+
+
+def _figures_json(group: GroupScore) -> dict:
     def spread(found):
         return {
             "count": found.count,
@@ -225,10 +262,7 @@ def _group_json(group: GroupScore, grouping: Grouping | None) -> dict:
             "p90_hours": found.p90_hours,
         }
 
-    name = group.name or (str(UNGROUPED_LABELS[grouping]) if grouping else str(_("All tickets")))
     return {
-        "key": (group.key or None) if grouping else None,
-        "name": name,
         "received": group.received,
         "acknowledged_within_24h": _ratio_json(group.acknowledged_24h),
         "time_to_acknowledge": spread(group.to_acknowledge),

@@ -98,6 +98,7 @@ def test_hostile_names_and_texts_run_nowhere(live_server, page_for, hostile_name
         "/stats",
         "/stats?group=category",
         "/stats?group=district",
+        "/stats?by=channel&channel=web",
         "/login",
     ]
     for path in public:

@@ -217,3 +217,56 @@ def test_a_sewage_category_seeded_before_gains_the_dialect_manhole_and_keeps_an_
         db.engine.dispose()
     assert keywords["ar"] == ["مجاري", "كلمة المدير", "منهولة", "المنهولة"]
     assert version == 8
+
+
+def test_rollups_counted_without_channels_are_emptied_and_rebuilt_by_channel(tmp_path):
+    """8bd61e7178df puts the channel in the rollups' keys: rows counted before it are gone
+    (the scorecards are computed from the tickets until the next refresh), and a refresh then
+    counts per channel (and every channel's); back down, the rollups are emptied again."""
+    from flask_migrate import downgrade
+
+    from feedback.models import Ticket
+    from feedback.services.rollups import refresh_rollups
+
+    app = make_app(f"sqlite:///{tmp_path / 'rollups.sqlite3'}")
+    with app.app_context():
+        upgrade(revision="6a4c12eb2910")
+        now = "2026-11-01 10:00:00"
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO ticket (id, reference, channel, original_text, public_text,"
+                " language, location_method, status, created_at, updated_at) VALUES"
+                " (1, 'B7K2Q', 'walk_in', 'ماكو ماي', 'ماكو ماي', 'ar', 'none', 'new', ?, ?)",
+                (now, now),
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO rollup_state (id, refreshed_at, changed_since, last_ticket_id,"
+                " reference_version) VALUES (1, ?, ?, 1, 0)",
+                (now, now),
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO scorecard_day VALUES ('directorate', '2026-11-01', 0,"
+                " 1, 0, 0, 0, 0, 0, 0, 0, 0)"
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            left = connection.exec_driver_sql(
+                "SELECT (SELECT count(*) FROM rollup_state) + (SELECT count(*) FROM scorecard_day)"
+            )
+            assert left.scalar() == 0
+        assert db.session.get(Ticket, 1).channel == "walk_in"
+        refresh_rollups()
+        with db.engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT grouping, channel, received FROM scorecard_day"
+                " WHERE grouping = 'directorate' ORDER BY channel"
+            ).all()
+        assert [tuple(row) for row in rows] == [
+            ("directorate", "*", 1),  # every channel's
+            ("directorate", "walk_in", 1),
+        ]
+        db.session.remove()
+        downgrade(revision="6a4c12eb2910")
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM scorecard_day").scalar() == 0
+        db.engine.dispose()

@@ -1,6 +1,7 @@
 """The scorecards read from the rollups are the scorecards as defined, figure for figure, on a
 generated city (durations to the second, every status, reopenings, disputes, places at every
-level of the tree and none), for every grouping and many periods; and they stay so when
+level of the tree and none, complaints by every channel), for every grouping and many
+periods, of every channel or one, split by channel or not; and they stay so when
 tickets change and the refresh reads only what changed, its rollups (map cells included) then
 the very rows a rebuild gives."""
 
@@ -10,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from feedback.domain.channels import Channel
 from feedback.domain.rollup import DURATION_BOUNDS, duration_bucket
 from feedback.extensions import db
 from feedback.models import (
@@ -48,6 +50,16 @@ from tests.factories import reopening, ticket_row
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 TODAY = NOW.date()
 STATUSES = ["new", "acknowledged", "in_progress", "resolved", "rejected", "closed", "reopened"]
+# How often each channel brings a complaint: SMS and WhatsApp lead, staff record a few.
+CHANNEL_WEIGHTS = {
+    Channel.SMS: 8,
+    Channel.WHATSAPP: 5,
+    Channel.KANNEL: 2,
+    Channel.WEB: 4,
+    Channel.API: 1,
+    Channel.WALK_IN: 2,
+    Channel.PHONE_CALL: 1,
+}
 
 
 def _periods(rng: random.Random) -> list[tuple[date, date]]:
@@ -79,6 +91,7 @@ def _seconds(rng: random.Random) -> int:
 def _city(app, count: int = 360, seed: int = 11) -> None:
     """`count` tickets over two years before NOW, by a seeded draw."""
     rng = random.Random(seed)
+    channels = random.Random(seed + 1)  # its own draw: the other draws stay as they were
     with app.app_context():
         directorates = list(db.session.scalars(sa.select(Directorate)))
         categories = list(db.session.scalars(sa.select(Category)))
@@ -92,8 +105,10 @@ def _city(app, count: int = 360, seed: int = 11) -> None:
             if status in ("resolved", "rejected", "closed", "reopened"):
                 resolved = created + timedelta(seconds=_seconds(rng))
             category = rng.choice([*categories, None])
+            channel = channels.choices(list(CHANNEL_WEIGHTS), list(CHANNEL_WEIGHTS.values()))[0]
             ticket = ticket_row(
                 f"G{number:05d}",
+                channel=channel.value,
                 category=category,
                 area=rng.choice([*areas, None, None]),
                 directorate=rng.choice([*directorates, None]),
@@ -132,19 +147,39 @@ def city(app):
 
 
 def _same(app, periods, language="en") -> None:
-    """Every grouping and period: the rollups give the very figures the definition gives."""
+    """Every grouping and period: the rollups give the very figures the definition gives, for
+    every channel together and split by channel, and for a busy channel and a rare one."""
+    choices = [
+        {"trend_all": False},
+        {"trend_all": True},
+        {"by_channel": True},
+        {"channel": Channel.SMS},
+        {"channel": Channel.WALK_IN, "trend_all": True},
+        {"channel": Channel.PHONE_CALL, "by_channel": True},
+    ]
     with app.app_context():
         for grouping in Grouping:
             for start, end in periods:
-                for trend_all in (False, True):
-                    query = StatsQuery(start, end, grouping, trend_all=trend_all)
+                for options in choices:
+                    query = StatsQuery(start, end, grouping, **options)
                     defined = scorecard_by_definition(query, language, NOW)
                     rolled = scorecard_from_rollups(query, language)
-                    where = (grouping.value, start, end, trend_all)
+                    where = (grouping.value, start, end, options)
                     assert rolled.groups == defined.groups, where
                     assert rolled.total == defined.total, where
                     assert rolled.weeks == defined.weeks, where
                     assert rolled.trends == defined.trends, where
+
+
+def test_the_generated_city_splits_into_every_channel(app, city):
+    """The comparisons above are of real splits: each channel has figures of its own."""
+    query = StatsQuery(TODAY - timedelta(days=364), TODAY, by_channel=True)
+    with app.app_context():
+        refresh_rollups(now=NOW)
+        total = scorecard_from_rollups(query, "en").total
+    assert [split.key for split in total.channels] == [c.value for c in CHANNEL_WEIGHTS]
+    assert sum(split.received for split in total.channels) == total.received
+    assert all(split.to_resolve.median_seconds for split in total.channels)
 
 
 def test_rollups_give_the_defined_figures_on_a_generated_city(app, city):
