@@ -1,11 +1,14 @@
 """Loading Basra's reference data (feedback/data/) and generating realistic demo tickets."""
 
+import io
 import random
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from PIL import Image, ImageDraw
 
+from feedback.domain.attachments import Review
 from feedback.domain.channels import Channel
 from feedback.domain.events import CITIZEN, EventKind
 from feedback.domain.inbound import InboundMessage
@@ -25,9 +28,12 @@ from feedback.models import (
 )
 from feedback.models.responses import ResponseTemplate
 from feedback.reference_data import read_places, read_yaml
+from feedback.services.attachments import add_photos
 from feedback.services.events import record_event
 from feedback.services.intake import receive_message, route_expired_conversations
 from feedback.services.parser_cache import reference_data_changed
+from feedback.services.photo_review import photos_waiting, review_photo
+from feedback.services.photos import clean_photo
 from feedback.services.ticket_status import change_status
 
 
@@ -147,7 +153,46 @@ def generate_demo_tickets(count: int, days: int = 90, seed: int = 2026) -> int:
         _backdate_and_progress(reply.reference, received, answers, rng)
     db.session.commit()
     route_expired_conversations(now)  # as the cron job would have, over those 90 days
+    _demo_photos(rng)
     return count
+
+
+# Demo photos: drawn, not taken (no real street, face or plate), so that the photo review and
+# a public page with an approved photo can be seen in a demo.
+DEMO_PHOTO_CATEGORIES = ("road-damage", "waste-collection", "sewage-overflow", "water-leak")
+DEMO_PHOTOS = 4  # of which the first half approved by the demo admin
+
+
+def _demo_photos(rng: random.Random) -> None:
+    tickets = db.session.scalars(
+        sa.select(Ticket)
+        .join(Ticket.category)
+        .where(Category.code.in_(DEMO_PHOTO_CATEGORIES), Ticket.area_id.is_not(None))
+        .order_by(Ticket.id)
+    ).all()
+    chosen = rng.sample(list(tickets), min(DEMO_PHOTOS, len(tickets)))
+    for ticket in chosen:
+        add_photos(ticket, [clean_photo(_drawn_photo(rng))])
+    db.session.commit()
+    admin = db.session.scalar(sa.select(User).where(User.role == Role.ADMIN).order_by(User.id))
+    waiting = [photo.id for photo in photos_waiting()]
+    for attachment_id in waiting[: len(waiting) // 2] if admin else []:
+        review_photo(admin, attachment_id, Review.APPROVED, "")
+
+
+def _drawn_photo(rng: random.Random) -> bytes:
+    """A street-coloured picture with a dark hole or heap in it."""
+    image = Image.new("RGB", (960, 720), (rng.randrange(110, 150), 110, 95))
+    draw = ImageDraw.Draw(image)
+    for _ in range(rng.randrange(3, 7)):
+        x, y = rng.randrange(80, 800), rng.randrange(200, 600)
+        shade = rng.randrange(25, 70)
+        draw.ellipse(
+            (x, y, x + rng.randrange(60, 220), y + rng.randrange(40, 120)), fill=(shade,) * 3
+        )
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
 
 
 def _backdate_and_progress(

@@ -17,6 +17,7 @@ from feedback.models import (
     User,
     utcnow,
 )
+from feedback.models.attachments import Attachment
 from feedback.services.seed import read_yaml
 from tests.conftest import make_app
 
@@ -53,6 +54,11 @@ def test_seed_demo_on_an_empty_database(tmp_path):
         statuses = set(db.session.scalars(sa.select(Ticket.status)))
         assert {"new", "resolved"} <= statuses
         assert db.session.scalar(sa.select(sa.func.count()).where(Ticket.directorate_id.is_(None)))
+        # Drawn photos: half approved (public), half waiting for the demo's moderators.
+        reviews = sorted(db.session.scalars(sa.select(Attachment.review)))
+        assert reviews == ["approved", "approved", "pending", "pending"]
+        approved = db.session.scalar(sa.select(Attachment).where(Attachment.review == "approved"))
+        assert app.extensions["feedback.attachment_storage"].get(approved.storage_key)
         db.engine.dispose()
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0 and "nothing loaded" in again.output
