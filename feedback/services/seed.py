@@ -175,8 +175,10 @@ def _demo_photos(rng: random.Random) -> None:
         add_photos(ticket, [clean_photo(_drawn_photo(rng))])
     db.session.commit()
     admin = db.session.scalar(sa.select(User).where(User.role == Role.ADMIN).order_by(User.id))
+    if admin is None:
+        return
     waiting = [photo.id for photo in photos_waiting()]
-    for attachment_id in waiting[: len(waiting) // 2] if admin else []:
+    for attachment_id in waiting[: len(waiting) // 2]:
         review_photo(admin, attachment_id, Review.APPROVED, "")
 
 
