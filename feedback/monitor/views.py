@@ -30,6 +30,7 @@ from feedback.services.errors import NotFound
 from feedback.services.photos import MAX_PHOTO_BYTES, BadPhoto
 from feedback.services.queues import filter_choices
 from feedback.services.tickets import find_public_ticket
+from feedback.web.attachments import read_upload
 from feedback.web.roles import role_required
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
@@ -74,7 +75,8 @@ def ticket(reference: str):
         abort(404)
     form = VerdictForm()
     if form.validate_on_submit():
-        photo = _read_photo(form.photo.data)
+        upload = form.photo.data
+        photo = read_upload(upload, MAX_PHOTO_BYTES) if upload else None
         try:
             verification.record_verdict(
                 current_user,
@@ -132,13 +134,3 @@ def photo(name: str):
     if not STORED_PHOTO_NAME.fullmatch(name):
         abort(404)
     return send_from_directory(upload_dir(), name, as_attachment=False, max_age=0)
-
-
-def _read_photo(upload) -> bytes | None:
-    """At most one byte over the limit is read, so a huge file is refused without loading it."""
-    if not upload:
-        return None
-    try:
-        return upload.read(MAX_PHOTO_BYTES + 1)
-    finally:
-        upload.close()

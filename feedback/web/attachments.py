@@ -8,6 +8,15 @@ from feedback.models.attachments import Attachment
 PUBLIC_MAX_AGE = 300  # a photo taken down stays in caches at most this long
 
 
+def read_upload(upload, max_bytes: int) -> bytes:
+    """An uploaded file's content, at most one byte over `max_bytes` read, so a huge file is
+    refused without loading it; the upload is closed either way."""
+    try:
+        return bytes(upload.read(max_bytes + 1))
+    finally:
+        upload.close()
+
+
 def attachment_response(attachment: Attachment, content: bytes, public: bool) -> Response:
     response = Response(content, mimetype=attachment.content_type)
     response.headers["Content-Disposition"] = "inline"

@@ -36,7 +36,7 @@ from feedback.services.tickets import (
     find_public_ticket,
     receipt_sms,
 )
-from feedback.web.attachments import attachment_response
+from feedback.web.attachments import attachment_response, read_upload
 from feedback.web.forms import ReportForm
 from feedback.web.input_guard import cleans_its_input
 from feedback.web.labels import (
@@ -94,7 +94,7 @@ def report():
         if len(uploads) > MAX_REPORT_PHOTOS:
             form.photo.errors = [_("At most %(count)s photos, please.", count=MAX_REPORT_PHOTOS)]
             return _report_again(form, 400)
-        photos = tuple(_read_photo(upload) for upload in uploads)
+        photos = tuple(read_upload(upload, MAX_CITIZEN_PHOTO_BYTES) for upload in uploads)
         try:
             ticket = submit_web_report(
                 WebReport(
@@ -137,14 +137,6 @@ _PHOTO_REFUSED = {
         "photo straight from your camera."
     ),
 }
-
-
-def _read_photo(upload) -> bytes:
-    """At most one byte over the limit is read, so a huge file is refused without loading it."""
-    try:
-        return bytes(upload.read(MAX_CITIZEN_PHOTO_BYTES + 1))
-    finally:
-        upload.close()
 
 
 _THROTTLED = _l(
