@@ -252,14 +252,20 @@ def _stored(ticket: Ticket, attachment_id: int, public: bool) -> tuple[Attachmen
         attachment is None
         or attachment.ticket_id != ticket.id
         or attachment.fetch != Fetch.STORED
-        or attachment.storage_key is None
         or (public and not _is_public(attachment))
     ):
         raise NotFound(str(attachment_id))
+    return attachment, stored_content(attachment)
+
+
+def stored_content(attachment: Attachment) -> bytes:
+    """A stored attachment's content; NotFound when storage no longer has it."""
+    if attachment.storage_key is None:
+        raise NotFound(str(attachment.id))
     try:
-        return attachment, attachment_storage().get(attachment.storage_key)
+        return attachment_storage().get(attachment.storage_key)
     except MissingAttachment as error:
-        raise NotFound(str(attachment_id)) from error
+        raise NotFound(str(attachment.id)) from error
 
 
 def _is_public(attachment: Attachment) -> bool:

@@ -10,7 +10,7 @@ from feedback.domain.roles import may_moderate
 from feedback.extensions import db
 from feedback.models import User, utcnow
 from feedback.models.attachments import Attachment
-from feedback.services.attachment_storage import MissingAttachment, attachment_storage
+from feedback.services.attachments import stored_content
 from feedback.services.errors import NotFound
 from feedback.services.events import record_event
 
@@ -92,10 +92,6 @@ def photo_for_moderator(moderator: User, attachment_id: int) -> tuple[Attachment
         attachment is None
         or attachment.kind != AttachmentKind.PHOTO
         or attachment.fetch != Fetch.STORED
-        or attachment.storage_key is None
     ):
         raise NotFound(str(attachment_id))
-    try:
-        return attachment, attachment_storage().get(attachment.storage_key)
-    except MissingAttachment as error:
-        raise NotFound(str(attachment_id)) from error
+    return attachment, stored_content(attachment)
